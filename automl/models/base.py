@@ -1,0 +1,100 @@
+"""What a model family declares: how to build it, what to search, what it costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+from sklearn.base import BaseEstimator
+
+from ..space import Space
+
+Task = Literal["binary", "multiclass"]
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """Facts about the data and the run that a family may use to build its estimator.
+
+    Attributes
+    ----------
+    task : {"binary", "multiclass"}
+    n_classes : int
+        Number of classes; the target reaching the model is encoded ``0..n_classes-1``.
+    n_rows : int
+        Rows of the training data (of the whole fit, not of one fold).
+    n_features : int
+        Columns reaching the model after preprocessing is unknown in advance; this is
+        the number of input columns of X.
+    n_threads : int
+        Threads the estimator may use.
+    random_state : int or None
+        Seed for the estimator.
+    categorical_features : tuple of int
+        Indices, in the model's input, of ordinal-coded categorical columns
+        (only filled for families whose ``categorical_encoding`` is ``"ordinal"``).
+    time_limit : float or None
+        Seconds one fit may take; families that can stop early honour it.
+    device : str
+        ``"auto"``, ``"cpu"`` or ``"cuda"``; used by families that can run on a GPU.
+    """
+
+    task: Task = "binary"
+    n_classes: int = 2
+    n_rows: int = 1000
+    n_features: int = 10
+    n_threads: int = 1
+    random_state: int | None = None
+    categorical_features: tuple[int, ...] = ()
+    time_limit: float | None = None
+    device: str = "auto"
+
+
+Builder = Callable[[dict[str, Any], ModelContext], BaseEstimator]
+SpaceFactory = Callable[[ModelContext], Space]
+DefaultFactory = Callable[[ModelContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """A model family: one estimator type, its search space and its cost hints.
+
+    Attributes
+    ----------
+    name : str
+        Registry name, e.g. ``"xgboost"``.
+    build : callable
+        ``build(params, context)`` returns an unfitted scikit-learn classifier.
+        ``params`` holds the family's own hyperparameters plus ``class_weight``
+        (``"none"`` or ``"balanced"``) when ``supports_class_weight``.
+    space : callable
+        ``space(context)`` returns a fresh :data:`~automl.space.Space`.
+    default : callable
+        ``default(context)`` returns a known-good configuration, tried first.
+    scale_sensitive : bool
+        Whether feature scaling changes the model (trees: no). The graph drops the
+        scaling choice for families where it does not matter.
+    handles_missing : bool
+        Whether the estimator accepts NaN (imputation is still applied by default).
+    categorical_encoding : {"onehot", "ordinal"}
+        How categorical columns should reach the model.
+    supports_class_weight : bool
+        Whether ``params["class_weight"] = "balanced"`` weights the classes.
+    cost : float
+        Relative cost of one fit (1.0 ≈ a logistic regression); guides scheduling
+        before measured times exist.
+    description : str
+        One line for reports.
+    """
+
+    name: str
+    build: Builder
+    space: SpaceFactory
+    default: DefaultFactory
+    scale_sensitive: bool = False
+    handles_missing: bool = False
+    categorical_encoding: Literal["onehot", "ordinal"] = "onehot"
+    supports_class_weight: bool = True
+    cost: float = 1.0
+    description: str = ""
+    tags: frozenset[str] = field(default_factory=frozenset)

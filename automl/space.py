@@ -1,0 +1,113 @@
+"""Search-space dimensions, independent of any optimizer library.
+
+Model families and pipeline nodes declare their hyperparameters with these
+types; :mod:`automl.search` translates them for scikit-optimize.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence, Union
+
+from .exceptions import ConfigError
+
+
+@dataclass(frozen=True)
+class Real:
+    """A continuous range ``[low, high]``, optionally searched on a log scale."""
+
+    low: float
+    high: float
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ConfigError(f"`low < high` must hold, but got (low={self.low}, high={self.high}).")
+        if self.log and self.low <= 0:
+            raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
+
+    def grid(self, n: int = 3) -> list[float]:
+        """Return ``n`` evenly spaced values (geometric when ``log``)."""
+        if self.log:
+            a, b = math.log(self.low), math.log(self.high)
+            return [float(math.exp(a + (b - a) * i / (n - 1))) for i in range(n)]
+        return [float(self.low + (self.high - self.low) * i / (n - 1)) for i in range(n)]
+
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, (int, float)) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer range ``[low, high]``, optionally searched on a log scale."""
+
+    low: int
+    high: int
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ConfigError(f"`low < high` must hold, but got (low={self.low}, high={self.high}).")
+        if self.log and self.low <= 0:
+            raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
+
+    def grid(self, n: int = 3) -> list[int]:
+        """Return up to ``n`` distinct values spread over the range."""
+        values = Real(self.low, self.high, self.log).grid(n) if self.high > self.low else [self.low]
+        return sorted({int(round(v)) for v in values})
+
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, (int,)) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A finite set of choices (strings, numbers, booleans or None)."""
+
+    choices: tuple[Any, ...] = field(default_factory=tuple)
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        object.__setattr__(self, "choices", tuple(choices))
+        if not self.choices:
+            raise ConfigError("A categorical dimension needs at least one choice.")
+
+    def grid(self, n: int = 3) -> list[Any]:
+        return list(self.choices)
+
+    def contains(self, value: Any) -> bool:
+        return value in self.choices
+
+
+Dimension = Union[Real, Integer, Categorical]
+Space = dict[str, Dimension]
+
+
+def dimension_from_spec(spec: Any) -> Dimension:
+    """Build a dimension from preset data.
+
+    ``{"low": 1, "high": 10}`` (ints) gives :class:`Integer`, floats give
+    :class:`Real`, ``"log": true`` selects a log scale, and a list gives
+    :class:`Categorical`.
+    """
+    if isinstance(spec, (Real, Integer, Categorical)):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return Categorical(spec)
+    if isinstance(spec, dict) and "low" in spec and "high" in spec:
+        low, high, log = spec["low"], spec["high"], bool(spec.get("log", False))
+        if isinstance(low, int) and isinstance(high, int) and not isinstance(low, bool):
+            return Integer(low, high, log)
+        return Real(float(low), float(high), log)
+    raise ConfigError(
+        f"Cannot read a search dimension from {spec!r}: use a list of choices or "
+        "a table with 'low', 'high' and optionally 'log'."
+    )
+
+
+def describe_dimension(dim: Dimension) -> str:
+    """Human-readable text of a dimension, for reports."""
+    if isinstance(dim, Categorical):
+        return "{" + ", ".join(str(c) for c in dim.choices) + "}"
+    scale = ", log" if dim.log else ""
+    return f"[{dim.low}, {dim.high}{scale}]"
