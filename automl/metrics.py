@@ -75,7 +75,8 @@ def _average_precision(y, proba, labels, pos):
 
 
 def _log_loss(y, proba, labels, pos):
-    return skm.log_loss(y, np.clip(proba, 1e-15, 1.0), labels=np.arange(proba.shape[1]))
+    p = np.clip(proba, 1e-15, 1.0)
+    return skm.log_loss(y, p / p.sum(axis=1, keepdims=True), labels=np.arange(proba.shape[1]))
 
 
 def _f1(y, proba, labels, pos):
@@ -175,11 +176,32 @@ def to_loss(name: str, value: float) -> float:
     return -value if get_metric(name).greater_is_better else value
 
 
+def _confusion_curve(y_pos: np.ndarray, p: np.ndarray):
+    """Counts (tp, fp) when predicting positive for ``p >= thr``, for every distinct ``thr``."""
+    order = np.argsort(-p, kind="mergesort")
+    ps, ys = p[order], y_pos[order]
+    last = np.r_[np.flatnonzero(np.diff(ps)), len(ps) - 1]
+    tp = np.cumsum(ys)[last].astype(float)
+    fp = np.cumsum(~ys)[last].astype(float)
+    return np.r_[0.0, tp], np.r_[0.0, fp], ps[last]
+
+
+_CURVE_METRICS = {
+    "f1": lambda tp, fp, fn, tn: np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp),
+                                           where=(2 * tp + fp + fn) > 0),
+    "balanced_accuracy": lambda tp, fp, fn, tn: (tp / np.maximum(tp + fn, 1) + tn / np.maximum(tn + fp, 1)) / 2,
+    "accuracy": lambda tp, fp, fn, tn: (tp + tn) / np.maximum(tp + fp + fn + tn, 1),
+    "mcc": lambda tp, fp, fn, tn: np.divide(
+        tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)),
+        out=np.zeros_like(tp), where=((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) > 0),
+}
+
+
 def tune_threshold(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1) -> float:
     """The binary decision threshold that maximises ``metric`` on the given predictions.
 
     Call it only with out-of-fold predictions: thresholds picked on training
-    predictions are optimistic.
+    predictions are optimistic. Exact over every distinct score (sorting, no grid).
 
     Parameters
     ----------
@@ -188,31 +210,40 @@ def tune_threshold(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_ind
     pos_proba : array of shape (n,)
         Probability of the positive class.
     metric : str
-        A label metric (``f1``, ``balanced_accuracy``, ``mcc``, ``accuracy``).
+        A label metric: ``f1``, ``balanced_accuracy``, ``mcc`` or ``accuracy``.
     pos_index : int
         Encoded label of the positive class.
 
     Returns
     -------
     float
-        The threshold; midpoints between distinct scores, so it generalises.
+        A threshold halfway between the chosen score and the next lower one, so
+        it generalises; predict positive when the probability reaches it.
     """
-    m = get_metric(metric)
-    pos_proba = np.asarray(pos_proba, dtype=float)
-    candidates = np.unique(np.quantile(pos_proba, np.linspace(0.0, 1.0, 201)))
-    if len(candidates) < 2:
+    key = ALIASES.get(metric, metric)
+    if key not in _CURVE_METRICS:
+        raise ConfigError(f"Threshold tuning needs one of {sorted(_CURVE_METRICS)}; got {metric!r}.")
+    y_pos = np.asarray(y) == pos_index
+    p = np.asarray(pos_proba, dtype=float)
+    n_pos = y_pos.sum()
+    if n_pos == 0 or n_pos == len(y_pos):
         return 0.5
-    mids = (candidates[:-1] + candidates[1:]) / 2
-    y = np.asarray(y)
-    neg_index = 1 - pos_index
-    proba2 = np.zeros((len(y), 2))
-    proba2[:, pos_index] = pos_proba
-    proba2[:, neg_index] = 1 - pos_proba
-    best_t, best_v = 0.5, -np.inf
-    for t in mids:
-        labels = np.where(pos_proba >= t, pos_index, neg_index)
-        v = m.fn(y, proba2, labels, pos_index)
-        v = v if m.greater_is_better else -v
-        if v > best_v + 1e-12:
-            best_t, best_v = float(t), v
-    return best_t
+    tp, fp, thr = _confusion_curve(y_pos, p)
+    fn, tn = n_pos - tp, (len(y_pos) - n_pos) - fp
+    values = _CURVE_METRICS[key](tp, fp, fn, tn)
+    best = int(np.argmax(values))
+    if best == 0:  # predicting no positive at all is best
+        return float(min(1.0, thr[0] + 1e-6))
+    i = best - 1  # thr[i] is the lowest score predicted positive
+    lower = thr[i + 1] if i + 1 < len(thr) else 0.0
+    return float((thr[i] + lower) / 2)
+
+
+def best_threshold_score(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1
+                         ) -> float:
+    """``metric`` at its best threshold (fast; used to compare ensemble candidates)."""
+    key = ALIASES.get(metric, metric)
+    y_pos = np.asarray(y) == pos_index
+    n_pos = y_pos.sum()
+    tp, fp, _ = _confusion_curve(y_pos, np.asarray(pos_proba, dtype=float))
+    return float(np.max(_CURVE_METRICS[key](tp, fp, n_pos - tp, (len(y_pos) - n_pos) - fp)))

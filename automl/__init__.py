@@ -1,0 +1,28 @@
+"""automl: automated machine learning for tabular classification.
+
+>>> from automl import AutoMLClassifier, load
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["AutoMLClassifier", "PipelineGraph", "load", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``import automl`` stays fast; heavy libraries load on first use.
+    if name == "AutoMLClassifier":
+        from .estimator import AutoMLClassifier
+
+        return AutoMLClassifier
+    if name == "PipelineGraph":
+        from .graph import PipelineGraph
+
+        return PipelineGraph
+    if name == "load":
+        from .persistence import load
+
+        return load
+    raise AttributeError(f"module 'automl' has no attribute {name!r}")

@@ -1,0 +1,166 @@
+"""One benchmark cell (dataset x system x seed), run in its own process.
+
+``python -m automl.bench.cell TASK.json RESULT.json`` reads a task, runs it and
+writes the result fields as JSON. The runner starts one such process per cell,
+so a crash, a hang or a memory blow-up ends only that cell.
+
+How every system is scored, identically, on the test split:
+
+* labels are encoded in ``np.unique`` order of the *whole* dataset's target; the
+  binary positive class is the minority class (label 1 in the shared CSVs);
+* probability metrics (``roc_auc``, ``average_precision``, ``log_loss``) read the
+  system's ``predict_proba``, its columns moved from the system's ``classes_``
+  order to the encoded order (a class the system never saw gets probability 0);
+* label metrics (``f1``, ``balanced_accuracy``, ``accuracy``, ``mcc``,
+  ``precision``, ``recall``) read the system's own ``predict``, so a system
+  that tunes its decision threshold is scored with that threshold;
+* each value is ``automl.metrics.METRICS[name].fn(y, proba, labels, pos_index)``;
+  one that cannot be computed is recorded as null.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..metrics import REPORTED, get_metric
+from .datasets import DatasetSpec, load_dataset, positive_index, split
+from .results import clean
+from .systems import get_system
+
+
+def _peak_memory_mb() -> float | None:
+    """Peak resident memory of this process (and its waited-for children), in MiB."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return None
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
+
+
+def _encode(values: np.ndarray, classes: np.ndarray, what: str) -> np.ndarray:
+    values = np.asarray(values)
+    index = np.searchsorted(classes, values)
+    index = np.clip(index, 0, len(classes) - 1)
+    bad = classes[index] != values
+    if np.any(bad):
+        raise ValueError(f"The system's {what} holds labels not in the dataset: {np.unique(values[bad])[:5]}.")
+    return index
+
+
+def score_predictions(
+    y_true: np.ndarray,
+    labels: np.ndarray,
+    proba: np.ndarray,
+    *,
+    system_classes: np.ndarray,
+    classes: np.ndarray,
+    pos_index: int,
+) -> dict[str, float | None]:
+    """Every reported metric of one system's test predictions.
+
+    Parameters
+    ----------
+    y_true : array of shape (n,)
+        True test labels (original values).
+    labels : array of shape (n,)
+        The system's ``predict`` output (original values).
+    proba : array of shape (n, len(system_classes))
+        The system's ``predict_proba`` output.
+    system_classes : array
+        The column order of ``proba`` (the system's ``classes_``).
+    classes : array
+        Sorted labels of the whole dataset; defines the encoding.
+    pos_index : int
+        Encoded label of the binary positive class.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` for every name in ``automl.metrics.REPORTED``; None when not computable.
+    """
+    classes = np.asarray(classes)
+    proba = np.asarray(proba, dtype=float)
+    columns = _encode(np.asarray(system_classes), classes, "classes_")
+    full = np.zeros((len(proba), len(classes)))
+    full[:, columns] = proba
+    y = _encode(y_true, classes, "test target")
+    predicted = _encode(labels, classes, "predict output")
+    scores: dict[str, float | None] = {}
+    for name in REPORTED:
+        try:
+            value = float(get_metric(name).fn(y, full, predicted, pos_index))
+        except ValueError:
+            value = float("nan")
+        scores[name] = value if np.isfinite(value) else None
+    return scores
+
+
+def run_cell(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one cell in this process and return the fields it measured.
+
+    Parameters
+    ----------
+    task : dict
+        ``dataset`` (a :class:`DatasetSpec` as dict), ``system``, ``seed``,
+        ``budget``, ``metric`` and optionally ``data_dir``.
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok" or "failed"), ``error``, ``system_version``, ``scores``,
+        ``cv_score``, ``fit_time``, ``predict_time``, ``peak_memory_mb``.
+        Exceptions are caught and reported as status "failed".
+    """
+    out: dict[str, Any] = {"status": "failed", "error": None}
+    try:
+        dataset = load_dataset(DatasetSpec(**task["dataset"]), task.get("data_dir"))
+        X_train, X_test, y_train, y_test = split(dataset, int(task["seed"]))
+        system = get_system(task["system"])
+        out["system_version"] = system.version()
+        start = time.perf_counter()
+        system.fit(X_train, y_train, budget=float(task["budget"]), seed=int(task["seed"]),
+                   metric=task["metric"])
+        out["fit_time"] = time.perf_counter() - start
+        start = time.perf_counter()
+        proba = system.predict_proba(X_test)
+        labels = system.predict(X_test)
+        out["predict_time"] = time.perf_counter() - start
+        out["scores"] = score_predictions(
+            y_test.to_numpy(), labels, proba, system_classes=np.asarray(system.classes_),
+            classes=np.unique(dataset.y.to_numpy()), pos_index=positive_index(dataset.y.to_numpy()),
+        )
+        out["cv_score"] = system.cv_score_
+        out["status"] = "ok"
+    except Exception as exc:  # a failing system must not stop the benchmark
+        tb = traceback.format_exc(limit=-10)
+        out["error"] = f"{type(exc).__name__}: {exc}\n{tb[-3000:]}"
+    out["peak_memory_mb"] = _peak_memory_mb()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the cell process: ``TASK.json RESULT.json``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m automl.bench.cell TASK.json RESULT.json", file=sys.stderr)
+        return 2
+    task = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    result = run_cell(task)
+    tmp = Path(args[1] + ".tmp")
+    tmp.write_text(json.dumps(clean(result)), encoding="utf-8")
+    os.replace(tmp, args[1])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

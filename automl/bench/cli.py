@@ -1,0 +1,127 @@
+"""Command line of the benchmark runner: ``python -m benchmarks.run --suite quick ...``.
+
+Each cell (dataset x system x seed) runs in its own process; a progress line is
+printed per cell and a summary table (dataset x system, mean test score over
+seeds) at the end. Results are appended to ``OUT/NAME.jsonl`` (NAME defaults to
+the suite); rerunning the same command skips the cells already ok.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import ConfigError
+from ..metrics import get_metric
+from .results import SCORE_PREFIX, to_frame
+from .runner import default_timeout, plan_cells, run_cells
+from .suites import load_suite, resolve_datasets, suite_names
+from .systems import check_system_name, system_names
+
+DEFAULT_SYSTEMS = ("automl", "xgb", "hgb", "lr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    p.add_argument("--suite", default="quick",
+                   help=f"a suite name ({', '.join(suite_names())}) or a .toml file (default quick)")
+    p.add_argument("--budget", type=float, default=60.0, help="seconds per fit (default 60)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="split/model seeds (default 0)")
+    p.add_argument("--systems", nargs="+", default=list(DEFAULT_SYSTEMS),
+                   help=f"systems to run, of {', '.join(system_names())} or module:Class "
+                        f"(default {' '.join(DEFAULT_SYSTEMS)})")
+    p.add_argument("--metric", default="roc_auc", help="metric the systems optimise and the summary shows")
+    p.add_argument("--out", default="results", help="output folder, or a .jsonl file (default results/)")
+    p.add_argument("--name", default=None, help="results file name without .jsonl (default: the suite)")
+    p.add_argument("--data-dir", default=None,
+                   help="folder of the shared CSVs (default $AUTOML_DATA_DIR, else ../shared/datasets)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="hard limit per cell in seconds (default 2 * budget + 60)")
+    p.add_argument("--max-rows", type=int, default=None, help="skip datasets with more rows than this")
+    p.add_argument("--datasets", nargs="+", default=None, help="run only these datasets of the suite")
+    p.add_argument("--threads", type=int, default=1,
+                   help="OMP/BLAS threads per cell (default 1; 0 leaves the environment alone)")
+    p.add_argument("--force", action="store_true", help="rerun cells already recorded as ok")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+    return p
+
+
+def results_path(out: str, name: str) -> Path:
+    """``out`` itself when it ends in ``.jsonl``, else ``out/name.jsonl``."""
+    path = Path(out)
+    return path if path.suffix == ".jsonl" else path / f"{name}.jsonl"
+
+
+def _progress(index: int, total: int, record: dict[str, Any], skipped: bool, metric: str) -> None:
+    head = f"[{index}/{total}] {record['dataset']} | {record['system']} | seed {record['seed']}:"
+    if skipped:
+        print(f"{head} done before, skipped", flush=True)
+    elif record["status"] == "ok":
+        value = record["scores"].get(metric)
+        shown = "n/a" if value is None else f"{value:.4f}"
+        print(f"{head} ok {metric}={shown} fit {record['fit_time']:.1f}s", flush=True)
+    else:
+        reason = (record.get("error") or "").strip().splitlines()
+        print(f"{head} {record['status'].upper()} {reason[0] if reason else ''}", flush=True)
+
+
+def summary_tables(records: Sequence[dict[str, Any]], metric: str) -> str:
+    """Dataset x system mean test score of ``metric`` (and of roc_auc), with failure counts."""
+    frame = to_frame(records)
+    if frame.empty:
+        return "no results"
+    parts = []
+    ok = frame[frame["status"] == "ok"]
+    for name in dict.fromkeys([metric, "roc_auc"]):
+        table = ok.pivot_table(index="dataset", columns="system", values=SCORE_PREFIX + name,
+                               aggfunc="mean", sort=False)
+        table = table.reindex(index=list(dict.fromkeys(frame["dataset"])),
+                              columns=list(dict.fromkeys(frame["system"])))
+        parts.append(f"Mean test {name} over seeds (blank: no ok cell):\n"
+                     + table.to_string(float_format="{:.4f}".format, na_rep=""))
+    bad = frame[frame["status"] != "ok"]
+    if len(bad):
+        lines = [f"  {r.dataset} | {r.system} | seed {r.seed}: {r.status}" for r in bad.itertuples()]
+        parts.append(f"{len(bad)} cell(s) not ok:\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a benchmark from the command line; returns the exit status.
+
+    0 when every cell ran (whatever its status), 2 for a usage or configuration error.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        metric = get_metric(args.metric).name
+        for name in args.systems:
+            check_system_name(name)
+        if args.budget <= 0:
+            raise ConfigError(f"--budget must be > 0 seconds; got {args.budget}.")
+        suite = load_suite(args.suite)
+        datasets = resolve_datasets(suite, data_dir=args.data_dir, max_rows=args.max_rows,
+                                    only=args.datasets)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = results_path(args.out, args.name or suite.name)
+    cells = plan_cells(datasets, args.systems, args.seeds, suite=suite.name, budget=args.budget,
+                       metric=metric)
+    timeout = args.timeout if args.timeout is not None else default_timeout(args.budget)
+    if not args.quiet:
+        print(f"suite {suite.name}: {len(datasets)} datasets x {len(args.systems)} systems x "
+              f"{len(args.seeds)} seeds = {len(cells)} cells, budget {args.budget:g}s, "
+              f"limit {timeout:g}s per cell -> {out}", flush=True)
+    progress = None if args.quiet else (lambda i, n, r, s: _progress(i, n, r, s, metric))
+    records = run_cells(cells, out, data_dir=args.data_dir, timeout=timeout,
+                        threads=args.threads or None, force=args.force, on_result=progress)
+    print(summary_tables(records, metric))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

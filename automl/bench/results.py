@@ -1,0 +1,143 @@
+"""Benchmark results: one JSON object per cell, appended to a JSONL file.
+
+The record schema (every key always present; ``None`` where unknown)::
+
+    dataset, suite, system, system_version, seed, budget, metric,
+    status ("ok" | "failed" | "timeout"), error,
+    scores {name: value for every name in automl.metrics.REPORTED},
+    cv_score, fit_time, predict_time, peak_memory_mb, budget_ratio,
+    n_rows, n_features, n_classes, minority_share, timestamp
+
+A score that cannot be computed (and every score of a cell that is not ok) is
+``null``. ``timestamp`` is UTC ISO 8601. Lines are flushed and fsync'ed one at a
+time, so a killed run leaves at most one truncated last line, which readers skip.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..metrics import REPORTED
+
+STATUSES = ("ok", "failed", "timeout")
+FIELDS = (
+    "dataset", "suite", "system", "system_version", "seed", "budget", "metric", "status", "error",
+    "scores", "cv_score", "fit_time", "predict_time", "peak_memory_mb", "budget_ratio",
+    "n_rows", "n_features", "n_classes", "minority_share", "timestamp",
+)
+#: The fields that identify a cell: a rerun skips a key already recorded as ok.
+KEY_FIELDS = ("dataset", "system", "seed", "budget", "metric")
+#: Prefix of the flattened score columns in :func:`to_frame`.
+SCORE_PREFIX = "test_"
+
+Key = tuple[str, str, int, float, str]
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_record(**fields: Any) -> dict[str, Any]:
+    """A record with every schema field, ``None`` (scores: all ``None``) unless given.
+
+    Raises
+    ------
+    KeyError
+        For a field that is not in the schema.
+    """
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise KeyError(f"Not result fields: {sorted(unknown)}; the schema is {FIELDS}.")
+    record: dict[str, Any] = dict.fromkeys(FIELDS)
+    record["scores"] = dict.fromkeys(REPORTED)
+    record["timestamp"] = now()
+    record.update(fields)
+    return record
+
+
+def clean(value: Any) -> Any:
+    """NaN and infinities to ``None`` (JSON has no NaN), recursively; numpy scalars to Python."""
+    if isinstance(value, Mapping):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def record_key(record: Mapping[str, Any]) -> Key:
+    """The identity of a cell: dataset, system, seed, budget, metric."""
+    return (str(record["dataset"]), str(record["system"]), int(record["seed"]),
+            float(record["budget"]), str(record["metric"]))
+
+
+def append_record(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
+    """Append one record as a JSON line; flushed and fsync'ed before returning."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(clean(record), allow_nan=False, sort_keys=False)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every record of a JSONL file (none if it does not exist); bad lines are skipped with a warning."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                warnings.warn(f"{path}:{number}: skipped a line that is not JSON (truncated write?)",
+                              stacklevel=2)
+    return records
+
+
+def done_keys(records: Iterable[Mapping[str, Any]]) -> set[Key]:
+    """Keys of the cells recorded with status ok."""
+    return {record_key(r) for r in records if r.get("status") == "ok"}
+
+
+def latest(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One record per cell: the last ok one, else the last one (file order)."""
+    chosen: dict[Key, dict[str, Any]] = {}
+    for r in records:
+        key = record_key(r)
+        if r.get("status") == "ok" or chosen.get(key, {}).get("status") != "ok":
+            chosen[key] = dict(r)
+    return list(chosen.values())
+
+
+def to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Records as a DataFrame, scores flattened to ``test_<metric>`` columns."""
+    rows = []
+    for r in records:
+        row = {k: v for k, v in r.items() if k != "scores"}
+        for name, value in (r.get("scores") or {}).items():
+            row[SCORE_PREFIX + name] = value
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for name in REPORTED:
+        col = SCORE_PREFIX + name
+        frame[col] = pd.to_numeric(frame[col], errors="coerce") if col in frame else float("nan")
+    return frame

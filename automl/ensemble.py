@@ -1,0 +1,100 @@
+"""Greedy ensemble selection over out-of-fold predictions, and the fitted ensemble.
+
+Caruana et al. (2004): start from the best trial, then repeatedly add (with
+replacement) the trial whose predictions most improve the blend's score.
+Selection reads only out-of-fold predictions, so it never sees a row's own fit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import metrics as M
+
+
+def blend_score(y: np.ndarray, proba: np.ndarray, metric: str, pos_index: int) -> float:
+    """Score of a blend, as a value where higher is better.
+
+    Binary threshold metrics are taken at their best threshold, since the final
+    threshold is tuned afterwards on the same predictions.
+    """
+    m = M.get_metric(metric)
+    if m.needs == "labels" and proba.shape[1] == 2 and m.name in ("f1", "mcc", "balanced_accuracy",
+                                                                  "accuracy"):
+        return M.best_threshold_score(y, proba[:, pos_index], m.name, pos_index=pos_index)
+    value = M.score(m.name, y, proba, pos_index=pos_index)
+    return value if m.greater_is_better else -value
+
+
+def greedy_selection(oof: dict[int, np.ndarray], ranked: list[int], y: np.ndarray, metric: str,
+                     pos_index: int, *, max_candidates: int = 20, rounds: int = 25
+                     ) -> dict[int, float]:
+    """Weights per trial of the best greedy blend.
+
+    Parameters
+    ----------
+    oof : dict of int to ndarray
+        Out-of-fold probabilities per trial.
+    ranked : list of int
+        Trial ids, best first; the first ``max_candidates`` are candidates.
+    y : ndarray
+        Encoded labels.
+    metric : str
+        What the blend optimises.
+    pos_index : int
+        Positive class (binary).
+
+    Returns
+    -------
+    dict of int to float
+        Weights summing to 1 (a single trial with weight 1 when no blend helps).
+    """
+    candidates = [t for t in ranked[:max_candidates] if t in oof]
+    if not candidates:
+        return {}
+    best_single = candidates[0]
+    counts = {best_single: 1}
+    total = oof[best_single].copy()
+    best_value = blend_score(y, total, metric, pos_index)
+    best_counts = dict(counts)
+    for r in range(2, rounds + 1):
+        scores = [blend_score(y, (total + oof[t]) / r, metric, pos_index) for t in candidates]
+        pick = int(np.argmax(scores))
+        total = total + oof[candidates[pick]]
+        counts[candidates[pick]] = counts.get(candidates[pick], 0) + 1
+        if scores[pick] > best_value + 1e-9:
+            best_value, best_counts = scores[pick], dict(counts)
+    n = sum(best_counts.values())
+    return {t: c / n for t, c in sorted(best_counts.items(), key=lambda kv: -kv[1])}
+
+
+def blend(oof: dict[int, np.ndarray], weights: dict[int, float]) -> np.ndarray:
+    """Weighted average of the predictions of the trials in ``weights``."""
+    total = sum(weights.values())
+    return sum(oof[t] * (w / total) for t, w in weights.items())  # type: ignore[return-value]
+
+
+class EnsembleModel:
+    """A weighted average of fitted pipelines' class probabilities.
+
+    Parameters
+    ----------
+    members : list of (pipeline, weight)
+        Fitted pipelines over encoded labels ``0..n_classes-1``.
+    n_classes : int
+    """
+
+    def __init__(self, members: list[tuple[Any, float]], n_classes: int) -> None:
+        self.members = members
+        self.n_classes = n_classes
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        from .evaluate import aligned_proba
+
+        total = sum(w for _, w in self.members)
+        out = np.zeros((len(X), self.n_classes))
+        for pipe, weight in self.members:
+            out += aligned_proba(pipe, X, self.n_classes) * (weight / total)
+        return out

@@ -1,0 +1,423 @@
+"""AutoMLClassifier: the public face. It orchestrates; the parts compute."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from . import metrics as M
+from .data import (Schema, encode_target, encode_with_classes, infer_schema, minority_class,
+                   validate_fit_data, validate_predict_data)
+from .exceptions import ConfigError, NotFittedError
+from .final_model import build_final_model
+from .folds import make_folds
+from .graph import PipelineGraph
+from .leaderboard import build_leaderboard
+from .models import ModelContext, family_names
+from .profile import profile_data
+from .progress import SearchProgress
+from .runlog import RunLog
+from .search import STRATEGIES, make_strategy
+from .search.budget import Budget, CostModel, predict_refit_seconds
+from .search.executor import LokyExecutor, make_executor
+from .search.runner import SearchRunner
+
+logger = logging.getLogger("automl")
+
+#: Below this ratio of the rarest to the most common class, ``pipeline="auto"`` picks "imbalanced".
+IMBALANCE_RATIO = 0.25
+
+
+def _check_param(name: str, value: Any, ok: bool, expected: str) -> None:
+    if not ok:
+        raise ConfigError(f"The {name!r} parameter of AutoMLClassifier must be {expected}. "
+                          f"Got {value!r} instead.")
+
+
+class AutoMLClassifier(ClassifierMixin, BaseEstimator):
+    """Automated machine learning for tabular classification.
+
+    Searches a pipeline graph (imputation, encoding, scaling, resampling, model
+    family and hyperparameters) with cross-validation under a time budget,
+    then refits the best configurations on all the data as a weighted ensemble.
+
+    Parameters
+    ----------
+    time_budget : float or None, default=60
+        Seconds for the whole ``fit``, final refit included. None: no time limit
+        (then ``max_trials`` should be set).
+    max_trials : int or None, default=None
+        Most trials to run.
+    metric : str, default="roc_auc"
+        What the search optimises: ``roc_auc``, ``f1``, ``average_precision``
+        (alias ``pr_auc``), ``log_loss``, ``balanced_accuracy``, ``accuracy``, ``mcc``.
+    models : list of str or None, default=None
+        Model families to search (``logreg``, ``random_forest``, ``extra_trees``,
+        ``hist_gb``, ``xgboost``, ``mlp``); None: all in the pipeline preset.
+    cv : int, "auto" or CV splitter, default="auto"
+        Folds for stratified K-fold; "auto" uses 5 up to 10,000 rows and 3 above.
+    pipeline : str, PipelineGraph or "auto", default="auto"
+        A preset name (``default``, ``fast``, ``imbalanced``), a path to a
+        ``.toml`` preset, or a graph. "auto" uses ``imbalanced`` when the rarest
+        class is under a quarter of the most common one (for two classes: under
+        20 % of rows), else ``default``.
+    search : {"bayes", "random", "grid"}, default="bayes"
+        Search strategy.
+    ensemble : bool, default=True
+        Blend the best trials by greedy ensemble selection on out-of-fold
+        predictions; False refits the single best trial.
+    threshold : "auto", float or None, default="auto"
+        Binary decision threshold for ``predict``. "auto" tunes it on
+        out-of-fold predictions when ``metric`` is a threshold metric (f1,
+        balanced_accuracy, mcc, accuracy) and uses 0.5 otherwise.
+    pos_label : label or None, default=None
+        Positive class for binary threshold metrics; None: the minority class.
+    n_jobs : int, default=-1
+        Trials evaluated in parallel (-1: one per CPU, each model single-threaded,
+        which is the fastest on small and medium data); with ``n_jobs=1`` one
+        trial runs at a time and its model uses every CPU as threads.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where nets (and XGBoost) train; "auto" uses CUDA when available.
+    log_dir : str or None, default=None
+        Directory for the trial log; needed to resume a killed run.
+    resume : bool, default=False
+        Continue the trial log in ``log_dir`` without re-running finished trials.
+    random_state : int or None, default=None
+        Seed for folds, search and models.
+    verbose : int, default=0
+        0 silent, 1 a progress bar, 2 also log messages.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels.
+    leaderboard_ : pandas.DataFrame
+        One row per trial, best first.
+    best_pipeline_ : imblearn.pipeline.Pipeline
+        The best trial's pipeline refitted on all the data.
+    best_config_ : dict
+        Its configuration.
+    ensemble_ : list of dict
+        ``{"trial", "weight"}`` of the members of the final model.
+    threshold_ : float or None
+        Binary decision threshold used by ``predict``.
+    cv_score_ : float
+        Out-of-fold estimate of ``metric`` for the final model.
+    trials_ : list of dict
+        The trial log.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from automl import AutoMLClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> clf = AutoMLClassifier(time_budget=30, random_state=0).fit(X, y)  # doctest: +SKIP
+    >>> clf.leaderboard_.head()  # doctest: +SKIP
+    """
+
+    def __init__(self, *, time_budget: float | None = 60, max_trials: int | None = None,
+                 metric: str = "roc_auc", models: list[str] | None = None, cv: Any = "auto",
+                 pipeline: Any = "auto", search: str = "bayes", ensemble: bool = True,
+                 threshold: Any = "auto", pos_label: Any = None, n_jobs: int = -1, device: str = "auto",
+                 log_dir: str | None = None, resume: bool = False, random_state: int | None = None,
+                 verbose: int = 0) -> None:
+        self.time_budget = time_budget
+        self.max_trials = max_trials
+        self.metric = metric
+        self.models = models
+        self.cv = cv
+        self.pipeline = pipeline
+        self.search = search
+        self.ensemble = ensemble
+        self.threshold = threshold
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.device = device
+        self.log_dir = log_dir
+        self.resume = resume
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = self.time_budget is not None
+        return tags
+
+    # --- validation -----------------------------------------------------------
+    def _validate_params(self) -> None:
+        tb = self.time_budget
+        _check_param("time_budget", tb, tb is None or (isinstance(tb, Real) and not isinstance(tb, bool)
+                     and np.isfinite(tb) and tb > 0), "a positive number of seconds or None")
+        mt = self.max_trials
+        _check_param("max_trials", mt, mt is None or (isinstance(mt, Integral) and not isinstance(mt, bool)
+                     and mt >= 1), "an int >= 1 or None")
+        if tb is None and mt is None:
+            raise ConfigError("Set time_budget or max_trials: with both None the search never ends.")
+        if M.ALIASES.get(self.metric, self.metric) not in M.OPTIMIZABLE:
+            M.get_metric(self.metric)  # unknown name: raises with suggestions
+            raise ConfigError(f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
+                              f"{self.metric!r} cannot be optimised on its own.")
+        _check_param("search", self.search, self.search in STRATEGIES, f"one of {sorted(STRATEGIES)}")
+        cv = self.cv
+        _check_param("cv", cv, cv == "auto" or (not isinstance(cv, str) and hasattr(cv, "split")) or (
+            isinstance(cv, Integral) and not isinstance(cv, bool) and cv >= 2),
+            "'auto', an int >= 2 or a CV splitter")
+        th = self.threshold
+        _check_param("threshold", th, th is None or th == "auto" or (
+            isinstance(th, Real) and not isinstance(th, bool) and 0.0 < th < 1.0),
+            "'auto', None or a float in (0, 1)")
+        nj = self.n_jobs
+        _check_param("n_jobs", nj, isinstance(nj, Integral) and not isinstance(nj, bool)
+                     and (nj >= 1 or nj == -1), "-1 or an int >= 1")
+        _check_param("device", self.device, self.device in ("auto", "cpu", "cuda"),
+                     "one of 'auto', 'cpu', 'cuda'")
+        _check_param("ensemble", self.ensemble, isinstance(self.ensemble, (bool, np.bool_)), "a bool")
+        if self.models is not None:
+            _check_param("models", self.models, isinstance(self.models, (list, tuple)) and len(self.models) > 0
+                         and all(isinstance(m, str) for m in self.models),
+                         f"None or a non-empty list of names from {family_names()}")
+        if self.resume and self.log_dir is None:
+            raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")
+
+    def _resolve_graph(self, y_enc: np.ndarray) -> tuple[PipelineGraph, list[str]]:
+        notes: list[str] = []
+        if isinstance(self.pipeline, PipelineGraph):
+            graph = self.pipeline
+        elif self.pipeline == "auto":
+            counts = np.bincount(y_enc)
+            ratio = counts.min() / counts.max()
+            name = "imbalanced" if ratio < IMBALANCE_RATIO else "default"
+            if name == "imbalanced":
+                notes.append(f"Imbalanced classes (rarest/most common = {ratio:.3f} < "
+                             f"{IMBALANCE_RATIO}): using the 'imbalanced' pipeline. Pass "
+                             "pipeline='default' to opt out.")
+            graph = PipelineGraph.from_preset(name)
+        elif isinstance(self.pipeline, (str, os.PathLike)):
+            graph = PipelineGraph.from_preset(str(self.pipeline))
+        else:
+            raise ConfigError(f"The 'pipeline' parameter must be 'auto', a preset name, a .toml path or "
+                              f"a PipelineGraph. Got {self.pipeline!r} instead.")
+        if self.models is not None:
+            graph = graph.with_families(list(self.models))
+        return graph, notes
+
+    def _pos_index(self, classes: np.ndarray, y_enc: np.ndarray) -> int:
+        if len(classes) != 2:
+            return 1
+        if self.pos_label is None:
+            return minority_class(y_enc)
+        matches = np.flatnonzero(classes.astype(object) == self.pos_label)
+        if len(matches) == 0:
+            raise ConfigError(f"pos_label={self.pos_label!r} is not one of the classes "
+                              f"{classes.tolist()}.")
+        return int(matches[0])
+
+    # --- fit ------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> AutoMLClassifier:
+        """Search pipelines on ``X, y`` and fit the final model.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Numeric, categorical, boolean and date-time columns; NaN allowed.
+        y : array-like of shape (n_samples,)
+            Class labels of any type; no missing values.
+
+        Returns
+        -------
+        self
+        """
+        t_start = time.monotonic()
+        self._validate_params()
+        X_df, y_raw = validate_fit_data(X, y)
+        schema = infer_schema(X_df)
+        y_enc, classes = encode_target(y_raw)
+        self.classes_ = classes
+        self.n_features_in_ = schema.n_features_in
+        if schema.from_dataframe:
+            self.feature_names_in_ = np.asarray(schema.columns, dtype=object)
+        self.schema_ = schema
+        self.metric_ = M.ALIASES.get(self.metric, self.metric)
+        self.pos_index_ = self._pos_index(classes, y_enc)
+        self.profile_ = profile_data(X_df, y_enc, classes, schema)
+        graph, notes = self._resolve_graph(y_enc)
+        self.notes_ = list(schema.notes) + notes
+        for note in notes:
+            logger.info(note)
+            if self.verbose >= 2:
+                print(f"[automl] {note}")
+        seed = self.random_state if self.random_state is not None else int(
+            np.random.default_rng().integers(2**31 - 1))
+        folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed)
+        self.notes_.extend(fold_notes)
+        cpus = os.cpu_count() or 1
+        n_parallel = cpus if self.n_jobs == -1 else int(self.n_jobs)
+        threads = max(1, cpus // n_parallel)
+        n_classes = len(classes)
+        ctx = ModelContext(task="binary" if n_classes == 2 else "multiclass", n_classes=n_classes,
+                           n_rows=len(y_enc), n_features=schema.n_features_in, n_threads=threads,
+                           random_state=seed, device=self.device)
+        tune = (self.threshold == "auto" and n_classes == 2
+                and self.metric_ in ("f1", "balanced_accuracy", "mcc", "accuracy"))
+        self.graph_ = graph
+        self.graph_description_ = graph.describe(ctx)
+        budget = Budget(self.time_budget, self.max_trials, start=t_start)
+        log = RunLog(self.log_dir, header=self._log_header(X_df, y_enc, graph, seed), resume=self.resume)
+        self._search(graph, ctx, schema, X_df, y_enc, folds, seed, budget, log, tune, n_parallel)
+        self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
+        return self
+
+    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, seed: int) -> dict:
+        import joblib
+
+        settings = {"metric": self.metric, "pipeline": graph.name, "families": list(graph.families),
+                    "cv": str(self.cv), "search": self.search, "random_state": seed,
+                    "pos_label": None if self.pos_label is None else str(self.pos_label)}
+        return {"fingerprint": joblib.hash((X, y)), "settings": settings}
+
+    def _search(self, graph, ctx, schema, X, y, folds, seed, budget, log, tune, n_parallel) -> None:
+        from .evaluate import DataRef, TrialTask
+
+        costs = CostModel(len(y), len(folds))
+        executor = make_executor(n_parallel)
+        tmpdir = tempfile.mkdtemp(prefix="automl-")
+        try:
+            if isinstance(executor, LokyExecutor):
+                import joblib
+
+                path = os.path.join(tmpdir, "data.joblib")
+                joblib.dump((X, y), path)
+                data = DataRef(path=path)
+            else:
+                data = DataRef(X=X, y=y)
+
+            def make_task(trial: int, config: dict, limit: float | None) -> TrialTask:
+                per_fold = None if limit is None else max(0.5, 0.8 * limit / len(folds))
+                from dataclasses import replace
+
+                return TrialTask(trial=trial, config=config, graph=graph, schema=schema,
+                                 ctx=replace(ctx, time_limit=per_fold), folds=folds, data=data,
+                                 metric=self.metric_, pos_index=self.pos_index_,
+                                 n_classes=ctx.n_classes, tune_threshold=tune, time_limit=limit)
+
+            def update_reserve() -> None:
+                if budget.time_budget is None:
+                    return
+                ok = sorted((r for r in log.records if r["status"] == "ok"),
+                            key=lambda r: M.to_loss(self.metric_, r["mean"][self.metric_]))
+                top = ok[:3] if self.ensemble else ok[:1]
+                budget.reserve = sum(predict_refit_seconds(r["duration"], len(folds)) for r in top)
+                budget.reserve = min(budget.reserve, 0.5 * budget.time_budget)
+
+            progress = SearchProgress(self.time_budget if self.time_budget else self.max_trials,
+                                      by_time=self.time_budget is not None, metric=self.metric_,
+                                      enabled=self.verbose >= 1)
+            strategy = make_strategy(self.search, graph, ctx, random_state=seed)
+            runner = SearchRunner(strategy, executor, budget, costs, log, make_task, self.metric_,
+                                  update_reserve, progress)
+            runner.replay()
+            update_reserve()
+            runner.run()
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+    def _finish(self, graph, ctx, schema, X, y, folds, budget, log, tune, t_start) -> None:
+        search_end = time.monotonic()
+        final = build_final_model(log, graph, ctx, schema, X, y, folds, metric=self.metric_,
+                                  pos_index=self.pos_index_, ensemble=bool(self.ensemble),
+                                  tune_threshold=tune, fixed_threshold=self._fixed_threshold(),
+                                  time_left=budget.left() - 0.5 if budget.time_budget else None)
+        self.trials_ = log.records
+        self.leaderboard_ = build_leaderboard(log.records, self.metric_)
+        self.final_model_ = final.model
+        self.best_pipeline_ = final.best_pipeline
+        self.best_config_ = final.best_record["config"]
+        self.best_trial_ = final.best_record
+        self.ensemble_ = [{"trial": t, "weight": w} for t, w in final.weights.items()]
+        self.threshold_ = final.threshold
+        self.threshold_std_ = final.threshold_std
+        self.oof_proba_ = final.oof
+        self.oof_y_ = y
+        self.cv_score_ = final.cv_score
+        self.refit_step_times_ = final.step_times
+        self.best_pipeline_steps_ = [(name, type(step).__name__, _plain_params(step))
+                                     for name, step in self.best_pipeline_.steps]
+        end = time.monotonic()
+        self.timings_ = {"budget": self.time_budget, "search": search_end - t_start,
+                         "refit": end - search_end, "total": end - t_start,
+                         "predicted_refit": final.predicted_refit}
+        self.notes_.extend(final.notes)
+
+    def _fixed_threshold(self) -> float | None:
+        return float(self.threshold) if isinstance(self.threshold, Real) and not isinstance(
+            self.threshold, bool) else None
+
+    # --- predict --------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        try:
+            check_is_fitted(self, "final_model_")
+        except Exception:
+            raise NotFittedError("This AutoMLClassifier instance is not fitted yet. Call 'fit' with "
+                                 "appropriate arguments before using this estimator.") from None
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, one column per class in ``classes_`` order."""
+        self._check_fitted()
+        X_df = validate_predict_data(X, self.schema_)
+        return self.final_model_.predict_proba(X_df)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels (binary: the positive class when its probability reaches ``threshold_``)."""
+        proba = self.predict_proba(X)
+        labels = M.predict_labels(proba, pos_index=self.pos_index_, threshold=self.threshold_)
+        return self.classes_[labels]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy of ``predict`` (scikit-learn's classifier convention); see ``evaluate`` for others."""
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def evaluate(self, X: Any, y: Any) -> dict[str, float]:
+        """Every reported metric on held-out data, using ``threshold_``.
+
+        Labels in ``y`` that were not seen in fit raise a :class:`~automl.exceptions.DataError`.
+        """
+        proba = self.predict_proba(X)
+        y_enc = encode_with_classes(y, self.classes_)
+        return M.score_all(y_enc, proba, pos_index=self.pos_index_, threshold=self.threshold_)
+
+    # --- outputs ---------------------------------------------------------------
+    def report(self, path: str) -> str:
+        """Write the run report (``.html`` or ``.md``) and return its path."""
+        self._check_fitted()
+        from .report.run_report import write_run_report
+
+        return str(write_run_report(self, path))
+
+    def save(self, path: str) -> str:
+        """Save the fitted estimator atomically; see :func:`automl.load`."""
+        from .persistence import save
+
+        return save(self, path)
+
+
+def _plain_params(step: Any) -> dict[str, Any]:
+    try:
+        params = step.get_params(deep=False)
+    except Exception:
+        return {}
+    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
+            for k, v in params.items() if not k.startswith("_") and k not in ("transformers",)}
+
+
+__all__ = ["AutoMLClassifier", "Schema"]

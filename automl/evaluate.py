@@ -1,0 +1,205 @@
+"""Evaluate one pipeline configuration by cross-validation.
+
+Everything fitted on data (imputers, encoders, scalers, samplers, the model,
+the decision threshold) is fitted on the training part of each fold only.
+Runs inside worker processes: it returns plain data and never raises for a
+failing configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as M
+from .data import Schema
+from .graph import PipelineGraph
+from .models import ModelContext
+
+THRESHOLD_METRICS = ("f1", "balanced_accuracy", "mcc", "accuracy")
+
+
+@dataclass
+class DataRef:
+    """Training data handed to a worker: inline, or a joblib file loaded once per worker."""
+
+    path: str | None = None
+    X: pd.DataFrame | None = None
+    y: np.ndarray | None = None
+
+    def load(self) -> tuple[pd.DataFrame, np.ndarray]:
+        if self.path is not None:
+            return _load_cached(self.path)
+        assert self.X is not None and self.y is not None
+        return self.X, self.y
+
+
+@lru_cache(maxsize=2)
+def _load_cached(path: str) -> tuple[pd.DataFrame, np.ndarray]:
+    import joblib
+
+    return joblib.load(path)
+
+
+@dataclass
+class TrialTask:
+    """Everything a worker needs to evaluate one configuration."""
+
+    trial: int
+    config: dict[str, Any]
+    graph: PipelineGraph
+    schema: Schema
+    ctx: ModelContext
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    data: DataRef
+    metric: str
+    pos_index: int
+    n_classes: int
+    tune_threshold: bool
+    time_limit: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_pipeline_timed(pipeline: Any, X: Any, y: np.ndarray) -> dict[str, float]:
+    """Fit an imbalanced-learn pipeline step by step, timing each step.
+
+    Equivalent to ``pipeline.fit(X, y)``: samplers resample, transformers
+    transform, and the final step is fitted on the result.
+    """
+    times: dict[str, float] = {}
+    Xt, yt = X, y
+    for name, step in pipeline.steps[:-1]:
+        start = time.perf_counter()
+        if hasattr(step, "fit_resample"):
+            Xt, yt = step.fit_resample(Xt, yt)
+        else:
+            Xt = step.fit_transform(Xt, yt)
+        times[name] = time.perf_counter() - start
+    name, final = pipeline.steps[-1]
+    start = time.perf_counter()
+    final.fit(Xt, yt)
+    times[name] = time.perf_counter() - start
+    return times
+
+
+def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
+    """``predict_proba`` with one column per encoded class, even for classes absent in fit."""
+    proba = np.asarray(pipeline.predict_proba(X), dtype=float)
+    seen = np.asarray(pipeline.classes_).astype(int)
+    if proba.shape[1] == n_classes and np.array_equal(seen, np.arange(n_classes)):
+        return proba
+    out = np.zeros((proba.shape[0], n_classes))
+    out[:, seen] = proba
+    return out
+
+
+def threshold_scores(y: np.ndarray, oof: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
+                     metric: str, pos_index: int) -> tuple[list[float], list[float], float]:
+    """Honest per-fold thresholds: fold k is scored at the threshold tuned on the other folds.
+
+    Returns
+    -------
+    fold_thresholds : list of float
+    fold_values : list of float
+        ``metric`` on each fold at its threshold.
+    threshold : float
+        The threshold tuned on all out-of-fold predictions (what ``predict`` uses).
+    """
+    pos = oof[:, pos_index]
+    thresholds, values = [], []
+    for _, test in folds:
+        mask = np.ones(len(y), dtype=bool)
+        mask[test] = False
+        t = M.tune_threshold(y[mask], pos[mask], metric, pos_index=pos_index)
+        thresholds.append(t)
+        values.append(M.score(metric, y[test], oof[test], pos_index=pos_index, threshold=t))
+    return thresholds, values, M.tune_threshold(y, pos, metric, pos_index=pos_index)
+
+
+def _limit_threads(n: int):
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=max(1, n))
+
+
+def run_trial(task: TrialTask) -> dict[str, Any]:
+    """Cross-validate one configuration; never raises.
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok", "failed" or "timeout"), ``error``, ``fold_scores``
+        ({metric: [per fold]}), ``mean``, ``std``, ``fit_time`` (summed over
+        folds), ``predict_time``, ``step_times`` (mean seconds per step per
+        fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
+        ``oof`` (out-of-fold probabilities, or None), ``pid``.
+    """
+    start = time.perf_counter()
+    result: dict[str, Any] = {"trial": task.trial, "status": "ok", "error": None, "notes": [],
+                              "fold_scores": {}, "mean": {}, "std": {}, "fit_time": 0.0,
+                              "predict_time": 0.0, "step_times": {}, "threshold": None,
+                              "oof": None, "pid": os.getpid()}
+    try:
+        X, y = task.data.load()
+        oof = np.full((len(y), task.n_classes), np.nan)
+        step_totals: dict[str, float] = {}
+        fold_scores: dict[str, list[float]] = {m: [] for m in M.REPORTED}
+        with _limit_threads(task.ctx.n_threads), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
+            for k, (train, test) in enumerate(task.folds):
+                if task.time_limit is not None and time.perf_counter() - start > task.time_limit:
+                    result.update(status="timeout", error=f"time limit {task.time_limit:.1f}s reached "
+                                  f"after {k} of {len(task.folds)} folds")
+                    return result
+                pipe = task.graph.compile(task.config, task.schema, task.ctx)
+                times = fit_pipeline_timed(pipe, X.iloc[train], y[train])
+                for name, sec in times.items():
+                    step_totals[name] = step_totals.get(name, 0.0) + sec
+                t0 = time.perf_counter()
+                oof[test] = aligned_proba(pipe, X.iloc[test], task.n_classes)
+                result["predict_time"] += time.perf_counter() - t0
+                sampler = dict(pipe.steps).get("resample")
+                for note in getattr(sampler, "notes_", []):
+                    result["notes"].append(f"fold {k}: {note}")
+                for m in M.REPORTED:
+                    fold_scores[m].append(M.score_all(y[test], oof[test], pos_index=task.pos_index,
+                                                      names=(m,))[m])
+        if not np.all(np.isfinite(oof)):
+            raise FloatingPointError("the model produced NaN or infinite probabilities")
+        result["fit_time"] = sum(step_totals.values())
+        result["step_times"] = {k: v / len(task.folds) for k, v in step_totals.items()}
+        if task.tune_threshold:
+            thresholds, values, final = threshold_scores(y, oof, task.folds, task.metric, task.pos_index)
+            result["threshold"] = {"value": final, "mean": float(np.mean(thresholds)),
+                                   "std": float(np.std(thresholds))}
+            for m in M.REPORTED:
+                if M.get_metric(m).needs == "labels":
+                    fold_scores[m] = [M.score_all(y[test], oof[test], pos_index=task.pos_index,
+                                                  threshold=t, names=(m,))[m]
+                                      for t, (_, test) in zip(thresholds, task.folds)]
+            fold_scores[task.metric] = values
+        result["fold_scores"] = fold_scores
+        result["mean"] = {m: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")
+                          for m, v in fold_scores.items()}
+        result["std"] = {m: float(np.nanstd(v)) if np.any(np.isfinite(v)) else float("nan")
+                         for m, v in fold_scores.items()}
+        if not np.isfinite(result["mean"][M.ALIASES.get(task.metric, task.metric)]):
+            raise FloatingPointError(f"the {task.metric} score is NaN")
+        result["oof"] = oof
+    except MemoryError:
+        result.update(status="failed", error="MemoryError: the trial ran out of memory")
+    except Exception as exc:  # a failing configuration must not sink the search
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+        result.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}"[:2000])
+    finally:
+        result["duration"] = time.perf_counter() - start
+    return result

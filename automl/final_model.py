@@ -1,0 +1,120 @@
+"""From the trial log to the final model: select, tune the threshold, refit on all rows."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as M
+from .ensemble import EnsembleModel, blend, greedy_selection
+from .evaluate import fit_pipeline_timed, threshold_scores
+from .exceptions import SearchError
+from .graph import PipelineGraph
+from .models import ModelContext
+from .runlog import RunLog
+from .search.budget import predict_refit_seconds
+
+
+@dataclass
+class FinalModel:
+    """What the estimator keeps after the search."""
+
+    model: EnsembleModel
+    best_pipeline: Any
+    best_record: dict[str, Any]
+    weights: dict[int, float]
+    threshold: float | None
+    threshold_std: float | None
+    oof: np.ndarray
+    cv_score: float
+    step_times: dict[str, float]
+    predicted_refit: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _failure_summary(records: list[dict[str, Any]]) -> str:
+    if not records:
+        return "no trial could be started within the budget; raise time_budget"
+    reasons = Counter(f"{r['status']}: {str(r.get('error'))[:160]}" for r in records)
+    return "; ".join(f"{n}x {reason}" for reason, n in reasons.most_common(5))
+
+
+def _within_time(weights: dict[int, float], predicted: dict[int, float], best: int,
+                 time_left: float | None) -> dict[int, float]:
+    if time_left is None:
+        return weights
+    kept, used = {}, 0.0
+    for trial in [best, *sorted((t for t in weights if t != best), key=lambda t: -weights[t])]:
+        if trial == best or used + predicted[trial] <= time_left:
+            kept[trial] = weights[trial]
+            used += predicted[trial]
+    total = sum(kept.values())
+    return {t: w / total for t, w in kept.items()}
+
+
+def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, schema: Any,
+                      X: pd.DataFrame, y: np.ndarray, folds: list, *, metric: str, pos_index: int,
+                      ensemble: bool, tune_threshold: bool, fixed_threshold: float | None,
+                      time_left: float | None) -> FinalModel:
+    """Select the final members, tune the threshold on out-of-fold predictions, refit.
+
+    Raises
+    ------
+    SearchError
+        When no trial succeeded, with a summary of why they failed.
+    """
+    ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
+    if not ok:
+        raise SearchError(f"Every trial failed, so there is no model to fit. Reasons: "
+                          f"{_failure_summary(log.records)}")
+    ok.sort(key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+    by_id = {r["trial"]: r for r in ok}
+    best = ok[0]["trial"]
+    notes: list[str] = []
+    ranked = [r["trial"] for r in ok]
+    weights = (greedy_selection(log.oof, ranked, y, metric, pos_index) if ensemble and len(ok) > 1
+               else {best: 1.0})
+    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in weights}
+    limited = _within_time(weights, predicted, best, time_left)
+    if len(limited) < len(weights):
+        notes.append(f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left.")
+    weights = limited
+    oof = blend(log.oof, weights)
+    threshold, threshold_std = fixed_threshold, None
+    if tune_threshold:
+        fold_t, fold_values, threshold = threshold_scores(y, oof, folds, metric, pos_index)
+        threshold_std = float(np.std(fold_t))
+        cv_score = float(np.mean(fold_values))
+    else:
+        cv_score = M.score(metric, y, oof, pos_index=pos_index, threshold=threshold)
+    cpus = os.cpu_count() or 1
+    members, step_times, best_pipeline = [], {}, None
+    start = time.monotonic()
+    for trial, weight in sorted(weights.items(), key=lambda kv: kv[0] != best):
+        remaining = None if time_left is None else max(1.0, time_left - (time.monotonic() - start))
+        mctx = replace(ctx, n_threads=cpus, time_limit=remaining)
+        pipe = graph.compile(by_id[trial]["config"], schema, mctx)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
+                times = fit_pipeline_timed(pipe, X, y)
+        except Exception as exc:  # a member that cannot refit is left out, never the whole fit
+            notes.append(f"Trial {trial} failed to refit on all rows ({type(exc).__name__}: {exc}); "
+                         "left out of the final model.")
+            continue
+        if trial == best or best_pipeline is None:
+            best_pipeline, step_times = pipe, times
+        members.append((pipe, weight))
+    if not members:
+        raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
+    return FinalModel(model=EnsembleModel(members, ctx.n_classes), best_pipeline=best_pipeline,
+                      best_record=by_id[best], weights=weights, threshold=threshold,
+                      threshold_std=threshold_std, oof=oof, cv_score=cv_score, step_times=step_times,
+                      predicted_refit=float(sum(predicted[t] for t in weights)), notes=notes)

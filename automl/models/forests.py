@@ -1,0 +1,72 @@
+"""Random forest and extra trees: bagged trees, robust defaults, little tuning needed."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+from ..space import Categorical, Integer, Real, Space
+from .base import ModelContext, ModelFamily
+from .registry import register
+
+
+def _builder(cls: type) -> Callable[[dict[str, Any], ModelContext], Any]:
+    def build(params: dict[str, Any], ctx: ModelContext) -> Any:
+        weight = params.get("class_weight", "none")
+        return cls(
+            n_estimators=int(params.get("n_estimators", 300)),
+            max_features=params.get("max_features", "sqrt"),
+            min_samples_leaf=int(params.get("min_samples_leaf", 1)),
+            criterion=params.get("criterion", "gini"),
+            class_weight="balanced_subsample" if weight == "balanced" else None,
+            n_jobs=ctx.n_threads,
+            random_state=ctx.random_state,
+        )
+
+    return build
+
+
+def _space(ctx: ModelContext) -> Space:
+    return {
+        "n_estimators": Integer(100, 600, log=True),
+        "max_features": Categorical(["sqrt", "log2", 0.5, 0.8]),
+        "min_samples_leaf": Integer(1, 20, log=True),
+        "criterion": Categorical(["gini", "entropy"]),
+    }
+
+
+def _default(ctx: ModelContext) -> dict[str, Any]:
+    return {"n_estimators": 300, "max_features": "sqrt", "min_samples_leaf": 1, "criterion": "gini"}
+
+
+def _cost(base: float) -> float:
+    return base
+
+
+RANDOM_FOREST = register(
+    ModelFamily(
+        name="random_forest",
+        build=_builder(RandomForestClassifier),
+        space=_space,
+        default=_default,
+        handles_missing=True,
+        cost=4.0,
+        description="Random forest (scikit-learn).",
+    )
+)
+
+EXTRA_TREES = register(
+    ModelFamily(
+        name="extra_trees",
+        build=_builder(ExtraTreesClassifier),
+        space=_space,
+        default=_default,
+        handles_missing=True,
+        cost=3.0,
+        description="Extremely randomized trees (scikit-learn).",
+    )
+)
+
+# Real is re-exported for presets that override the float range of max_features.
+__all__ = ["RANDOM_FOREST", "EXTRA_TREES", "Real"]

@@ -1,0 +1,105 @@
+"""The ``mlp`` family: a PyTorch MLP with categorical embeddings (GitHub issue 4).
+
+The net standardizes and imputes numeric columns itself and embeds ordinal-coded
+categorical columns, so the graph skips scaling for it and hands it ordinal codes.
+torch is imported only when a net is fitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import ConfigError
+from ..nets import TabularNetClassifier
+from ..space import Categorical, Integer, Real, Space
+from .base import ModelContext, ModelFamily
+from .registry import register
+
+# Share of ``context.time_limit`` given to training; the rest covers preprocessing,
+# the validation pass and prediction.
+_TIME_SHARE = 0.85
+_MAX_EPOCHS = 200
+_PATIENCE = 12
+
+
+def mlp_space(context: ModelContext) -> Space:
+    """Search space of the family (a fresh dict on each call)."""
+    return {
+        "hidden_width": Integer(32, 512, log=True),
+        "depth": Integer(1, 4),
+        "dropout": Real(0.0, 0.5),
+        "learning_rate": Real(1e-4, 1e-2, log=True),
+        "weight_decay": Real(1e-6, 1e-2, log=True),
+        "batch_size": Categorical([64, 128, 256, 512, 1024]),
+        "embedding_scale": Real(0.5, 2.0, log=True),
+        "residual": Categorical([True, False]),
+        "norm": Categorical(["batch", "layer", "none"]),
+    }
+
+
+def mlp_default(context: ModelContext) -> dict[str, Any]:
+    """A known-good configuration: a 2-block residual net of width 256."""
+    return {
+        "hidden_width": 256,
+        "depth": 2,
+        "dropout": 0.1,
+        "learning_rate": 1e-3,
+        "weight_decay": 1e-5,
+        "batch_size": 256 if context.n_rows >= 2000 else 128,
+        "embedding_scale": 1.0,
+        "residual": True,
+        "norm": "batch",
+    }
+
+
+def build_mlp(params: dict[str, Any], context: ModelContext) -> TabularNetClassifier:
+    """Build an unfitted :class:`~automl.nets.TabularNetClassifier`.
+
+    Keys of ``params`` missing from the space take their default value; unknown
+    keys raise :class:`~automl.exceptions.ConfigError`.
+    """
+    params = dict(params)
+    class_weight = params.pop("class_weight", "none")
+    if class_weight not in ("none", "balanced"):
+        raise ConfigError(
+            "The 'class_weight' parameter of the mlp family must be 'none' or 'balanced'. "
+            f"Got {class_weight!r} instead."
+        )
+    unknown = sorted(set(params) - set(mlp_space(context)))
+    if unknown:
+        raise ConfigError(
+            f"Unknown parameter(s) {', '.join(map(repr, unknown))} for the mlp family. "
+            f"Valid names: {', '.join(sorted(mlp_space(context)))}, class_weight."
+        )
+    config = {**mlp_default(context), **params}
+    max_time = None
+    if context.time_limit is not None:
+        max_time = max(0.5, _TIME_SHARE * context.time_limit)
+    return TabularNetClassifier(
+        **config,
+        categorical_features=list(context.categorical_features) or None,
+        class_weight=None if class_weight == "none" else "balanced",
+        max_epochs=_MAX_EPOCHS,
+        patience=_PATIENCE,
+        max_time=max_time,
+        device=context.device,
+        n_threads=context.n_threads,
+        random_state=context.random_state,
+    )
+
+
+MLP = register(
+    ModelFamily(
+        name="mlp",
+        build=build_mlp,
+        space=mlp_space,
+        default=mlp_default,
+        scale_sensitive=False,
+        handles_missing=True,
+        categorical_encoding="ordinal",
+        supports_class_weight=True,
+        cost=8.0,
+        description="PyTorch MLP with categorical embeddings, residual blocks and early stopping",
+        tags=frozenset({"neural", "torch", "gpu"}),
+    )
+)

@@ -1,0 +1,95 @@
+"""Turn a float matrix into net inputs: standardized numerics and embedding indices.
+
+Pure numpy, so the statistics are fitted on the training rows only and travel with
+the estimator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..exceptions import DataError
+
+
+class TabularEncoder:
+    """Mean-impute and standardize numeric columns; map category codes to indices.
+
+    Category code ``c >= 0`` becomes index ``c + 1``; NaN, negative codes and codes
+    above the largest one seen in ``fit`` become index 0 ("unknown").
+
+    Parameters
+    ----------
+    categorical_features : sequence of int
+        Column indices holding integer category codes.
+
+    Attributes
+    ----------
+    numeric_features_ : ndarray of int
+        Indices of the numeric columns.
+    mean_ : ndarray of shape (n_numeric,)
+        Training mean of each numeric column (0 for an all-NaN column).
+    scale_ : ndarray of shape (n_numeric,)
+        Training standard deviation of each numeric column (1 where it is 0).
+    cardinalities_ : list of int
+        Embedding rows of each categorical column: largest code + 2.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0], [3.0, 2], [np.nan, -1]])
+    >>> x_num, x_cat = TabularEncoder([1]).fit(X).transform(X)
+    >>> x_num.ravel().tolist(), x_cat.ravel().tolist()
+    ([-1.0, 1.0, 0.0], [1, 3, 0])
+    """
+
+    def __init__(self, categorical_features: Sequence[int] = ()) -> None:
+        self.categorical_features = tuple(categorical_features)
+
+    def fit(self, X: np.ndarray) -> TabularEncoder:
+        """Learn column statistics from ``X`` (float, NaN allowed)."""
+        cats = list(self.categorical_features)
+        self.numeric_features_ = np.setdiff1d(np.arange(X.shape[1]), cats)
+        numeric = X[:, self.numeric_features_]
+        with np.errstate(all="ignore"):
+            finite_rows = ~np.isnan(numeric)
+            counts = finite_rows.sum(axis=0)
+            mean = np.where(finite_rows, numeric, 0.0).sum(axis=0) / np.maximum(counts, 1)
+            centered = np.where(finite_rows, numeric - mean, 0.0)
+            std = np.sqrt((centered**2).sum(axis=0) / np.maximum(counts, 1))
+        self.mean_ = mean
+        self.scale_ = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+        self.cardinalities_ = []
+        for col in cats:
+            codes = self._codes(X[:, col], col)
+            self.cardinalities_.append(int(max(codes.max(initial=-1), -1)) + 2)
+        return self
+
+    def transform(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return ``(x_num float32 (n, n_numeric), x_cat int64 (n, n_cat) or None)``."""
+        numeric = (X[:, self.numeric_features_] - self.mean_) / self.scale_
+        x_num = np.nan_to_num(numeric, nan=0.0).astype(np.float32)
+        if not self.categorical_features:
+            return x_num, None
+        x_cat = np.empty((X.shape[0], len(self.categorical_features)), dtype=np.int64)
+        for j, (col, card) in enumerate(
+            zip(self.categorical_features, self.cardinalities_, strict=True)
+        ):
+            index = self._codes(X[:, col], col) + 1
+            index[(index < 0) | (index >= card)] = 0
+            x_cat[:, j] = index
+        return x_num, x_cat
+
+    @staticmethod
+    def _codes(values: np.ndarray, col: int) -> np.ndarray:
+        """Integer codes of one column; NaN and negatives become -1."""
+        missing = np.isnan(values) | (values < 0)
+        filled = np.where(missing, -1.0, values)
+        if np.any(filled != np.floor(filled)):
+            bad = filled[filled != np.floor(filled)][0]
+            raise DataError(
+                f"Column {col} is listed in categorical_features but holds the non-integer "
+                f"value {bad!r}; categorical columns must hold integer codes (-1 or NaN for "
+                "unknown)."
+            )
+        return filled.astype(np.int64)

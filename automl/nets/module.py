@@ -1,0 +1,129 @@
+"""The torch module: numeric inputs and categorical embeddings feeding an MLP.
+
+This module imports torch at import time; import it only where torch is needed
+(:mod:`automl.nets.classifier` does so lazily, inside ``fit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+def embedding_dim(cardinality: int, scale: float = 1.0) -> int:
+    """Width of the embedding of a categorical column with ``cardinality`` codes.
+
+    The usual ``1.6 * cardinality ** 0.56`` rule (capped at 32), times ``scale``.
+    """
+    base = min(32.0, 1.6 * cardinality**0.56)
+    return max(1, int(round(base * scale)))
+
+
+def _norm(kind: str, width: int) -> nn.Module:
+    if kind == "batch":
+        return nn.BatchNorm1d(width)
+    if kind == "layer":
+        return nn.LayerNorm(width)
+    return nn.Identity()
+
+
+class ResidualBlock(nn.Module):
+    """Pre-norm residual block: ``x + Dropout(Linear(Dropout(ReLU(Linear(Norm(x))))))``."""
+
+    def __init__(self, width: int, dropout: float, norm: str) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            _norm(norm, width),
+            nn.Linear(width, width),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(width, width),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class TabularMLP(nn.Module):
+    """MLP over standardized numeric columns and embedded categorical codes.
+
+    Parameters
+    ----------
+    n_numeric : int
+        Number of numeric input columns.
+    cardinalities : sequence of int
+        Number of embedding rows of each categorical column (index 0 is "unknown").
+    n_outputs : int
+        Number of logits; the classifier always uses one logit per class, binary
+        included, so that one cross-entropy covers every task.
+    hidden_width : int
+        Width of every hidden layer.
+    depth : int
+        Number of hidden layers (plain) or residual blocks (``residual=True``).
+    dropout : float
+        Dropout probability in ``[0, 1)``.
+    residual : bool
+        Residual blocks (``x + f(x)``, pre-norm) instead of a plain stack.
+    norm : {"batch", "layer", "none"}
+        Normalization inside each hidden layer or block.
+    embedding_scale : float
+        Multiplies every embedding width (see :func:`embedding_dim`).
+
+    Examples
+    --------
+    >>> net = TabularMLP(3, [5], n_outputs=2, hidden_width=8, depth=1)
+    >>> net(torch.zeros(4, 3), torch.zeros(4, 1, dtype=torch.long)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(
+        self,
+        n_numeric: int,
+        cardinalities: Sequence[int],
+        n_outputs: int,
+        *,
+        hidden_width: int = 256,
+        depth: int = 2,
+        dropout: float = 0.1,
+        residual: bool = True,
+        norm: str = "batch",
+        embedding_scale: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.embeddings = nn.ModuleList(
+            nn.Embedding(card, embedding_dim(card, embedding_scale)) for card in cardinalities
+        )
+        n_in = n_numeric + sum(e.embedding_dim for e in self.embeddings)
+        layers: list[nn.Module] = []
+        if residual:
+            layers.append(nn.Linear(n_in, hidden_width))
+            layers.extend(ResidualBlock(hidden_width, dropout, norm) for _ in range(depth))
+            layers.extend([_norm(norm, hidden_width), nn.ReLU()])
+        else:
+            width_in = n_in
+            for _ in range(depth):
+                layers.extend(
+                    [
+                        nn.Linear(width_in, hidden_width),
+                        _norm(norm, hidden_width),
+                        nn.ReLU(),
+                        nn.Dropout(dropout),
+                    ]
+                )
+                width_in = hidden_width
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(hidden_width if (residual or depth > 0) else n_in, n_outputs)
+
+    def forward(self, x_num: torch.Tensor, x_cat: torch.Tensor | None = None) -> torch.Tensor:
+        """Return logits of shape ``(n, n_outputs)``.
+
+        ``x_num`` is float ``(n, n_numeric)``; ``x_cat`` is long ``(n, n_categorical)``
+        holding embedding indices (or None when there are no categorical columns).
+        """
+        if len(self.embeddings) and x_cat is not None:
+            parts = [x_num] + [emb(x_cat[:, i]) for i, emb in enumerate(self.embeddings)]
+            x_num = torch.cat(parts, dim=1)
+        return self.head(self.body(x_num))

@@ -1,0 +1,120 @@
+"""Parameter checks of TabularNetClassifier, run when ``fit`` starts."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import ConfigError
+
+NORMS = ("batch", "layer", "none")
+SCHEDULES = ("onecycle", "cosine")
+
+
+def _number(
+    name: str,
+    value: Any,
+    *,
+    low: float,
+    high: float = np.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+    allow_none: bool = False,
+) -> None:
+    """Raise ConfigError unless ``value`` is a number in the given range."""
+    if value is None and allow_none:
+        return
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    if ok:
+        ok = (value > low if low_open else value >= low) and (
+            value < high if high_open else value <= high
+        )
+    if not ok:
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        what = "an int" if integer else "a float"
+        none = " or None" if allow_none else ""
+        raise ConfigError(
+            f"The {name!r} parameter of TabularNetClassifier must be {what} in the range "
+            f"{lo}{low}, {high}{hi}{none}. Got {value!r} instead."
+        )
+
+
+def _choice(name: str, value: Any, choices: Sequence[Any]) -> None:
+    """Raise ConfigError unless ``value`` is one of ``choices`` (bools match bools only)."""
+    if isinstance(value, (bool, np.bool_)):
+        found = any(isinstance(c, bool) and c == bool(value) for c in choices)
+    else:
+        found = any(value is c or (isinstance(value, str) and value == c) for c in choices)
+    if not found:
+        raise ConfigError(
+            f"The {name!r} parameter of TabularNetClassifier must be one of "
+            f"{', '.join(repr(c) for c in choices)}. Got {value!r} instead."
+        )
+
+
+def validate_params(p: dict[str, Any]) -> None:
+    """Check the hyperparameters of a TabularNetClassifier (``get_params()``).
+
+    ``device`` is checked by :func:`automl.nets.device.resolve_device` and
+    ``categorical_features`` by :func:`categorical_indices`, which need more context.
+
+    Raises
+    ------
+    ConfigError
+        Naming the first invalid parameter, its allowed values and the value received.
+    """
+    _number("hidden_width", p["hidden_width"], low=1, integer=True)
+    _number("depth", p["depth"], low=0, integer=True)
+    _number("dropout", p["dropout"], low=0, high=1, high_open=True)
+    _choice("residual", p["residual"], (True, False))
+    _choice("norm", p["norm"], NORMS)
+    _number("embedding_scale", p["embedding_scale"], low=0, low_open=True)
+    _number("learning_rate", p["learning_rate"], low=0, low_open=True)
+    _number("weight_decay", p["weight_decay"], low=0)
+    _number("batch_size", p["batch_size"], low=1, integer=True)
+    _number("max_epochs", p["max_epochs"], low=1, integer=True)
+    _number("patience", p["patience"], low=1, integer=True)
+    _number("validation_fraction", p["validation_fraction"], low=0, high=1, high_open=True)
+    weight = p["class_weight"]
+    if not (
+        weight is None
+        or isinstance(weight, dict)
+        or (isinstance(weight, str) and weight == "balanced")
+    ):
+        raise ConfigError(
+            "The 'class_weight' parameter of TabularNetClassifier must be None, 'balanced' "
+            f"or a dict {{label: weight}}. Got {weight!r} instead."
+        )
+    _number("max_time", p["max_time"], low=0, low_open=True, allow_none=True)
+    _choice("lr_schedule", p["lr_schedule"], SCHEDULES)
+    _number("grad_clip", p["grad_clip"], low=0, allow_none=True)
+    _number("n_threads", p["n_threads"], low=1, integer=True, allow_none=True)
+    _number("verbose", p["verbose"], low=0, integer=True)
+
+
+def categorical_indices(cats: Any, n_features: int) -> tuple[int, ...]:
+    """Sorted column indices from ``None``, a sequence of ints or a boolean mask.
+
+    Raises
+    ------
+    ConfigError
+        For indices out of range, non-integers or a mask of the wrong length.
+    """
+    if cats is None:
+        return ()
+    values = list(np.asarray(cats).ravel())
+    if np.asarray(cats).dtype == bool and len(values) == n_features:
+        return tuple(int(i) for i in np.flatnonzero(values))
+    ok = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values)
+    if not ok or any(not -n_features <= v < n_features for v in values):
+        raise ConfigError(
+            "The 'categorical_features' parameter of TabularNetClassifier must be None, "
+            f"column indices in [0, {n_features}) or a boolean mask of length "
+            f"{n_features}. Got {cats!r} instead."
+        )
+    return tuple(sorted({int(v) % n_features for v in values}))

@@ -1,0 +1,154 @@
+"""The batch report: many benchmark cells (JSONL) compared across systems.
+
+Built only from the runner's stored cells (:mod:`automl.report.results`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ConfigError, unknown_name_message
+from ..metrics import REPORTED
+from . import plots
+from ._render import ImageSink, Table, fmt_value, output_format, render
+from .results import (
+    budget_adherence,
+    failures,
+    friedman_pvalue,
+    greater_is_better,
+    load_results,
+    mean_ranks,
+    nemenyi_cd,
+    score_table,
+    system_summary,
+    wins_ties_losses,
+)
+
+__all__ = ["write_batch_report"]
+
+DEFAULT_METRICS = ("roc_auc", "f1", "average_precision", "log_loss")
+
+
+def write_batch_report(results_path: str | Path, out_path: str | Path, *,
+                       metrics: Sequence[str] = DEFAULT_METRICS,
+                       baselines: Sequence[str] | None = None, tol: float = 0.005,
+                       alpha: float = 0.05) -> Path:
+    """Write a benchmark comparison report.
+
+    Parameters
+    ----------
+    results_path : str or Path
+        A ``.jsonl`` file or a directory searched recursively for ``*.jsonl``.
+    out_path : str or Path
+        ``*.html`` (self-contained) or ``*.md`` (figures as PNG files in
+        ``<stem>_files/`` beside it).
+    metrics : sequence of str
+        Metrics to tabulate, each with a score table (best per dataset in
+        bold), mean ranks, wins/ties/losses and a critical-difference diagram.
+    baselines : sequence of str, optional
+        Systems every other system is compared with; default: all systems.
+    tol : float
+        Score differences within ``tol`` count as ties.
+    alpha : float
+        Significance level of the Nemenyi critical difference.
+
+    Returns
+    -------
+    Path
+        The written report.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``results_path`` does not exist.
+    ConfigError
+        For an unknown metric or baseline, or an unsupported suffix.
+    DataError
+        If no cell can be read.
+    """
+    out_path = Path(out_path)
+    fmt = output_format(out_path)
+    for m in metrics:
+        if m not in REPORTED:
+            raise ConfigError(unknown_name_message("metric", m, REPORTED))
+    df = load_results(results_path)
+    systems = sorted(df["system"].unique())
+    baselines = list(baselines) if baselines is not None else systems
+    for b in baselines:
+        if b not in systems:
+            raise ConfigError(unknown_name_message("baseline system", b, systems))
+    sink = ImageSink(out_path, fmt)
+    context = {
+        "title": "Benchmark report",
+        "source": str(results_path),
+        "overview": _overview(df),
+        "systems": Table.from_frame(system_summary(df), ".3g"),
+        "sections": [_metric_section(df, m, baselines, tol, alpha, sink) for m in metrics],
+        "budget": Table.from_frame(budget_adherence(df), ".3g"),
+        "budget_figure": sink.try_add("budget_adherence", lambda: plots.budget_adherence_plot(df),
+                                      "Budget adherence"),
+        "failures": Table.from_frame(failures(df), index=False),
+        "tol": tol,
+        "alpha": alpha,
+    }
+    return render("batch_report", context, out_path)
+
+
+def _overview(df: pd.DataFrame) -> list[tuple[str, str]]:
+    def values(col: str) -> str:
+        return ", ".join(sorted({fmt_value(v) for v in df[col].dropna().unique()})) or "—"
+
+    return [
+        ("Cells", f"{len(df)} ({int((df['status'] == 'ok').sum())} ok, "
+                  f"{int((df['status'] != 'ok').sum())} failed or timed out)"),
+        ("Datasets", str(df["dataset"].nunique())),
+        ("Systems", values("system")),
+        ("Seeds", values("seed")),
+        ("Suites", values("suite")),
+        ("Budgets (s)", values("budget")),
+        ("Optimized metric(s)", values("metric")),
+    ]
+
+
+def _best_mask(table: pd.DataFrame, higher: bool) -> pd.DataFrame:
+    best = table.max(axis=1) if higher else table.min(axis=1)
+    values = table.to_numpy(float)
+    mask = np.isclose(values, best.to_numpy(float)[:, None]) & ~np.isnan(values)
+    return pd.DataFrame(mask, index=table.index, columns=table.columns)
+
+
+def _metric_section(df: pd.DataFrame, metric: str, baselines: Sequence[str], tol: float,
+                    alpha: float, sink: ImageSink) -> dict[str, Any]:
+    higher = greater_is_better(metric)
+    table = score_table(df, metric)
+    ranks = mean_ranks(table, greater_is_better=higher)
+    n_datasets = int(table.dropna(how="all").shape[0])
+    cd = nemenyi_cd(len(ranks), n_datasets, alpha)
+    pvalue = friedman_pvalue(table, greater_is_better=higher)
+    wtl = pd.DataFrame(
+        [["—" if s == b else "{}/{}/{}".format(*wins_ties_losses(
+            table, s, b, tol, greater_is_better=higher)) for b in baselines]
+         for s in table.columns],
+        index=pd.Index(table.columns, name="system \\ baseline"), columns=list(baselines))
+    rank_table = pd.DataFrame({"mean rank": ranks, "mean score": table.mean(axis=0)[ranks.index],
+                               "datasets scored": table.notna().sum(axis=0)[ranks.index]})
+    rank_table.index.name = "system"
+    test = (f"Friedman test p = {pvalue:.3g}; " if np.isfinite(pvalue) else "") + (
+        f"Nemenyi critical difference at α = {alpha}: {cd:.2f} ranks over {n_datasets} datasets."
+        if np.isfinite(cd) else "")
+    return {
+        "metric": metric,
+        "direction": "higher" if higher else "lower",
+        "scores": Table.from_frame(table, ".4f", strong=_best_mask(table, higher)),
+        "ranks": Table.from_frame(rank_table, ".3f"),
+        "wtl": Table.from_frame(wtl),
+        "test": test,
+        "figure": sink.try_add(f"cd_{metric}", lambda: plots.critical_difference(
+            ranks, cd, title=f"Mean rank on {metric} (lower rank is better)"),
+            f"Critical-difference diagram, {metric}") if len(ranks) > 1 else None,
+    }

@@ -1,0 +1,76 @@
+"""The interface every search strategy implements: ask for configurations, tell losses."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from ..graph import PipelineGraph
+from ..models import ModelContext, get_family
+
+
+class Strategy(ABC):
+    """Proposes pipeline configurations and learns from their losses (lower is better).
+
+    Parameters
+    ----------
+    graph : PipelineGraph
+        The graph whose families and choices are searched.
+    ctx : ModelContext
+        Facts about the data, used to build each family's space.
+    random_state : int or None
+        Seed.
+    """
+
+    def __init__(self, graph: PipelineGraph, ctx: ModelContext, random_state: int | None = None) -> None:
+        self.graph = graph
+        self.ctx = ctx
+        self.rng = np.random.default_rng(random_state)
+        self.random_state = random_state
+        self.spaces = {f: graph.space(f, ctx) for f in graph.families}
+        self.history: list[tuple[dict[str, Any], float | None]] = []
+
+    def defaults_first(self) -> list[dict[str, Any]]:
+        """Each family's known-good configuration, cheapest family first."""
+        fams = sorted(self.graph.families, key=lambda f: get_family(f).cost)
+        return [self.graph.default_config(f, self.ctx) for f in fams]
+
+    def base_config(self, family: str, values: dict[str, Any]) -> dict[str, Any]:
+        """A complete configuration: the family's defaults overlaid with ``values``."""
+        config = self.graph.default_config(family, self.ctx)
+        config.update(values)
+        config["family"] = family
+        return config
+
+    @abstractmethod
+    def ask(self, allowed: set[str], pending: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """Next configuration among ``allowed`` families, or None when nothing is left.
+
+        ``pending`` holds configurations asked but not yet told (parallel trials).
+        """
+
+    def tell(self, config: dict[str, Any], loss: float | None) -> None:
+        """Record a finished trial; ``loss`` is None for a failed one."""
+        self.history.append((config, loss))
+
+    def worst_loss(self) -> float:
+        losses = [loss for _, loss in self.history if loss is not None and np.isfinite(loss)]
+        return (max(losses) + abs(max(losses)) * 0.1 + 0.1) if losses else 1.0
+
+
+def sample_uniform(space: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """One uniform random point of a space (log-uniform for log dimensions)."""
+    from ..space import Categorical, Integer
+
+    values: dict[str, Any] = {}
+    for name, dim in space.items():
+        if isinstance(dim, Categorical):
+            values[name] = dim.choices[int(rng.integers(len(dim.choices)))]
+            continue
+        lo, hi = (np.log(dim.low), np.log(dim.high)) if dim.log else (dim.low, dim.high)
+        x = rng.uniform(lo, hi + (1e-9 if isinstance(dim, Integer) else 0.0))
+        x = float(np.exp(x)) if dim.log else float(x)
+        values[name] = int(min(max(round(x), dim.low), dim.high)) if isinstance(dim, Integer) else x
+    return values

@@ -1,0 +1,88 @@
+"""Time and trial budgets, and predictions of how long a trial or a refit takes."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..models import get_family
+
+
+class Budget:
+    """The search's allowance of time and trials.
+
+    Parameters
+    ----------
+    time_budget : float or None
+        Seconds for the whole ``fit`` (search and final refit); None for no limit.
+    max_trials : int or None
+        Most trials to start; None for no limit.
+    margin : float
+        Fraction of ``time_budget`` kept free for bookkeeping (ensemble selection,
+        leaderboard, process start-up).
+    """
+
+    def __init__(self, time_budget: float | None, max_trials: int | None, *, margin: float = 0.04,
+                 start: float | None = None) -> None:
+        self.time_budget = time_budget
+        self.max_trials = max_trials
+        self.start = time.monotonic() if start is None else start
+        self.margin = (time_budget or 0.0) * margin + (0.5 if time_budget else 0.0)
+        self.reserve = 0.0  # predicted cost of the final refit, kept back from the search
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def left(self) -> float:
+        """Seconds left of the whole budget (inf without a time budget)."""
+        if self.time_budget is None:
+            return math.inf
+        return self.time_budget - self.elapsed()
+
+    def search_left(self) -> float:
+        """Seconds the search may still use once the refit reserve and margin are kept back."""
+        return self.left() - self.reserve - self.margin
+
+    def trials_left(self, started: int) -> bool:
+        return self.max_trials is None or started < self.max_trials
+
+
+class CostModel:
+    """Predicts a trial's duration per family from what was measured so far.
+
+    Before a family has run, its cost hint is scaled by the fastest measured
+    family; before anything has run, by a rough rows-based guess.
+    """
+
+    def __init__(self, n_rows: int, n_folds: int) -> None:
+        self.n_rows = n_rows
+        self.n_folds = n_folds
+        self.durations: dict[str, list[float]] = {}
+
+    def observe(self, family: str, seconds: float) -> None:
+        self.durations.setdefault(family, []).append(float(seconds))
+
+    def predict(self, family: str) -> float:
+        if self.durations.get(family):
+            return float(np.median(self.durations[family][-5:]))
+        hint = get_family(family).cost
+        per_hint = [np.median(v) / get_family(f).cost for f, v in self.durations.items() if v]
+        if per_hint:
+            return float(min(per_hint) * hint)
+        return hint * self.n_folds * (0.05 + self.n_rows / 40_000)
+
+    def known(self, family: str) -> bool:
+        return bool(self.durations.get(family))
+
+
+def predict_refit_seconds(fit_time: float, n_folds: int) -> float:
+    """Time to refit on all rows, from the summed fit time of ``n_folds`` CV folds.
+
+    One fold trains on ``(k-1)/k`` of the rows; a full refit is assumed to grow
+    linearly with rows, with a 30 % allowance for super-linear models.
+    """
+    if n_folds <= 1:
+        return 1.3 * fit_time
+    return 1.3 * fit_time / (n_folds - 1)

@@ -1,0 +1,145 @@
+"""The search loop: ask the strategy, run trials within the budget, log, tell."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable
+
+
+from .. import metrics as M
+from ..evaluate import TrialTask
+from ..runlog import RunLog
+from .base import Strategy
+from .budget import Budget, CostModel
+from .executor import JoblibBatchExecutor, LokyExecutor
+
+#: Shortest trial worth starting, in seconds of search time left.
+MIN_TRIAL_SECONDS = 0.5
+
+
+def trial_record(task: TrialTask, result: dict[str, Any], started: float, finished: float
+                 ) -> dict[str, Any]:
+    """The trial-log record of a finished trial (everything but its predictions)."""
+    record = {k: v for k, v in result.items() if k not in ("oof", "pid")}
+    record.update(trial=task.trial, family=task.config["family"], config=task.config,
+                  started=started, finished=finished)
+    return record
+
+
+class SearchRunner:
+    """Runs a search to the end of its budget.
+
+    Parameters
+    ----------
+    strategy : Strategy
+    executor : LokyExecutor or JoblibBatchExecutor
+    budget : Budget
+    costs : CostModel
+    log : RunLog
+    make_task : callable
+        ``make_task(trial_id, config, time_limit)`` returns a :class:`TrialTask`.
+    metric : str
+        The optimized metric.
+    update_reserve : callable
+        Called after each finished trial to re-predict the refit reserve.
+    progress : object or None
+        Has ``update(elapsed, n_trials, best)`` and ``close()``.
+    """
+
+    def __init__(self, strategy: Strategy, executor: LokyExecutor | JoblibBatchExecutor,
+                 budget: Budget, costs: CostModel, log: RunLog,
+                 make_task: Callable[[int, dict[str, Any], float | None], TrialTask], metric: str,
+                 update_reserve: Callable[[], None], progress: Any = None) -> None:
+        self.strategy = strategy
+        self.executor = executor
+        self.budget = budget
+        self.costs = costs
+        self.log = log
+        self.make_task = make_task
+        self.metric = metric
+        self.update_reserve = update_reserve
+        self.progress = progress
+        self.started = len(log.records)
+        self.next_trial = log.next_trial
+        self.exhausted = False
+
+    def replay(self) -> None:
+        """Tell the strategy what a resumed log already knows, without re-running it."""
+        for record in self.log.records:
+            self._learn(record)
+
+    def _learn(self, record: dict[str, Any]) -> None:
+        config, status = record["config"], record["status"]
+        if status == "interrupted":
+            return
+        loss = None
+        if status == "ok":
+            loss = M.to_loss(self.metric, record["mean"][self.metric])
+        self.strategy.tell(config, loss)
+        self.costs.observe(config["family"], record.get("duration", 0.0))
+        if hasattr(self.strategy, "observe_duration"):
+            self.strategy.observe_duration(config["family"], record.get("duration", 0.0))
+
+    def _allowed(self) -> set[str]:
+        left = self.budget.search_left()
+        allowed = set()
+        for fam in self.strategy.graph.families:
+            predicted = self.costs.predict(fam)
+            limit = left if self.costs.known(fam) else 0.6 * left
+            if predicted <= limit or math.isinf(left):
+                allowed.add(fam)
+        return allowed
+
+    def _fill(self) -> None:
+        while self.executor.free_slots > 0 and self.budget.trials_left(self.started):
+            left = self.budget.search_left()
+            if left < MIN_TRIAL_SECONDS:
+                return
+            allowed = self._allowed()
+            if not allowed:
+                return
+            pending = [task.config for task, *_ in (self.executor.running.values()
+                       if isinstance(self.executor, LokyExecutor) else self.executor.running)]
+            config = self.strategy.ask(allowed, pending)
+            if config is None:
+                self.exhausted = True
+                return
+            limit = None if math.isinf(left) else left
+            task = self.make_task(self.next_trial, config, limit)
+            deadline = time.monotonic() + (limit if limit is not None else 1e9)
+            self.executor.submit(task, deadline)
+            self.next_trial += 1
+            self.started += 1
+
+    def run(self) -> None:
+        """Search until the budget, the trial limit or the strategy runs out."""
+        self.executor.warm_up()
+        try:
+            while True:
+                if not self.exhausted:
+                    self._fill()
+                if not self.executor.running:
+                    break
+                for task, result in self.executor.wait(timeout=1.0):
+                    finished = self.budget.elapsed()
+                    started = max(0.0, finished - result.get("duration", 0.0))
+                    record = trial_record(task, result, started, finished)
+                    self.log.append(record, result.get("oof"))
+                    self._learn(record)
+                    self.update_reserve()
+                    if self.progress is not None:
+                        self.progress.update(self.budget.elapsed(), len(self.log.records),
+                                             self.best_score())
+        finally:
+            self.executor.shutdown(kill=True)
+            if self.progress is not None:
+                self.progress.close()
+
+    def best_score(self) -> float | None:
+        scores = [r["mean"][self.metric] for r in self.log.records if r["status"] == "ok"]
+        if not scores:
+            return None
+        return float(max(scores) if M.get_metric(self.metric).greater_is_better else min(scores))
+
+

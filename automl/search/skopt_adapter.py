@@ -1,0 +1,108 @@
+"""The one place that talks to scikit-optimize.
+
+Translates :mod:`automl.space` dimensions to skopt's, and wraps one
+``skopt.Optimizer`` per subspace with ask/tell in plain Python values.
+Categorical choices travel as string indices so mixed-type choices
+(``"sqrt"`` beside ``0.5``) never confuse skopt's encoders.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..space import Categorical, Integer, Real, Space
+
+
+def _to_skopt(name: str, dim: Any):
+    from skopt import space as sk
+
+    if isinstance(dim, Categorical):
+        return sk.Categorical([str(i) for i in range(len(dim.choices))], name=name)
+    prior = "log-uniform" if dim.log else "uniform"
+    if isinstance(dim, Integer):
+        return sk.Integer(dim.low, dim.high, prior=prior, name=name)
+    if isinstance(dim, Real):
+        return sk.Real(dim.low, dim.high, prior=prior, name=name)
+    raise TypeError(f"Unsupported dimension {dim!r}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class SkoptOptimizer:
+    """Bayesian optimization over one :data:`~automl.space.Space` (minimises a loss).
+
+    Parameters
+    ----------
+    space : Space
+        Dimensions by name.
+    random_state : int or None
+        Seed of the optimizer.
+    n_initial_points : int
+        Random points before the surrogate model is used.
+    base_estimator : str
+        skopt surrogate: ``"ET"`` (extra trees; fast, handles categorical
+        choices well), ``"RF"``, ``"GP"`` or ``"GBRT"``.
+    """
+
+    def __init__(self, space: Space, *, random_state: int | None = None, n_initial_points: int = 5,
+                 base_estimator: str = "ET") -> None:
+        from skopt import Optimizer
+
+        self.space = dict(space)
+        self.names = list(self.space)
+        self._dims = [_to_skopt(n, d) for n, d in self.space.items()]
+        self._opt = Optimizer(self._dims, base_estimator=base_estimator, acq_func="EI",
+                              acq_optimizer="sampling", n_initial_points=n_initial_points,
+                              random_state=random_state)
+        self.n_told = 0
+
+    def _decode(self, point: list[Any]) -> dict[str, Any]:
+        values = {}
+        for name, raw in zip(self.names, point):
+            dim = self.space[name]
+            values[name] = dim.choices[int(raw)] if isinstance(dim, Categorical) else _plain(raw)
+        return values
+
+    def _encode(self, values: dict[str, Any]) -> list[Any] | None:
+        point = []
+        for name in self.names:
+            dim, value = self.space[name], values.get(name)
+            if isinstance(dim, Categorical):
+                if value not in dim.choices:
+                    return None
+                point.append(str(dim.choices.index(value)))
+            elif dim.contains(value) or (isinstance(dim, Real) and isinstance(value, int)
+                                         and dim.low <= value <= dim.high):
+                point.append(float(value) if isinstance(dim, Real) else int(value))
+            else:
+                return None
+        return point
+
+    def ask(self, n: int = 1) -> list[dict[str, Any]]:
+        """Suggest ``n`` points (a constant-liar batch when ``n > 1``)."""
+        if not self.names:
+            return [{} for _ in range(n)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            points = [self._opt.ask()] if n == 1 else self._opt.ask(n_points=n, strategy="cl_min")
+        return [self._decode(p) for p in points]
+
+    def tell(self, values: dict[str, Any], loss: float) -> bool:
+        """Record the loss of a point; returns False when the point lies outside the space."""
+        if not self.names:
+            return False
+        point = self._encode(values)
+        if point is None or not np.isfinite(loss):
+            return False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._opt.tell(point, float(loss))
+        self.n_told += 1
+        return True

@@ -1,0 +1,1 @@
+"""Thin benchmark entry points over :mod:`automl.bench`."""
