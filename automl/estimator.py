@@ -306,7 +306,10 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
                 per_fold = None if limit is None else max(0.5, 0.8 * limit / len(folds))
                 from dataclasses import replace
 
-                return TrialTask(trial=trial, config=config, graph=graph, schema=schema,
+                losses = [M.to_loss(self.metric_, r["mean"][self.metric_]) for r in log.records
+                          if r["status"] == "ok"]
+                return TrialTask(prune_loss=min(losses) if losses else None, trial=trial,
+                                 config=config, graph=graph, schema=schema,
                                  ctx=replace(ctx, time_limit=per_fold), folds=folds, data=data,
                                  metric=self.metric_, pos_index=self.pos_index_,
                                  n_classes=ctx.n_classes, tune_threshold=tune, time_limit=limit)

@@ -65,6 +65,7 @@ class TrialTask:
     n_classes: int
     tune_threshold: bool
     time_limit: float | None = None
+    prune_loss: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -124,6 +125,31 @@ def threshold_scores(y: np.ndarray, oof: np.ndarray, folds: list[tuple[np.ndarra
     return thresholds, values, M.tune_threshold(y, pos, metric, pos_index=pos_index)
 
 
+#: Folds that must finish before a trial may be pruned.
+PRUNE_AFTER_FOLDS = 2
+
+
+def prune_tolerance(best_loss: float) -> float:
+    """How much worse than the best a trial may look after its first folds and go on."""
+    return max(0.02, 0.05 * abs(best_loss))
+
+
+def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: list) -> float:
+    """Mean loss over finished folds; binary threshold metrics at each fold's best threshold.
+
+    Optimistic on purpose: a trial is pruned only if even this bound is clearly worse.
+    """
+    values = []
+    for _, test in done:
+        if M.get_metric(task.metric).needs == "labels" and task.n_classes == 2:
+            values.append(-M.best_threshold_score(y[test], oof[test, task.pos_index], task.metric,
+                                                  pos_index=task.pos_index))
+        else:
+            values.append(M.to_loss(task.metric, M.score(task.metric, y[test], oof[test],
+                                                          pos_index=task.pos_index)))
+    return float(np.mean(values))
+
+
 def _limit_threads(n: int):
     from threadpoolctl import threadpool_limits
 
@@ -172,6 +198,17 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
                 for m in M.REPORTED:
                     fold_scores[m].append(M.score_all(y[test], oof[test], pos_index=task.pos_index,
                                                       names=(m,))[m])
+                done = task.folds[: k + 1]
+                if (task.prune_loss is not None and k + 1 >= PRUNE_AFTER_FOLDS
+                        and k + 1 < len(task.folds)):
+                    loss = _optimistic_loss(task, y, oof, done)
+                    if loss > task.prune_loss + prune_tolerance(task.prune_loss):
+                        result.update(status="pruned", error=None, fold_scores=fold_scores,
+                                      mean={m: float(np.nanmean(v)) for m, v in fold_scores.items()},
+                                      std={m: float(np.nanstd(v)) for m, v in fold_scores.items()},
+                                      fit_time=sum(step_totals.values()), prune_loss=loss)
+                        result["notes"].append(f"pruned after {k + 1} folds: cannot beat the best")
+                        return result
         if not np.all(np.isfinite(oof)):
             raise FloatingPointError("the model produced NaN or infinite probabilities")
         result["fit_time"] = sum(step_totals.values())

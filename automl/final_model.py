@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -11,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from . import metrics as M
 from .ensemble import EnsembleModel, blend, greedy_selection
@@ -59,6 +60,16 @@ def _within_time(weights: dict[int, float], predicted: dict[int, float], best: i
     return {t: w / total for t, w in kept.items()}
 
 
+def _refit(pipe: Any, X: pd.DataFrame, y: np.ndarray, n_threads: int
+           ) -> tuple[Any, dict[str, float], str | None]:
+    try:
+        with threadpool_limits(limits=n_threads), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
+            return pipe, fit_pipeline_timed(pipe, X, y), None
+    except Exception as exc:
+        return pipe, {}, f"{type(exc).__name__}: {exc}"
+
+
 def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, schema: Any,
                       X: pd.DataFrame, y: np.ndarray, folds: list, *, metric: str, pos_index: int,
                       ensemble: bool, tune_threshold: bool, fixed_threshold: float | None,
@@ -82,7 +93,9 @@ def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, sche
     weights = (greedy_selection(log.oof, ranked, y, metric, pos_index) if ensemble and len(ok) > 1
                else {best: 1.0})
     predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in weights}
-    limited = _within_time(weights, predicted, best, time_left)
+    n_parallel = max(1, (os.cpu_count() or 1) // max(1, ctx.n_threads))
+    capacity = None if time_left is None else time_left * min(n_parallel, max(1, len(weights)))
+    limited = _within_time(weights, predicted, best, capacity)
     if len(limited) < len(weights):
         notes.append(f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left.")
     weights = limited
@@ -94,24 +107,20 @@ def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, sche
         cv_score = float(np.mean(fold_values))
     else:
         cv_score = M.score(metric, y, oof, pos_index=pos_index, threshold=threshold)
-    cpus = os.cpu_count() or 1
+    order = sorted(weights, key=lambda t: t != best)
+    mctx = replace(ctx, time_limit=None if time_left is None else max(1.0, time_left))
+    fitted = Parallel(n_jobs=min(n_parallel, len(order)), backend="threading")(
+        delayed(_refit)(graph.compile(by_id[t]["config"], schema, mctx), X, y, ctx.n_threads)
+        for t in order)
     members, step_times, best_pipeline = [], {}, None
-    start = time.monotonic()
-    for trial, weight in sorted(weights.items(), key=lambda kv: kv[0] != best):
-        remaining = None if time_left is None else max(1.0, time_left - (time.monotonic() - start))
-        mctx = replace(ctx, n_threads=cpus, time_limit=remaining)
-        pipe = graph.compile(by_id[trial]["config"], schema, mctx)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
-                times = fit_pipeline_timed(pipe, X, y)
-        except Exception as exc:  # a member that cannot refit is left out, never the whole fit
-            notes.append(f"Trial {trial} failed to refit on all rows ({type(exc).__name__}: {exc}); "
-                         "left out of the final model.")
+    for trial, (pipe, times, error) in zip(order, fitted):
+        if error is not None:  # a member that cannot refit is left out, never the whole fit
+            notes.append(f"Trial {trial} failed to refit on all rows ({error}); left out of the "
+                         "final model.")
             continue
         if trial == best or best_pipeline is None:
             best_pipeline, step_times = pipe, times
-        members.append((pipe, weight))
+        members.append((pipe, weights[trial]))
     if not members:
         raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
     return FinalModel(model=EnsembleModel(members, ctx.n_classes), best_pipeline=best_pipeline,

@@ -1,7 +1,10 @@
 """Compare a system with a baseline from stored results, as Markdown.
 
-``python -m benchmarks.compare results/quick.jsonl --baseline xgb --system automl --metric roc_auc``;
-see :mod:`automl.bench.compare`.
+Usage::
+
+    python -m benchmarks.compare results/quick.jsonl --baseline xgb --system automl --metric roc_auc
+
+See :mod:`automl.bench.compare`.
 """
 
 from automl.bench.compare import main

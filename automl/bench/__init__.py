@@ -2,9 +2,10 @@
 
 Modules, one concept each:
 
-- :mod:`~automl.bench.datasets`: dataset sources (``csv:``, ``sklearn:``, ``synthetic:``), the data folder, the split;
-- :mod:`~automl.bench.suites`: suites as TOML data in ``suites/`` (``shared``, ``small``, ``imbalanced``,
-  ``quick``, ``sklearn``, ``synthetic``, ``smoke``);
+- :mod:`~automl.bench.datasets`: dataset sources (``csv:``, ``sklearn:``, ``synthetic:``),
+  the data folder, the split;
+- :mod:`~automl.bench.suites`: suites as TOML data in ``suites/`` (``shared``, ``small``,
+  ``imbalanced``, ``quick``, ``sklearn``, ``synthetic``, ``smoke``);
 - :mod:`~automl.bench.prep`: the preprocessing all baselines share;
 - :mod:`~automl.bench.systems`: ``automl``, ``xgb``, ``hgb``, ``lr``, ``skopt_xgb``, ``flaml``;
 - :mod:`~automl.bench.cell`: one cell in its own process, scored with :mod:`automl.metrics`;

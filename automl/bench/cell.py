@@ -42,8 +42,10 @@ def _peak_memory_mb() -> float | None:
         import resource
     except ImportError:  # not on POSIX
         return None
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
 
 
@@ -53,7 +55,9 @@ def _encode(values: np.ndarray, classes: np.ndarray, what: str) -> np.ndarray:
     index = np.clip(index, 0, len(classes) - 1)
     bad = classes[index] != values
     if np.any(bad):
-        raise ValueError(f"The system's {what} holds labels not in the dataset: {np.unique(values[bad])[:5]}.")
+        raise ValueError(
+            f"The system's {what} holds labels not in the dataset: {np.unique(values[bad])[:5]}."
+        )
     return index
 
 
@@ -128,16 +132,25 @@ def run_cell(task: dict[str, Any]) -> dict[str, Any]:
         system = get_system(task["system"])
         out["system_version"] = system.version()
         start = time.perf_counter()
-        system.fit(X_train, y_train, budget=float(task["budget"]), seed=int(task["seed"]),
-                   metric=task["metric"])
+        system.fit(
+            X_train,
+            y_train,
+            budget=float(task["budget"]),
+            seed=int(task["seed"]),
+            metric=task["metric"],
+        )
         out["fit_time"] = time.perf_counter() - start
         start = time.perf_counter()
         proba = system.predict_proba(X_test)
         labels = system.predict(X_test)
         out["predict_time"] = time.perf_counter() - start
         out["scores"] = score_predictions(
-            y_test.to_numpy(), labels, proba, system_classes=np.asarray(system.classes_),
-            classes=np.unique(dataset.y.to_numpy()), pos_index=positive_index(dataset.y.to_numpy()),
+            y_test.to_numpy(),
+            labels,
+            proba,
+            system_classes=np.asarray(system.classes_),
+            classes=np.unique(dataset.y.to_numpy()),
+            pos_index=positive_index(dataset.y.to_numpy()),
         )
         out["cv_score"] = system.cv_score_
         out["status"] = "ok"

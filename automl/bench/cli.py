@@ -26,25 +26,57 @@ DEFAULT_SYSTEMS = ("automl", "xgb", "hgb", "lr")
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    p.add_argument("--suite", default="quick",
-                   help=f"a suite name ({', '.join(suite_names())}) or a .toml file (default quick)")
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.splitlines()[0]
+    )
+    p.add_argument(
+        "--suite",
+        default="quick",
+        help=f"a suite name ({', '.join(suite_names())}) or a .toml file (default quick)",
+    )
     p.add_argument("--budget", type=float, default=60.0, help="seconds per fit (default 60)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="split/model seeds (default 0)")
-    p.add_argument("--systems", nargs="+", default=list(DEFAULT_SYSTEMS),
-                   help=f"systems to run, of {', '.join(system_names())} or module:Class "
-                        f"(default {' '.join(DEFAULT_SYSTEMS)})")
-    p.add_argument("--metric", default="roc_auc", help="metric the systems optimise and the summary shows")
-    p.add_argument("--out", default="results", help="output folder, or a .jsonl file (default results/)")
-    p.add_argument("--name", default=None, help="results file name without .jsonl (default: the suite)")
-    p.add_argument("--data-dir", default=None,
-                   help="folder of the shared CSVs (default $AUTOML_DATA_DIR, else ../shared/datasets)")
-    p.add_argument("--timeout", type=float, default=None,
-                   help="hard limit per cell in seconds (default 2 * budget + 60)")
-    p.add_argument("--max-rows", type=int, default=None, help="skip datasets with more rows than this")
-    p.add_argument("--datasets", nargs="+", default=None, help="run only these datasets of the suite")
-    p.add_argument("--threads", type=int, default=1,
-                   help="OMP/BLAS threads per cell (default 1; 0 leaves the environment alone)")
+    p.add_argument(
+        "--seeds", type=int, nargs="+", default=[0], help="split/model seeds (default 0)"
+    )
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        default=list(DEFAULT_SYSTEMS),
+        help=f"systems to run, of {', '.join(system_names())} or module:Class "
+        f"(default {' '.join(DEFAULT_SYSTEMS)})",
+    )
+    p.add_argument(
+        "--metric", default="roc_auc", help="metric the systems optimise and the summary shows"
+    )
+    p.add_argument(
+        "--out", default="results", help="output folder, or a .jsonl file (default results/)"
+    )
+    p.add_argument(
+        "--name", default=None, help="results file name without .jsonl (default: the suite)"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of the shared CSVs (default $AUTOML_DATA_DIR, else ../shared/datasets)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="hard limit per cell in seconds (default 2 * budget + 60)",
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=None, help="skip datasets with more rows than this"
+    )
+    p.add_argument(
+        "--datasets", nargs="+", default=None, help="run only these datasets of the suite"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="OMP/BLAS threads per cell (default 1; 0 leaves the environment alone)",
+    )
     p.add_argument("--force", action="store_true", help="rerun cells already recorded as ok")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     return p
@@ -77,15 +109,26 @@ def summary_tables(records: Sequence[dict[str, Any]], metric: str) -> str:
     parts = []
     ok = frame[frame["status"] == "ok"]
     for name in dict.fromkeys([metric, "roc_auc"]):
-        table = ok.pivot_table(index="dataset", columns="system", values=SCORE_PREFIX + name,
-                               aggfunc="mean", sort=False)
-        table = table.reindex(index=list(dict.fromkeys(frame["dataset"])),
-                              columns=list(dict.fromkeys(frame["system"])))
-        parts.append(f"Mean test {name} over seeds (blank: no ok cell):\n"
-                     + table.to_string(float_format="{:.4f}".format, na_rep=""))
+        table = ok.pivot_table(
+            index="dataset",
+            columns="system",
+            values=SCORE_PREFIX + name,
+            aggfunc="mean",
+            sort=False,
+        )
+        table = table.reindex(
+            index=list(dict.fromkeys(frame["dataset"])),
+            columns=list(dict.fromkeys(frame["system"])),
+        )
+        parts.append(
+            f"Mean test {name} over seeds (blank: no ok cell):\n"
+            + table.to_string(float_format="{:.4f}".format, na_rep="")
+        )
     bad = frame[frame["status"] != "ok"]
     if len(bad):
-        lines = [f"  {r.dataset} | {r.system} | seed {r.seed}: {r.status}" for r in bad.itertuples()]
+        lines = [
+            f"  {r.dataset} | {r.system} | seed {r.seed}: {r.status}" for r in bad.itertuples()
+        ]
         parts.append(f"{len(bad)} cell(s) not ok:\n" + "\n".join(lines))
     return "\n\n".join(parts)
 
@@ -103,22 +146,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.budget <= 0:
             raise ConfigError(f"--budget must be > 0 seconds; got {args.budget}.")
         suite = load_suite(args.suite)
-        datasets = resolve_datasets(suite, data_dir=args.data_dir, max_rows=args.max_rows,
-                                    only=args.datasets)
+        datasets = resolve_datasets(
+            suite, data_dir=args.data_dir, max_rows=args.max_rows, only=args.datasets
+        )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = results_path(args.out, args.name or suite.name)
-    cells = plan_cells(datasets, args.systems, args.seeds, suite=suite.name, budget=args.budget,
-                       metric=metric)
+    cells = plan_cells(
+        datasets, args.systems, args.seeds, suite=suite.name, budget=args.budget, metric=metric
+    )
     timeout = args.timeout if args.timeout is not None else default_timeout(args.budget)
     if not args.quiet:
-        print(f"suite {suite.name}: {len(datasets)} datasets x {len(args.systems)} systems x "
-              f"{len(args.seeds)} seeds = {len(cells)} cells, budget {args.budget:g}s, "
-              f"limit {timeout:g}s per cell -> {out}", flush=True)
+        print(
+            f"suite {suite.name}: {len(datasets)} datasets x {len(args.systems)} systems x "
+            f"{len(args.seeds)} seeds = {len(cells)} cells, budget {args.budget:g}s, "
+            f"limit {timeout:g}s per cell -> {out}",
+            flush=True,
+        )
     progress = None if args.quiet else (lambda i, n, r, s: _progress(i, n, r, s, metric))
-    records = run_cells(cells, out, data_dir=args.data_dir, timeout=timeout,
-                        threads=args.threads or None, force=args.force, on_result=progress)
+    records = run_cells(
+        cells,
+        out,
+        data_dir=args.data_dir,
+        timeout=timeout,
+        threads=args.threads or None,
+        force=args.force,
+        on_result=progress,
+    )
     print(summary_tables(records, metric))
     return 0
 

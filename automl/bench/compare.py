@@ -105,29 +105,46 @@ def compare(
         raise ConfigError("No results to compare.")
     for name in (system, baseline):
         if name not in set(frame["system"]):
-            raise ConfigError(f"No results for system {name!r}; recorded systems: "
-                              f"{', '.join(sorted(frame['system'].unique()))}.")
+            raise ConfigError(
+                f"No results for system {name!r}; recorded systems: "
+                f"{', '.join(sorted(frame['system'].unique()))}."
+            )
     frame = _select_budget(frame[frame["system"].isin([system, baseline])], budget)
-    not_ok = {name: int(((frame["system"] == name) & (frame["status"] != "ok")).sum())
-              for name in (system, baseline)}
+    not_ok = {
+        name: int(((frame["system"] == name) & (frame["status"] != "ok")).sum())
+        for name in (system, baseline)
+    }
     ok = frame[frame["status"] == "ok"]
     column = SCORE_PREFIX + m.name
     means = ok.pivot_table(index="dataset", columns="system", values=column, aggfunc="mean")
     counts = ok.pivot_table(index="dataset", columns="system", values=column, aggfunc="count")
-    table = pd.DataFrame({
-        "system": means.get(system), "baseline": means.get(baseline),
-        "n_system": counts.get(system), "n_baseline": counts.get(baseline),
-    }).dropna(subset=["system", "baseline"])
+    table = pd.DataFrame(
+        {
+            "system": means.get(system),
+            "baseline": means.get(baseline),
+            "n_system": counts.get(system),
+            "n_baseline": counts.get(baseline),
+        }
+    ).dropna(subset=["system", "baseline"])
     table["diff"] = table["system"] - table["baseline"]
     gap = None
     if cv_gap:
         mine = ok[(ok["system"] == system) & ok["cv_score"].notna()]
         test = [row[SCORE_PREFIX + get_metric(row["metric"]).name] for _, row in mine.iterrows()]
-        diffs = (mine["cv_score"].astype(float) - pd.Series(test, index=mine.index, dtype=float)).abs()
+        diffs = (
+            mine["cv_score"].astype(float) - pd.Series(test, index=mine.index, dtype=float)
+        ).abs()
         gap = float(diffs.mean()) if diffs.notna().any() else None
-    return Comparison(table=table, system=system, baseline=baseline, metric=m.name,
-                      tolerance=tolerance, greater_is_better=m.greater_is_better,
-                      not_ok=not_ok, cv_gap=gap)
+    return Comparison(
+        table=table,
+        system=system,
+        baseline=baseline,
+        metric=m.name,
+        tolerance=tolerance,
+        greater_is_better=m.greater_is_better,
+        not_ok=not_ok,
+        cv_gap=gap,
+    )
 
 
 def to_markdown(c: Comparison) -> str:
@@ -135,11 +152,16 @@ def to_markdown(c: Comparison) -> str:
     lines = [f"| dataset | {c.system} | {c.baseline} | diff | seeds |", "|---|---:|---:|---:|---:|"]
     for dataset, row in c.table.iterrows():
         seeds = f"{int(row['n_system'])}/{int(row['n_baseline'])}"
-        lines.append(f"| {dataset} | {row['system']:.4f} | {row['baseline']:.4f} | "
-                     f"{row['diff']:+.4f} | {seeds} |")
+        lines.append(
+            f"| {dataset} | {row['system']:.4f} | {row['baseline']:.4f} | "
+            f"{row['diff']:+.4f} | {seeds} |"
+        )
     lines.append("")
     direction = "higher" if c.greater_is_better else "lower"
-    lines.append(f"Test {c.metric} ({direction} is better), mean over seeds; diff = {c.system} - {c.baseline}.")
+    lines.append(
+        f"Test {c.metric} ({direction} is better), mean over seeds; "
+        f"diff = {c.system} - {c.baseline}."
+    )
     if c.table.empty:
         lines.append("- no dataset has ok results for both systems")
     else:
@@ -148,33 +170,55 @@ def to_markdown(c: Comparison) -> str:
         worse = c.worse
         lines.append(f"- mean difference: {diffs.mean():+.4f} over {len(diffs)} datasets")
         lines.append(f"- worst dataset: {worst} ({diffs[worst]:+.4f})")
-        lines.append(f"- datasets where {c.system} is worse by more than {c.tolerance}: "
-                     f"{len(worse)}" + (f" ({', '.join(worse)})" if len(worse) else ""))
-    lines.append(f"- cells not ok: {c.system} {c.not_ok[c.system]}, {c.baseline} {c.not_ok[c.baseline]}")
+        lines.append(
+            f"- datasets where {c.system} is worse by more than {c.tolerance}: "
+            f"{len(worse)}" + (f" ({', '.join(worse)})" if len(worse) else "")
+        )
+    lines.append(
+        f"- cells not ok: {c.system} {c.not_ok[c.system]}, {c.baseline} {c.not_ok[c.baseline]}"
+    )
     if c.cv_gap is not None:
-        lines.append(f"- {c.system} mean |cv_score - test score| (optimised metric): {c.cv_gap:.4f}")
+        lines.append(
+            f"- {c.system} mean |cv_score - test score| (optimised metric): {c.cv_gap:.4f}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m benchmarks.compare RESULTS.jsonl --baseline xgb --system automl``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.compare", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("results", help="a JSONL results file")
     parser.add_argument("--system", default="automl", help="the system under test (default automl)")
-    parser.add_argument("--baseline", default="xgb", help="the system to compare with (default xgb)")
+    parser.add_argument(
+        "--baseline", default="xgb", help="the system to compare with (default xgb)"
+    )
     parser.add_argument("--metric", default="roc_auc", help="the test metric (default roc_auc)")
-    parser.add_argument("--tolerance", type=float, default=0.005,
-                        help="a dataset is worse when the system trails by more than this (default 0.005)")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.005,
+        help="a dataset is worse when the system trails by more than this (default 0.005)",
+    )
     parser.add_argument("--budget", type=float, default=None, help="keep only cells of this budget")
-    parser.add_argument("--cv-gap", action="store_true", help="also report mean |cv_score - test score|")
+    parser.add_argument(
+        "--cv-gap", action="store_true", help="also report mean |cv_score - test score|"
+    )
     args = parser.parse_args(argv)
     if not Path(args.results).is_file():
         print(f"error: results file {args.results!r} does not exist", file=sys.stderr)
         return 2
     try:
-        comparison = compare(read_records(args.results), system=args.system, baseline=args.baseline,
-                             metric=args.metric, tolerance=args.tolerance, budget=args.budget,
-                             cv_gap=args.cv_gap)
+        comparison = compare(
+            read_records(args.results),
+            system=args.system,
+            baseline=args.baseline,
+            metric=args.metric,
+            tolerance=args.tolerance,
+            budget=args.budget,
+            cv_gap=args.cv_gap,
+        )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -99,8 +99,12 @@ class DatasetInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """The four fields as a dict."""
-        return {"n_rows": self.n_rows, "n_features": self.n_features,
-                "n_classes": self.n_classes, "minority_share": self.minority_share}
+        return {
+            "n_rows": self.n_rows,
+            "n_features": self.n_features,
+            "n_classes": self.n_classes,
+            "minority_share": self.minority_share,
+        }
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -131,7 +135,9 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
-def _load_csv(name: str, params: Mapping[str, Any], data_dir: Path | None) -> tuple[pd.DataFrame, pd.Series]:
+def _load_csv(
+    name: str, params: Mapping[str, Any], data_dir: Path | None
+) -> tuple[pd.DataFrame, pd.Series]:
     folder = resolve_data_dir(data_dir)
     path = folder / f"{name}.csv"
     if not path.is_file():
@@ -139,7 +145,9 @@ def _load_csv(name: str, params: Mapping[str, Any], data_dir: Path | None) -> tu
         raise ConfigError(unknown_name_message(f"CSV dataset in {folder}", name, available))
     X = pd.read_csv(path)
     if "target" not in X.columns:
-        raise ConfigError(f"{path} has no column named 'target'; the target must be the column 'target'.")
+        raise ConfigError(
+            f"{path} has no column named 'target'; the target must be the column 'target'."
+        )
     y = X.pop("target")
     return X, y
 
@@ -147,7 +155,9 @@ def _load_csv(name: str, params: Mapping[str, Any], data_dir: Path | None) -> tu
 _SKLEARN_LOADERS = ("breast_cancer", "wine", "digits", "iris")
 
 
-def _load_sklearn(name: str, params: Mapping[str, Any], data_dir: Path | None) -> tuple[pd.DataFrame, pd.Series]:
+def _load_sklearn(
+    name: str, params: Mapping[str, Any], data_dir: Path | None
+) -> tuple[pd.DataFrame, pd.Series]:
     from sklearn import datasets
 
     if name not in _SKLEARN_LOADERS:
@@ -156,7 +166,9 @@ def _load_sklearn(name: str, params: Mapping[str, Any], data_dir: Path | None) -
     return bunch.data, bunch.target.rename("target")
 
 
-def _load_synthetic(name: str, params: Mapping[str, Any], data_dir: Path | None) -> tuple[pd.DataFrame, pd.Series]:
+def _load_synthetic(
+    name: str, params: Mapping[str, Any], data_dir: Path | None
+) -> tuple[pd.DataFrame, pd.Series]:
     from sklearn.datasets import make_classification
 
     if name != "classification":
@@ -167,7 +179,9 @@ def _load_synthetic(name: str, params: Mapping[str, Any], data_dir: Path | None)
     return X, pd.Series(y, name="target")
 
 
-_LOADERS: dict[str, Callable[[str, Mapping[str, Any], Path | None], tuple[pd.DataFrame, pd.Series]]] = {
+_LOADERS: dict[
+    str, Callable[[str, Mapping[str, Any], Path | None], tuple[pd.DataFrame, pd.Series]]
+] = {
     "csv": _load_csv,
     "sklearn": _load_sklearn,
     "synthetic": _load_synthetic,
@@ -185,8 +199,9 @@ def _minority_is_one(y: pd.Series) -> pd.Series:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(name: str, source: str, params_json: str,
-                 data_dir: str | None) -> tuple[pd.DataFrame, pd.Series]:
+def _load_cached(
+    name: str, source: str, params_json: str, data_dir: str | None
+) -> tuple[pd.DataFrame, pd.Series]:
     scheme, sep, source_name = source.partition(":")
     if not sep or scheme not in _LOADERS:
         raise ConfigError(

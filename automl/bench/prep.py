@@ -26,8 +26,11 @@ def _is_categorical(series: pd.Series) -> bool:
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), None).map(
-        lambda v: None if v is None else str(v))
+    return (
+        series.astype(object)
+        .where(series.notna(), None)
+        .map(lambda v: None if v is None else str(v))
+    )
 
 
 class FrameEncoder:
@@ -49,7 +52,8 @@ class FrameEncoder:
         self.categorical_ = [str(c) for c in X.columns if _is_categorical(X[c])]
         self.categories_ = {
             str(c): pd.Index(sorted(_as_text(X[c]).dropna().unique()))
-            for c in X.columns if str(c) in self.categorical_
+            for c in X.columns
+            if str(c) in self.categorical_
         }
         return self
 
@@ -75,7 +79,9 @@ class FrameEncoder:
         for col in self.columns_:
             series = X[col]
             if col in self.categorical_:
-                cat = pd.Categorical(_as_text(series), categories=self.categories_[col])
+                known = self.categories_[col]
+                text = _as_text(series)
+                cat = pd.Categorical(text.where(text.isin(known)), categories=known)
                 if form == "category":
                     out[col] = pd.Series(cat, index=X.index)
                 else:
@@ -83,8 +89,9 @@ class FrameEncoder:
                     codes[codes < 0] = np.nan
                     out[col] = pd.Series(codes, index=X.index)
             elif pd.api.types.is_datetime64_any_dtype(series.dtype):
-                out[col] = pd.Series(series.astype("int64").astype(np.float64), index=X.index).where(
-                    series.notna())
+                out[col] = pd.Series(
+                    series.astype("int64").astype(np.float64), index=X.index
+                ).where(series.notna())
             else:
                 out[col] = pd.to_numeric(series, errors="coerce").astype(np.float64)
         return pd.DataFrame(out, index=X.index)

@@ -30,9 +30,26 @@ from ..metrics import REPORTED
 
 STATUSES = ("ok", "failed", "timeout")
 FIELDS = (
-    "dataset", "suite", "system", "system_version", "seed", "budget", "metric", "status", "error",
-    "scores", "cv_score", "fit_time", "predict_time", "peak_memory_mb", "budget_ratio",
-    "n_rows", "n_features", "n_classes", "minority_share", "timestamp",
+    "dataset",
+    "suite",
+    "system",
+    "system_version",
+    "seed",
+    "budget",
+    "metric",
+    "status",
+    "error",
+    "scores",
+    "cv_score",
+    "fit_time",
+    "predict_time",
+    "peak_memory_mb",
+    "budget_ratio",
+    "n_rows",
+    "n_features",
+    "n_classes",
+    "minority_share",
+    "timestamp",
 )
 #: The fields that identify a cell: a rerun skips a key already recorded as ok.
 KEY_FIELDS = ("dataset", "system", "seed", "budget", "metric")
@@ -80,8 +97,13 @@ def clean(value: Any) -> Any:
 
 def record_key(record: Mapping[str, Any]) -> Key:
     """The identity of a cell: dataset, system, seed, budget, metric."""
-    return (str(record["dataset"]), str(record["system"]), int(record["seed"]),
-            float(record["budget"]), str(record["metric"]))
+    return (
+        str(record["dataset"]),
+        str(record["system"]),
+        int(record["seed"]),
+        float(record["budget"]),
+        str(record["metric"]),
+    )
 
 
 def append_record(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
@@ -96,7 +118,7 @@ def append_record(path: str | os.PathLike[str], record: Mapping[str, Any]) -> No
 
 
 def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Every record of a JSONL file (none if it does not exist); bad lines are skipped with a warning."""
+    """Every record of a JSONL file (none if missing); bad lines are skipped with a warning."""
     path = Path(path)
     if not path.exists():
         return []
@@ -108,8 +130,10 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
-                warnings.warn(f"{path}:{number}: skipped a line that is not JSON (truncated write?)",
-                              stacklevel=2)
+                warnings.warn(
+                    f"{path}:{number}: skipped a line that is not JSON (truncated write?)",
+                    stacklevel=2,
+                )
     return records
 
 

@@ -26,8 +26,13 @@ from .datasets import REPO_ROOT, DatasetInfo, DatasetSpec
 from .results import append_record, done_keys, new_record, read_records, record_key
 
 #: Environment variables that cap the threads of BLAS / OpenMP in each cell.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,15 @@ class Cell:
 
     def base_record(self) -> dict[str, Any]:
         """A record with the cell's identity and dataset shape filled in."""
-        return new_record(dataset=self.dataset.name, suite=self.suite, system=self.system,
-                          seed=int(self.seed), budget=float(self.budget), metric=self.metric,
-                          **self.info.to_dict())
+        return new_record(
+            dataset=self.dataset.name,
+            suite=self.suite,
+            system=self.system,
+            seed=int(self.seed),
+            budget=float(self.budget),
+            metric=self.metric,
+            **self.info.to_dict(),
+        )
 
     @property
     def key(self) -> tuple[str, str, int, float, str]:
@@ -69,8 +80,12 @@ def plan_cells(
     metric: str,
 ) -> list[Cell]:
     """Every cell of a run, ordered dataset, then seed, then system."""
-    return [Cell(spec, info, suite, system, int(seed), float(budget), metric)
-            for spec, info in datasets for seed in seeds for system in systems]
+    return [
+        Cell(spec, info, suite, system, int(seed), float(budget), metric)
+        for spec, info in datasets
+        for seed in seeds
+        for system in systems
+    ]
 
 
 def _child_env(threads: int | None) -> dict[str, str]:
@@ -126,23 +141,39 @@ def run_cell_process(
     """
     limit = default_timeout(cell.budget) if timeout is None else float(timeout)
     record = cell.base_record()
-    task = {"dataset": cell.dataset.to_dict(), "system": cell.system, "seed": cell.seed,
-            "budget": cell.budget, "metric": cell.metric,
-            "data_dir": None if data_dir is None else str(Path(data_dir).resolve())}
+    task = {
+        "dataset": cell.dataset.to_dict(),
+        "system": cell.system,
+        "seed": cell.seed,
+        "budget": cell.budget,
+        "metric": cell.metric,
+        "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+    }
     with tempfile.TemporaryDirectory(prefix="automl-bench-") as tmp:
-        task_path, result_path, log_path = (Path(tmp) / n for n in ("task.json", "result.json", "log.txt"))
+        task_path, result_path, log_path = (
+            Path(tmp) / n for n in ("task.json", "result.json", "log.txt")
+        )
         task_path.write_text(json.dumps(task), encoding="utf-8")
         command = [sys.executable, "-m", "automl.bench.cell", str(task_path), str(result_path)]
         start = time.perf_counter()
         with log_path.open("wb") as log:
-            proc = subprocess.Popen(command, cwd=REPO_ROOT, env=_child_env(threads), stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=_child_env(threads),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 proc.wait(timeout=limit)
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
-                record.update(status="timeout", error=f"killed at the hard limit of {limit:.0f} s "
-                              f"({time.perf_counter() - start:.0f} s after start)")
+                record.update(
+                    status="timeout",
+                    error=f"killed at the hard limit of {limit:.0f} s "
+                    f"({time.perf_counter() - start:.0f} s after start)",
+                )
                 return record
             except BaseException:  # Ctrl-C: take the cell down with us
                 _kill_group(proc)
@@ -152,9 +183,11 @@ def run_cell_process(
             record.update({k: v for k, v in result.items() if k in record and v is not None})
             record["error"] = result.get("error")
         else:
-            record.update(status="failed",
-                          error=f"the cell process exited with code {proc.returncode} and no result; "
-                                f"output tail:\n{_tail(log_path)}")
+            record.update(
+                status="failed",
+                error=f"the cell process exited with code {proc.returncode} and no result; "
+                f"output tail:\n{_tail(log_path)}",
+            )
     if record["status"] == "ok" and record["fit_time"] is not None and cell.budget > 0:
         record["budget_ratio"] = record["fit_time"] / cell.budget
     return record
@@ -198,8 +231,10 @@ def run_cells(
         if cell.key in done:
             record, skipped = last_ok[cell.key], True
         else:
-            record, skipped = run_cell_process(cell, data_dir=data_dir, timeout=timeout,
-                                               threads=threads), False
+            record, skipped = (
+                run_cell_process(cell, data_dir=data_dir, timeout=timeout, threads=threads),
+                False,
+            )
             append_record(out_path, record)
         records.append(record)
         if on_result is not None:

@@ -25,12 +25,17 @@ like ``small`` stays true when datasets are added.
 from __future__ import annotations
 
 import os
-import tomllib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 from ..exceptions import ConfigError, unknown_name_message
 from .datasets import DatasetInfo, DatasetSpec, load_dataset
@@ -54,7 +59,10 @@ class SuiteFilter:
             return False
         if self.task is not None and (info.n_classes == 2) != (self.task == "binary"):
             return False
-        if self.max_minority_share is not None and not info.minority_share < self.max_minority_share:
+        if (
+            self.max_minority_share is not None
+            and not info.minority_share < self.max_minority_share
+        ):
             return False
         return True
 
@@ -94,11 +102,15 @@ def suite_names() -> list[str]:
 
 def _parse_dataset(suite: str, entry: Any) -> DatasetSpec:
     if not isinstance(entry, dict) or "source" not in entry:
-        raise ConfigError(f"Every [[datasets]] entry of suite {suite!r} needs a 'source'; got {entry!r}.")
+        raise ConfigError(
+            f"Every [[datasets]] entry of suite {suite!r} needs a 'source'; got {entry!r}."
+        )
     unknown = set(entry) - {"name", "source", "params"}
     if unknown:
-        raise ConfigError(f"Dataset entry {entry!r} of suite {suite!r} has unknown keys {sorted(unknown)}; "
-                          "allowed: name, source, params.")
+        raise ConfigError(
+            f"Dataset entry {entry!r} of suite {suite!r} has unknown keys {sorted(unknown)}; "
+            "allowed: name, source, params."
+        )
     source = str(entry["source"])
     name = entry.get("name") or source.partition(":")[2]
     if not name:
@@ -111,13 +123,16 @@ def _parse_filter(suite: str, raw: Any) -> SuiteFilter:
         raise ConfigError(f"[filter] of suite {suite!r} must be a table; got {raw!r}.")
     unknown = set(raw) - set(_FILTER_KEYS)
     if unknown:
-        raise ConfigError(f"[filter] of suite {suite!r} has unknown keys {sorted(unknown)}; "
-                          f"allowed: {', '.join(_FILTER_KEYS)}.")
+        raise ConfigError(
+            f"[filter] of suite {suite!r} has unknown keys {sorted(unknown)}; "
+            f"allowed: {', '.join(_FILTER_KEYS)}."
+        )
     task = raw.get("task")
     if task is not None and task not in _TASKS:
         raise ConfigError(f"filter.task of suite {suite!r} must be one of {_TASKS}; got {task!r}.")
-    return SuiteFilter(max_rows=raw.get("max_rows"), task=task,
-                       max_minority_share=raw.get("max_minority_share"))
+    return SuiteFilter(
+        max_rows=raw.get("max_rows"), task=task, max_minority_share=raw.get("max_minority_share")
+    )
 
 
 def load_suite(name_or_path: str | os.PathLike[str], _seen: tuple[str, ...] = ()) -> Suite:
@@ -153,8 +168,9 @@ def load_suite(name_or_path: str | os.PathLike[str], _seen: tuple[str, ...] = ()
         raw = tomllib.load(fh)
     unknown = set(raw) - set(_SUITE_KEYS)
     if unknown:
-        raise ConfigError(f"Suite {name!r} has unknown keys {sorted(unknown)}; "
-                          f"allowed: {', '.join(_SUITE_KEYS)}.")
+        raise ConfigError(
+            f"Suite {name!r} has unknown keys {sorted(unknown)}; allowed: {', '.join(_SUITE_KEYS)}."
+        )
     datasets: list[DatasetSpec] = []
     if "extends" in raw:
         datasets.extend(load_suite(raw["extends"], (*_seen, name)).datasets)
@@ -165,8 +181,12 @@ def load_suite(name_or_path: str | os.PathLike[str], _seen: tuple[str, ...] = ()
         raise ConfigError(f"Suite {name!r} lists datasets more than once: {', '.join(duplicates)}.")
     if not datasets:
         raise ConfigError(f"Suite {name!r} has no datasets; add [[datasets]] entries or 'extends'.")
-    return Suite(name=name, description=str(raw.get("description", "")), datasets=tuple(datasets),
-                 filter=_parse_filter(name, raw.get("filter", {})))
+    return Suite(
+        name=name,
+        description=str(raw.get("description", "")),
+        datasets=tuple(datasets),
+        filter=_parse_filter(name, raw.get("filter", {})),
+    )
 
 
 def resolve_datasets(
@@ -199,7 +219,9 @@ def resolve_datasets(
         known = {d.name for d in specs}
         for name in wanted:
             if name not in known:
-                raise ConfigError(unknown_name_message(f"dataset of suite {suite.name!r}", name, known))
+                raise ConfigError(
+                    unknown_name_message(f"dataset of suite {suite.name!r}", name, known)
+                )
         specs = [d for d in specs if d.name in wanted]
     extra = SuiteFilter(max_rows=max_rows)
     out = []

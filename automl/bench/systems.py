@@ -5,26 +5,24 @@ metric)``, then ``predict`` (labels as in ``y_train``), ``predict_proba`` (colum
 in ``classes_`` order), ``classes_``, ``cv_score_`` (the system's own estimate of
 ``metric``, or None) and ``version()``.
 
-================  ==========================================================  =========================
-name              what                                                        uses budget / metric
-================  ==========================================================  =========================
-``automl``        :class:`automl.AutoMLClassifier`                            yes / yes
-``xgb``           default ``XGBClassifier`` (categoricals as ordinal codes)   no / no
-``hgb``           default ``HistGradientBoostingClassifier`` (native cats)    no / no
-``lr``            impute + one-hot + scale + ``LogisticRegression``           no / no
-``skopt_xgb``     scikit-optimize ``BayesSearchCV`` over XGBoost, 5-fold CV   yes / yes
-``flaml``         ``flaml.AutoML`` with its defaults                          yes / yes
-================  ==========================================================  =========================
+Registered systems (the budget and metric are ignored by the untuned baselines):
 
-A name of the form ``"package.module:Class"`` imports a class that follows the
-same interface, so plugins and tests can add systems that also exist in the
-per-cell worker process.
+- ``automl``: :class:`automl.AutoMLClassifier` on the raw frame;
+- ``xgb``: default ``XGBClassifier``, categoricals as ordinal codes, NaN left to XGBoost;
+- ``hgb``: default ``HistGradientBoostingClassifier``, native categoricals;
+- ``lr``: impute, one-hot, scale, ``LogisticRegression(max_iter=1000)``;
+- ``skopt_xgb``: scikit-optimize ``BayesSearchCV`` over XGBoost, 5-fold CV on the metric;
+- ``flaml``: ``flaml.AutoML`` with its defaults, on the metric.
+
+``skopt_xgb`` and ``flaml`` live in :mod:`automl.bench.tuned` and register on
+first lookup. A name of the form ``"package.module:Class"`` imports a class that
+follows the same interface, so plugins and tests can add systems that also exist
+in the per-cell worker process.
 """
 
 from __future__ import annotations
 
 import subprocess
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from importlib import import_module
@@ -35,10 +33,8 @@ import pandas as pd
 
 from ..exceptions import ConfigError, unknown_name_message
 from ..metrics import get_metric, predict_labels
-from .datasets import REPO_ROOT, positive_index
+from .datasets import REPO_ROOT
 from .prep import FrameEncoder
-
-FLAML_MISSING = "flaml not installed: pip install -e .[bench]"
 
 
 class BenchSystem(ABC):
@@ -58,7 +54,9 @@ class BenchSystem(ABC):
     cv_score_: float | None = None
 
     @abstractmethod
-    def fit(self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str) -> BenchSystem:
+    def fit(
+        self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
+    ) -> BenchSystem:
         """Fit on training rows within ``budget`` seconds, optimising ``metric`` if it can."""
 
     @abstractmethod
@@ -75,6 +73,17 @@ class BenchSystem(ABC):
 
 
 _SYSTEMS: dict[str, type[BenchSystem]] = {}
+#: Modules whose systems register themselves on import (loaded on first lookup).
+_BUILTIN_MODULES = ("automl.bench.tuned",)
+_loaded = False
+
+
+def _load_builtins() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _BUILTIN_MODULES:
+            import_module(module)
 
 
 def register_system(cls: type[BenchSystem]) -> type[BenchSystem]:
@@ -86,24 +95,29 @@ def register_system(cls: type[BenchSystem]) -> type[BenchSystem]:
         If a system of the same name is already registered.
     """
     if not cls.name or cls.name in _SYSTEMS:
-        raise ConfigError(f"A benchmark system needs a unique name; {cls.name!r} is empty or taken.")
+        raise ConfigError(
+            f"A benchmark system needs a unique name; {cls.name!r} is empty or taken."
+        )
     _SYSTEMS[cls.name] = cls
     return cls
 
 
 def system_names() -> list[str]:
     """Names of the registered systems, in registration order."""
+    _load_builtins()
     return list(_SYSTEMS)
 
 
 def check_system_name(name: str) -> None:
     """Raise ConfigError for a name that is neither registered nor ``module:Class``."""
+    _load_builtins()
     if name not in _SYSTEMS and ":" not in name:
         raise ConfigError(unknown_name_message("benchmark system", name, _SYSTEMS))
 
 
 def get_system(name: str) -> BenchSystem:
     """A fresh instance of the system ``name`` (registered, or ``"module:Class"``)."""
+    _load_builtins()
     if ":" in name and name not in _SYSTEMS:
         module, _, attr = name.partition(":")
         cls = getattr(import_module(module), attr)
@@ -137,7 +151,9 @@ class EncodedBaseline(BenchSystem):
 
     form: ClassVar[str] = "codes"
 
-    def fit(self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str) -> BenchSystem:
+    def fit(
+        self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
+    ) -> BenchSystem:
         self.classes_, y_enc = np.unique(np.asarray(y), return_inverse=True)
         self.encoder_ = FrameEncoder().fit(X)
         self.model_ = self._fit(self._features(X), y_enc, budget, seed, metric)
@@ -161,7 +177,8 @@ class EncodedBaseline(BenchSystem):
         return np.asarray(self.classes_)[encoded]
 
 
-def _xgb_classifier(seed: int, **params: Any) -> Any:
+def xgb_classifier(seed: int, **params: Any) -> Any:
+    """An ``XGBClassifier`` with one thread, seeded; ``params`` override its defaults."""
     from xgboost import XGBClassifier
 
     return XGBClassifier(random_state=seed, n_jobs=1, **params)
@@ -174,7 +191,7 @@ class XGBSystem(EncodedBaseline):
     name = "xgb"
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
-        return _xgb_classifier(seed).fit(X, y)
+        return xgb_classifier(seed).fit(X, y)
 
     def version(self) -> str:
         import xgboost
@@ -202,8 +219,9 @@ class HGBSystem(EncodedBaseline):
     def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(categorical_features="from_dtype",
-                                              random_state=seed).fit(X, y)
+        return HistGradientBoostingClassifier(
+            categorical_features="from_dtype", random_state=seed
+        ).fit(X, y)
 
     def _features(self, X: pd.DataFrame) -> pd.DataFrame:
         encoded = self.encoder_.transform(X, "category")
@@ -231,11 +249,19 @@ class LogisticSystem(EncodedBaseline):
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
         cat = self.encoder_.categorical_mask()
-        prep = ColumnTransformer([
-            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ~cat),
-            ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                                  OneHotEncoder(handle_unknown="ignore")), cat),
-        ])
+        prep = ColumnTransformer(
+            [
+                ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ~cat),
+                (
+                    "cat",
+                    make_pipeline(
+                        SimpleImputer(strategy="most_frequent"),
+                        OneHotEncoder(handle_unknown="ignore"),
+                    ),
+                    cat,
+                ),
+            ]
+        )
         model = make_pipeline(prep, LogisticRegression(max_iter=1000, random_state=seed))
         return model.fit(X, y)
 
@@ -243,139 +269,21 @@ class LogisticSystem(EncodedBaseline):
         return _sklearn_version()
 
 
-@register_system
-class SkoptXGBSystem(EncodedBaseline):
-    """scikit-optimize ``BayesSearchCV`` over XGBoost, 5-fold stratified CV on ``metric``.
-
-    Iterations run until the next one would likely end past the budget (the
-    mean iteration time so far is the estimate); the best configuration is then
-    refit on all training rows. A documented exception to "skopt only in
-    automl/search": this peer is *defined* as BayesSearchCV.
-    """
-
-    name = "skopt_xgb"
-
-    def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
-        from sklearn.model_selection import StratifiedKFold
-        from skopt import BayesSearchCV
-        from skopt.space import Integer, Real
-
-        space = {
-            "n_estimators": Integer(50, 500),
-            "max_depth": Integer(2, 10),
-            "learning_rate": Real(0.01, 0.3, prior="log-uniform"),
-            "subsample": Real(0.5, 1.0),
-            "colsample_bytree": Real(0.5, 1.0),
-            "min_child_weight": Real(1.0, 20.0, prior="log-uniform"),
-            "reg_lambda": Real(1e-3, 10.0, prior="log-uniform"),
-        }
-        search = BayesSearchCV(
-            _xgb_classifier(seed), space, n_iter=100_000, n_points=1, n_jobs=1, refit=True,
-            cv=StratifiedKFold(5, shuffle=True, random_state=seed),
-            scoring=cv_scorer(metric, positive_index(y)), random_state=seed,
-        )
-        start = time.perf_counter()
-
-        def out_of_time(result: Any) -> bool:
-            elapsed = time.perf_counter() - start
-            per_iter = elapsed / max(len(result.func_vals), 1)
-            return elapsed + 1.25 * per_iter > budget  # 0.25: the final refit on all rows
-
-        search.fit(X, y, callback=out_of_time)
-        best = float(search.best_score_)
-        self.cv_score_ = best if get_metric(metric).greater_is_better else -best
-        return search.best_estimator_
-
-    def version(self) -> str:
-        import skopt
-        import xgboost
-
-        return f"scikit-optimize-{skopt.__version__}+xgboost-{xgboost.__version__}"
-
-
-#: Our metric names → FLAML's (binary, multiclass); None = pass our metric as a function.
-_FLAML_METRICS: dict[str, tuple[str | None, str | None]] = {
-    "roc_auc": ("roc_auc", "roc_auc_ovr"),
-    "average_precision": ("ap", None),
-    "log_loss": ("log_loss", "log_loss"),
-    "f1": ("f1", "macro_f1"),
-    "accuracy": ("accuracy", "accuracy"),
-}
-
-
-def _flaml_metric(metric: str, binary: bool, pos_index: int) -> str | Callable[..., Any]:
-    name = get_metric(metric).name
-    builtin = _FLAML_METRICS.get(name, (None, None))[0 if binary else 1]
-    if builtin is not None:
-        return builtin
-    score = cv_scorer(name, pos_index)
-
-    def custom(X_val: Any, y_val: Any, estimator: Any, *args: Any, **kwargs: Any) -> tuple[float, dict]:
-        value = score(estimator, X_val, y_val)  # greater is better
-        return -value, {name: value}
-
-    return custom
-
-
-def _has_lightgbm() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("lightgbm") is not None
-
-
-def _flaml_estimators() -> list[str] | str:
-    """FLAML's default list, less ``lgbm`` when lightgbm is missing (FLAML would crash on it)."""
-    if _has_lightgbm():
-        return "auto"
-    names = ["rf", "xgboost", "extra_tree", "xgb_limitdepth", "sgd"]
-    from importlib.util import find_spec
-
-    return [*names, "catboost"] if find_spec("catboost") is not None else names
-
-
-@register_system
-class FlamlSystem(EncodedBaseline):
-    """``flaml.AutoML`` with its defaults, optimising the run's metric (FLAML's name for it).
-
-    Without lightgbm installed, FLAML 2.7's default estimator list crashes on
-    ``lgbm``; the list is then FLAML's default without it, and the version says so.
-    """
-
-    name = "flaml"
-    form = "category"
-
-    def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
-        try:
-            from flaml import AutoML
-        except ImportError as exc:
-            raise ImportError(FLAML_MISSING) from exc
-        binary = len(self.classes_) == 2
-        flaml_metric = _flaml_metric(metric, binary, positive_index(y))
-        model = AutoML()
-        model.fit(X, y, task="classification", time_budget=budget, metric=flaml_metric,
-                  seed=seed, n_jobs=1, verbose=0, estimator_list=_flaml_estimators())
-        loss = float(model.best_loss)
-        if callable(flaml_metric) or flaml_metric == "log_loss":
-            # custom: loss = -score; log_loss: loss = the metric itself
-            self.cv_score_ = loss if flaml_metric == "log_loss" else -loss
-        else:
-            self.cv_score_ = 1.0 - loss  # FLAML's loss for a score metric
-        return model
-
-    def version(self) -> str:
-        try:
-            import flaml
-        except ImportError as exc:
-            raise ImportError(FLAML_MISSING) from exc
-        return f"flaml-{flaml.__version__}" + ("" if _has_lightgbm() else "-no-lightgbm")
-
-
 def _git_revision() -> str:
     try:
-        sha = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "automl"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        sha = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "automl"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     return f"+g{sha}{'.dirty' if dirty else ''}"
@@ -387,11 +295,14 @@ class AutoMLSystem(BenchSystem):
 
     name = "automl"
 
-    def fit(self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str) -> BenchSystem:
+    def fit(
+        self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
+    ) -> BenchSystem:
         from automl import AutoMLClassifier
 
-        self.model_ = AutoMLClassifier(time_budget=budget, metric=metric, random_state=seed,
-                                       n_jobs=1, verbose=0)
+        self.model_ = AutoMLClassifier(
+            time_budget=budget, metric=metric, random_state=seed, n_jobs=1, verbose=0
+        )
         self.model_.fit(X, y)
         self.classes_ = np.asarray(self.model_.classes_)
         cv = getattr(self.model_, "cv_score_", None)

@@ -78,8 +78,8 @@ class TabularNetClassifier(ClassifierMixin, BaseEstimator):
         ``n_samples / (n_classes * count)``; a dict maps labels to weights (missing
         labels weigh 1).
     max_time : float or None, default=None
-        Seconds after which training stops (checked every epoch and every 32
-        batches), keeping the best weights so far.
+        Seconds after which training stops (checked after every batch), keeping
+        the best weights so far.
     lr_schedule : {"onecycle", "cosine"}, default="onecycle"
         Learning-rate schedule (see :func:`automl.nets.training.schedule_factor`).
     grad_clip : float or None, default=1.0

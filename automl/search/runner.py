@@ -76,9 +76,13 @@ class SearchRunner:
         loss = None
         if status == "ok":
             loss = M.to_loss(self.metric, record["mean"][self.metric])
+        elif status == "pruned":
+            loss = record.get("prune_loss")
         self.strategy.tell(config, loss)
         self.costs.observe(config["family"], record.get("duration", 0.0))
-        if hasattr(self.strategy, "observe_duration"):
+        # Durations steer the family chooser only under a time budget: without one the
+        # search must not depend on the clock, so seeded runs repeat exactly.
+        if self.budget.time_budget is not None and hasattr(self.strategy, "observe_duration"):
             self.strategy.observe_duration(config["family"], record.get("duration", 0.0))
 
     def _allowed(self) -> set[str]:

@@ -10,18 +10,30 @@ from automl.exceptions import ConfigError
 
 
 def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=10.0):
-    rec = new_record(dataset=dataset, suite="t", system=system, seed=seed, budget=budget,
-                     metric="roc_auc", status=status, cv_score=cv)
+    rec = new_record(
+        dataset=dataset,
+        suite="t",
+        system=system,
+        seed=seed,
+        budget=budget,
+        metric="roc_auc",
+        status=status,
+        cv_score=cv,
+    )
     if status == "ok":
         rec["scores"].update(roc_auc=auc, log_loss=loss)
     return rec
 
 
 RECORDS = [
-    _record("a", "automl", 0, 0.90, cv=0.95), _record("a", "automl", 1, 0.92, cv=0.93),
-    _record("a", "xgb", 0, 0.88), _record("a", "xgb", 1, 0.90),
-    _record("b", "automl", 0, 0.70, loss=0.5, cv=0.80), _record("b", "xgb", 0, 0.75, loss=0.4),
-    _record("c", "automl", 0, None, status="failed"), _record("c", "xgb", 0, 0.8),
+    _record("a", "automl", 0, 0.90, cv=0.95),
+    _record("a", "automl", 1, 0.92, cv=0.93),
+    _record("a", "xgb", 0, 0.88),
+    _record("a", "xgb", 1, 0.90),
+    _record("b", "automl", 0, 0.70, loss=0.5, cv=0.80),
+    _record("b", "xgb", 0, 0.75, loss=0.4),
+    _record("c", "automl", 0, None, status="failed"),
+    _record("c", "xgb", 0, 0.8),
 ]
 
 
@@ -45,12 +57,15 @@ def test_loss_metrics_count_higher_as_worse():
 
 def test_a_rerun_cell_counts_once_and_budgets_must_be_chosen():
     records = [*RECORDS, _record("a", "automl", 0, 0.99)]
-    assert compare(records, system="automl", baseline="xgb").table.loc["a", "system"] == pytest.approx(0.955)
+    assert compare(records, system="automl", baseline="xgb").table.loc[
+        "a", "system"
+    ] == pytest.approx(0.955)
     mixed = [*RECORDS, _record("a", "xgb", 0, 0.5, budget=60.0)]
     with pytest.raises(ConfigError, match="--budget"):
         compare(mixed, system="automl", baseline="xgb")
-    assert compare(mixed, system="automl", baseline="xgb", budget=10).table.loc["a", "baseline"] == \
-        pytest.approx(0.89)
+    assert compare(mixed, system="automl", baseline="xgb", budget=10).table.loc[
+        "a", "baseline"
+    ] == pytest.approx(0.89)
     with pytest.raises(ConfigError, match="recorded systems"):
         compare(RECORDS, system="flaml", baseline="xgb")
 

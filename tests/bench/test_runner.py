@@ -70,8 +70,20 @@ def check_record(record: dict) -> None:
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    argv = ["--suite", "smoke", "--budget", "5", "--systems", "lr", "hgb", "--seeds", "0",
-            "--out", str(out), "--quiet"]
+    argv = [
+        "--suite",
+        "smoke",
+        "--budget",
+        "5",
+        "--systems",
+        "lr",
+        "hgb",
+        "--seeds",
+        "0",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0
     return out / "smoke.jsonl", argv
 
@@ -81,7 +93,8 @@ def test_smoke_records_have_the_schema(smoke_run):
     records = read_records(path)
     assert len(records) == 4
     assert {(r["dataset"], r["system"]) for r in records} == {
-        (d, s) for d in ("breast_cancer", "synthetic_tiny") for s in ("lr", "hgb")}
+        (d, s) for d in ("breast_cancer", "synthetic_tiny") for s in ("lr", "hgb")
+    }
     for record in records:
         check_record(record)
         assert record["suite"] == "smoke" and record["metric"] == "roc_auc" and record["seed"] == 0
@@ -99,17 +112,22 @@ def test_second_run_skips_done_cells(smoke_run, capsys):
 
 
 def _cells(systems):
-    spec = DatasetSpec("synthetic_tiny", "synthetic:classification",
-                       {"n_samples": 300, "n_features": 8, "n_informative": 4, "weights": [0.8]})
-    return plan_cells([(spec, load_dataset(spec).info)], systems, [0], suite="test", budget=1,
-                      metric="roc_auc")
+    spec = DatasetSpec(
+        "synthetic_tiny",
+        "synthetic:classification",
+        {"n_samples": 300, "n_features": 8, "n_informative": 4, "weights": [0.8]},
+    )
+    return plan_cells(
+        [(spec, load_dataset(spec).info)], systems, [0], suite="test", budget=1, metric="roc_auc"
+    )
 
 
 def test_crashing_cells_are_recorded_and_the_run_goes_on(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(HERE))
     path = tmp_path / "crash.jsonl"
-    records = run_cells(_cells(["test_runner:RaisingSystem", "test_runner:ExitingSystem"]), path,
-                        timeout=120)
+    records = run_cells(
+        _cells(["test_runner:RaisingSystem", "test_runner:ExitingSystem"]), path, timeout=120
+    )
     assert [r["status"] for r in read_records(path)] == ["failed", "failed"]
     raised, exited = records
     assert "deliberate failure in fit" in raised["error"]
@@ -135,11 +153,22 @@ def test_unknown_system_is_a_usage_error(tmp_path, capsys):
 AUTOML_READY = find_spec("automl.estimator") is not None
 
 
-@pytest.mark.skipif(not AUTOML_READY, reason="automl/estimator.py (AutoMLClassifier) not written yet")
+@pytest.mark.skipif(
+    not AUTOML_READY, reason="automl/estimator.py (AutoMLClassifier) not written yet"
+)
 def test_automl_system_smoke(tmp_path):
     """The ``automl`` system through the runner, 5 s budget, on the smoke suite."""
-    argv = ["--suite", "smoke", "--budget", "5", "--systems", "automl", "--out", str(tmp_path),
-            "--quiet"]
+    argv = [
+        "--suite",
+        "smoke",
+        "--budget",
+        "5",
+        "--systems",
+        "automl",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+    ]
     assert main(argv) == 0
     records = read_records(tmp_path / "smoke.jsonl")
     assert len(records) == 2

@@ -60,7 +60,8 @@ def test_shared_has_every_csv_and_small_filters_rows():
     small = resolve_datasets(load_suite("small"))
     assert {s.name for s, i in small} == {s.name for s, i in shared if i.n_rows <= 50_000}
     assert [s.name for s, _ in resolve_datasets(load_suite("small"), max_rows=1000)] == [
-        s.name for s, i in shared if i.n_rows <= 1000]
+        s.name for s, i in shared if i.n_rows <= 1000
+    ]
 
 
 @needs_data
@@ -128,7 +129,9 @@ def test_unknown_csv_and_scheme_are_config_errors(tmp_path):
 
 def test_suite_files_are_validated(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('description = "x"\n[filter]\nmax_row = 3\n[[datasets]]\nsource = "sklearn:iris"\n')
+    bad.write_text(
+        'description = "x"\n[filter]\nmax_row = 3\n[[datasets]]\nsource = "sklearn:iris"\n'
+    )
     with pytest.raises(ConfigError, match="max_row"):
         load_suite(str(bad))
     loop = tmp_path / "loop.toml"

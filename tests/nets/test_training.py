@@ -100,7 +100,13 @@ def test_classifier_records_history_and_best_epoch():
 def test_max_time_stops_training():
     X, y = make_classification(n_samples=20000, n_features=20, random_state=0)
     clf = TabularNetClassifier(
-        max_time=1, max_epochs=10000, patience=10000, batch_size=128, random_state=0
+        max_time=1,
+        max_epochs=10000,
+        patience=10000,
+        batch_size=128,
+        hidden_width=64,
+        n_threads=1,
+        random_state=0,
     ).fit(X, y)
     assert clf.n_epochs_ < clf.max_epochs
     assert clf.stop_reason_ == "max_time"

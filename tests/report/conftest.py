@@ -184,3 +184,9 @@ def multiclass_run() -> SimpleNamespace:
 @pytest.fixture()
 def results_dir(tmp_path: Path) -> Path:
     return write_fake_results(tmp_path / "results")
+
+
+@pytest.fixture(scope="session")
+def shared_results_dir(tmp_path_factory) -> Path:
+    """Like ``results_dir``, shared by a session's tests: do not modify it."""
+    return write_fake_results(tmp_path_factory.mktemp("shared") / "results")

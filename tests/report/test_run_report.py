@@ -22,14 +22,25 @@ HEADINGS = ("Summary", "Data", "Performance of the final model", "Leaderboard", 
 
 
 def _images(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="[^"]*" '
-                           r'data-figure="([^"]+)"', html)[i][::-1] for i in
-                range(len(re.findall("<img ", html))))
+    """``{figure name: base64 PNG}`` of every ``<img>``; fails on an image that is not inlined."""
+    found = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="[^"]*" '
+                       r'data-figure="([^"]+)"', html)
+    assert len(found) == html.count("<img ")
+    return {name: data for data, name in found}
 
 
-def test_html_is_self_contained_with_every_figure(binary_run, tmp_path):
-    path = write_run_report(binary_run, tmp_path / "run.html")
-    assert path == tmp_path / "run.html"
+@pytest.fixture(scope="module")
+def rendered(binary_run, tmp_path_factory):
+    """The binary run's HTML report, rendered once, and copies of the run taken before."""
+    before = (binary_run.leaderboard_.copy(), copy.deepcopy(binary_run.trials_),
+              binary_run.oof_proba_.copy())
+    path = write_run_report(binary_run, tmp_path_factory.mktemp("run") / "run.html")
+    return path, before
+
+
+def test_html_is_self_contained_with_every_figure(rendered):
+    path, _ = rendered
+    assert path.name == "run.html"
     html = path.read_text()
     assert html.startswith("<!DOCTYPE html>")
     for h in HEADINGS:
@@ -40,11 +51,11 @@ def test_html_is_self_contained_with_every_figure(binary_run, tmp_path):
         pixels = mpimg.imread(io.BytesIO(base64.b64decode(data)), format="png")
         assert pixels[..., :3].std() > 0.01
     assert "http://" not in html and "https://" not in html  # nothing fetched from outside
-    assert not list(tmp_path.glob("run_files"))
+    assert not list(path.parent.glob("run_files"))
 
 
-def test_html_content_reflects_the_run(binary_run, tmp_path):
-    html = write_run_report(binary_run, tmp_path / "run.html").read_text()
+def test_html_content_reflects_the_run(binary_run, rendered):
+    html = rendered[0].read_text()
     best = binary_run.leaderboard_.iloc[0]
     assert f"#{best['trial']} {best['family']}" in html
     assert f"{binary_run.cv_score_:.4f}" in html
@@ -57,6 +68,14 @@ def test_html_content_reflects_the_run(binary_run, tmp_path):
     assert "stopped after 2 of 3 folds" in html
     assert "log-uniform [1e-3, 1e2]" in html  # search space
     assert "of a 60 s budget" in html
+
+
+def test_reading_never_refits_or_mutates(binary_run, rendered):
+    board, trials, oof = rendered[1]
+    assert binary_run.leaderboard_.equals(board)
+    assert binary_run.trials_ == trials
+    assert np.array_equal(binary_run.oof_proba_, oof)
+    assert not hasattr(binary_run, "fit") and not hasattr(binary_run, "predict_proba")
 
 
 def test_html_escapes_text_from_the_run(binary_run, tmp_path):
@@ -99,17 +118,6 @@ def test_minimal_run_without_optional_attributes(binary_run, tmp_path):
     assert "single pipeline" in html and "Nothing to show." in html
     assert {"roc", "pr", "class_balance", "search_trace"} <= set(_images(html))
     assert "pipeline" not in _images(html)
-
-
-def test_reading_never_refits_or_mutates(binary_run, tmp_path):
-    before_board = binary_run.leaderboard_.copy()
-    before_trials = copy.deepcopy(binary_run.trials_)
-    before_oof = binary_run.oof_proba_.copy()
-    write_run_report(binary_run, tmp_path / "run.html")
-    assert binary_run.leaderboard_.equals(before_board)
-    assert binary_run.trials_ == before_trials
-    assert np.array_equal(binary_run.oof_proba_, before_oof)
-    assert not hasattr(binary_run, "fit") and not hasattr(binary_run, "predict_proba")
 
 
 def test_errors(binary_run, tmp_path):

@@ -1,0 +1,251 @@
+"""The ``automl`` command line, with fake estimators (fast) and one real run (slow)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl import cli
+from automl.exceptions import ModelFileError
+
+
+class FakeModel:
+    """Stands in for a fitted AutoMLClassifier: records its settings and the data it saw."""
+
+    instances: list[FakeModel] = []
+
+    def __init__(self, **params):
+        self.params = params
+        FakeModel.instances.append(self)
+
+    def fit(self, X, y):
+        self.fit_columns = list(X.columns)
+        self.y_name = y.name
+        self.classes_ = np.array(sorted(pd.unique(y)))
+        self.feature_names_in_ = np.array(X.columns, dtype=object)
+        self.metric_ = self.params.get("metric", "roc_auc")
+        self.cv_score_ = 0.9123
+        self.leaderboard_ = pd.DataFrame({
+            "trial": [1, 0], "family": ["logreg", "random_forest"], "status": ["ok", "failed"],
+            f"{self.metric_}_mean": [0.9123, np.nan], f"{self.metric_}_std": [0.01, np.nan],
+            "duration": [1.5, 0.2]})
+        return self
+
+    def save(self, path):
+        with open(path, "w") as fh:
+            fh.write("fake model")
+        return str(path)
+
+    def predict_proba(self, X):
+        assert list(X.columns) == list(self.feature_names_in_)
+        p = 1 / (1 + np.exp(-X.iloc[:, 0].to_numpy(float)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+
+@pytest.fixture()
+def csv(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x1": rng.normal(size=20), "x2": rng.normal(size=20),
+                       "label": ["yes", "no"] * 10})
+    path = tmp_path / "train.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def fake(monkeypatch):
+    FakeModel.instances = []
+    monkeypatch.setattr(cli, "_estimator_class", lambda: FakeModel)
+    return FakeModel
+
+
+def _one_error_line(capsys, *needles):
+    err = capsys.readouterr().err
+    assert err.startswith("automl: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def test_fit_passes_options_and_prints_summary(fake, csv, tmp_path, capsys):
+    out = tmp_path / "m.joblib"
+    code = cli.main(["fit", str(csv), "--target", "label", "--budget", "30", "--metric", "f1",
+                     "--out", str(out), "--models", "logreg", "xgboost", "--pipeline", "fast",
+                     "--max-trials", "5", "--seed", "3", "--log-dir", str(tmp_path / "logs")])
+    assert code == 0 and out.read_text() == "fake model"
+    model = fake.instances[0]
+    assert model.params == {"time_budget": 30.0, "metric": "f1", "models": ["logreg", "xgboost"],
+                            "pipeline": "fast", "max_trials": 5, "random_state": 3,
+                            "log_dir": str(tmp_path / "logs"), "verbose": 1}
+    assert model.fit_columns == ["x1", "x2"] and model.y_name == "label"
+    stdout = capsys.readouterr().out
+    assert "logreg" in stdout and "f1_mean" in stdout and "CV f1: 0.9123" in stdout
+    assert str(out) in stdout
+
+
+def test_fit_quiet_uses_estimator_defaults(fake, csv, tmp_path, capsys):
+    assert cli.main(["fit", str(csv), "--target", "label", "--quiet",
+                     "--out", str(tmp_path / "m.joblib")]) == 0
+    assert fake.instances[0].params == {"verbose": 0}
+    assert capsys.readouterr().out == ""
+
+
+def test_fit_unknown_target(fake, csv, capsys):
+    assert cli.main(["fit", str(csv), "--target", "labl"]) == 2
+    _one_error_line(capsys, "target column 'labl'", "Did you mean 'label'?")
+    assert fake.instances == []
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("", "cannot read CSV"),
+    ('a,b\n1,"unterminated\n', "cannot read CSV"),
+])
+def test_fit_unreadable_csv(fake, tmp_path, capsys, content, needle):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+    assert cli.main(["fit", str(bad), "--target", "a"]) == 2
+    _one_error_line(capsys, needle)
+
+
+def test_missing_files(fake, tmp_path, capsys):
+    assert cli.main(["fit", str(tmp_path / "nope.csv"), "--target", "y"]) == 2
+    _one_error_line(capsys, "no such file or directory", "nope.csv")
+    assert cli.main(["report", str(tmp_path / "nope.joblib")]) == 2
+    _one_error_line(capsys, "nope.joblib")
+
+
+def test_automl_errors_become_one_line(fake, csv, monkeypatch, capsys):
+    def broken_fit(self, X, y):
+        raise cli.DataError("y has a single class 'yes'.\nHint: check the target.")
+    monkeypatch.setattr(FakeModel, "fit", broken_fit)
+    assert cli.main(["fit", str(csv), "--target", "label"]) == 2
+    _one_error_line(capsys, "single class 'yes'. Hint: check the target.")
+
+
+def test_bugs_are_not_swallowed(fake, csv, monkeypatch):
+    monkeypatch.setattr(FakeModel, "fit", lambda self, X, y: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["fit", str(csv), "--target", "label"])
+
+
+def _fitted(csv_path):
+    df = pd.read_csv(csv_path)
+    return FakeModel().fit(df[["x1", "x2"]], df["label"])
+
+
+def test_predict_drops_the_target_and_writes_probabilities(csv, tmp_path, monkeypatch, capsys):
+    model = _fitted(csv)
+    monkeypatch.setattr(cli, "_load_model", lambda path: model)
+    out = tmp_path / "pred" / "p.csv"
+    assert cli.main(["predict", "m.joblib", str(csv), "-o", str(out)]) == 0
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["prediction", "proba_no", "proba_yes"]
+    assert len(pred) == 20 and np.allclose(pred[["proba_no", "proba_yes"]].sum(axis=1), 1)
+    assert set(pred["prediction"]) <= {"yes", "no"}
+    assert "ignoring columns not used by the model: label" in capsys.readouterr().err
+
+
+def test_predict_to_stdout_with_explicit_target(csv, tmp_path, monkeypatch, capsys):
+    model = _fitted(csv)
+    model.feature_names_in_ = None  # a model without feature names: --target names the label
+    monkeypatch.setattr(cli, "_load_model", lambda path: model)
+    monkeypatch.setattr(FakeModel, "predict_proba", lambda self, X: np.full((len(X), 2), 0.5)
+                        if list(X.columns) == ["x1", "x2"] else 1 / 0)
+    assert cli.main(["predict", "m.joblib", str(csv), "--target", "label", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "prediction,proba_no,proba_yes"
+    assert len(captured.out.splitlines()) == 21 and captured.err == ""
+
+
+def test_predict_bad_model_file(csv, tmp_path, capsys):
+    bad = tmp_path / "m.joblib"
+    bad.write_bytes(b"not a model")
+    assert cli.main(["predict", str(bad), str(csv)]) == 2
+    _one_error_line(capsys)
+    with pytest.raises(ModelFileError):  # the same error the CLI turned into one line
+        cli._load_model(str(bad))
+
+
+def test_report_dispatch(tmp_path, monkeypatch, capsys):
+    calls = []
+    import automl.report.run_report as run_report
+
+    monkeypatch.setattr(cli, "_load_model", lambda path: f"model from {path}")
+    monkeypatch.setattr(run_report, "write_run_report",
+                        lambda clf, path: calls.append((clf, path)) or tmp_path / "r.html")
+    model_file = tmp_path / "m.joblib"
+    model_file.write_text("x")
+    assert cli.main(["report", str(model_file), "-o", str(tmp_path / "r.html")]) == 0
+    assert calls == [(f"model from {model_file}", str(tmp_path / "r.html"))]
+    assert "Report written to" in capsys.readouterr().out
+
+
+def test_report_batch_from_directory_and_jsonl(tmp_path, capsys):
+    results = tmp_path / "results"
+    results.mkdir()
+    cells = [{"dataset": f"d{d}", "system": s, "seed": 0, "status": "ok", "budget_ratio": 0.5,
+              "scores": {"roc_auc": 0.7 + 0.1 * (s == "a"), "f1": 0.6}}
+             for d in range(3) for s in ("a", "b")]
+    (results / "r.jsonl").write_text("\n".join(map(json.dumps, cells)))
+    assert cli.main(["report", str(results), "-o", str(tmp_path / "b.md"),
+                     "--metrics", "roc_auc", "--baselines", "b"]) == 0
+    text = (tmp_path / "b.md").read_text()
+    assert "| a | 3/0/0 |" in text
+    assert cli.main(["report", str(results / "r.jsonl"), "-o", str(tmp_path / "b.html")]) == 0
+    assert (tmp_path / "b.html").read_text().startswith("<!DOCTYPE html>")
+    assert cli.main(["report", str(results), "-o", str(tmp_path / "b.pdf")]) == 2
+    _one_error_line(capsys, ".html or .md")
+
+
+def test_bench_forwards_arguments(monkeypatch):
+    seen = []
+    module = types.ModuleType("automl.bench.cli")
+    module.main = lambda argv: seen.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "automl.bench.cli", module)
+    assert cli.main(["bench", "run", "--suite", "small", "--help"]) == 0
+    assert seen == [["run", "--suite", "small", "--help"]]
+    module.main = lambda argv: 3
+    assert cli.main(["bench"]) == 3
+
+
+def test_bench_missing_runner(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "automl.bench.cli", None)  # import fails
+    assert cli.main(["bench", "run"]) == 2
+    _one_error_line(capsys, "automl.bench.cli")
+
+
+def test_usage(capsys):
+    assert cli.main([]) == 2
+    assert "usage: automl" in capsys.readouterr().err
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("fit", "predict", "report", "bench"):
+        assert command in out
+    assert cli.main(["fit", "x.csv"]) == 2  # --target is required
+    assert "--target" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_real_fit_predict_report(tmp_path, capsys):
+    from sklearn.datasets import load_breast_cancer
+
+    df = load_breast_cancer(as_frame=True).frame
+    data = tmp_path / "data.csv"
+    df.to_csv(data, index=False)
+    model = tmp_path / "model.joblib"
+    assert cli.main(["fit", str(data), "--target", "target", "--budget", "20", "--max-trials",
+                     "2", "--metric", "f1", "--seed", "0", "--out", str(model), "--quiet"]) == 0
+    assert cli.main(["predict", str(model), str(data), "-o", str(tmp_path / "p.csv")]) == 0
+    pred = pd.read_csv(tmp_path / "p.csv")
+    assert list(pred.columns) == ["prediction", "proba_0", "proba_1"] and len(pred) == len(df)
+    assert cli.main(["report", str(model), "-o", str(tmp_path / "r.html")]) == 0
+    assert "<h2>Leaderboard</h2>" in (tmp_path / "r.html").read_text()
