@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--target", required=True, help="name of the label column")
     fit.add_argument("--budget", type=float, metavar="S", help="time budget in seconds")
     fit.add_argument("--metric", help="metric to optimise (e.g. roc_auc, f1, log_loss)")
-    fit.add_argument("--out", default="model.joblib", help="model file to write (default: %(default)s)")
+    fit.add_argument("--out", default="model.joblib",
+                     help="model file to write (default: %(default)s)")
     fit.add_argument("--models", nargs="+", metavar="NAME", help="model families to search")
     fit.add_argument("--pipeline", metavar="NAME", help="pipeline preset name or file")
     fit.add_argument("--max-trials", type=int, metavar="N", help="stop after N trials")
@@ -76,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--baselines", nargs="+", metavar="SYSTEM",
                      help="batch report: systems to compare against (default: all)")
     rep.add_argument("--tol", type=float, default=0.005,
-                     help="batch report: score differences within TOL are ties (default: %(default)s)")
+                     help="batch report: score differences within TOL are ties "
+                          "(default: %(default)s)")
     rep.set_defaults(func=_cmd_report)
 
     sub.add_parser("bench", help="run benchmarks (see 'automl bench --help')", add_help=False)
@@ -202,6 +204,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     seen = getattr(model, "feature_names_in_", None)
     if seen is not None:
         seen_set = {str(c) for c in seen}
+        present = {str(c) for c in df.columns}
+        missing = [str(c) for c in seen if str(c) not in present]
+        if missing:
+            shown = ", ".join(missing[:10]) + (", …" if len(missing) > 10 else "")
+            raise DataError(f"'{args.data}' lacks {len(missing)} of the {len(seen_set)} columns "
+                            f"the model was fitted on: {shown}.")
         drop += [c for c in df.columns if str(c) not in seen_set and c not in drop]
     if drop and not args.quiet:
         print(f"{_PROG}: note: ignoring columns not used by the model: "

@@ -166,6 +166,15 @@ def test_predict_to_stdout_with_explicit_target(csv, tmp_path, monkeypatch, caps
     assert len(captured.out.splitlines()) == 21 and captured.err == ""
 
 
+def test_predict_missing_feature_columns(csv, tmp_path, monkeypatch, capsys):
+    model = _fitted(csv)
+    monkeypatch.setattr(cli, "_load_model", lambda path: model)
+    partial = tmp_path / "partial.csv"
+    pd.read_csv(csv).drop(columns=["x2"]).to_csv(partial, index=False)
+    assert cli.main(["predict", "m.joblib", str(partial)]) == 2
+    _one_error_line(capsys, "lacks 1 of the 2 columns", "x2")
+
+
 def test_predict_bad_model_file(csv, tmp_path, capsys):
     bad = tmp_path / "m.joblib"
     bad.write_bytes(b"not a model")

@@ -1,4 +1,4 @@
-"""Command line of the benchmark runner: ``python -m benchmarks.run --suite quick ...``.
+"""Command line of the benchmark runner (python -m benchmarks.run, automl bench).
 
 Each cell (dataset x system x seed) runs in its own process; a progress line is
 printed per cell and a summary table (dataset x system, mean test score over

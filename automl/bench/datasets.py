@@ -174,7 +174,10 @@ def _load_synthetic(
     if name != "classification":
         raise ConfigError(unknown_name_message("synthetic generator", name, ["classification"]))
     params = {"random_state": 0, **params}
-    X, y = make_classification(**params)
+    try:
+        X, y = make_classification(**params)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"make_classification rejected the params {params}: {exc}") from exc
     X = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     return X, pd.Series(y, name="target")
 

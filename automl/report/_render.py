@@ -100,7 +100,7 @@ class Table:
         columns = ([str(frame.index.name or "")] if index else []) + [str(c) for c in frame.columns]
         body = []
         rows = frame.itertuples(index=False, name=None)  # keeps each column's dtype
-        for i, (label, row) in enumerate(zip(frame.index, rows)):
+        for i, (label, row) in enumerate(zip(frame.index, rows, strict=True)):
             cells = [(fmt_value(label, fmt), False)] if index else []
             for j, value in enumerate(row):
                 mark = bool(strong.iat[i, j]) if strong is not None else False
@@ -157,7 +157,6 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["mdcell"] = _md_cell
     env.filters["mdtable"] = markdown
     return env
 

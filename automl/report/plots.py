@@ -72,7 +72,8 @@ def roc_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
     """
     fig = _figure(5.2, 4.2)
     ax = fig.subplots()
-    for j, (label, truth, score) in enumerate(_one_vs_rest(y, np.asarray(proba), classes, pos_index)):
+    curves = _one_vs_rest(y, np.asarray(proba), classes, pos_index)
+    for j, (label, truth, score) in enumerate(curves):
         fpr, tpr, _ = skm.roc_curve(truth, score)
         auc = skm.auc(fpr, tpr)
         ax.plot(fpr, tpr, color=_COLORS[j % 10], lw=1.8, label=f"{label} (AUC {auc:.3f})")
@@ -92,11 +93,13 @@ def pr_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
     """
     fig = _figure(5.2, 4.2)
     ax = fig.subplots()
-    for j, (label, truth, score) in enumerate(_one_vs_rest(y, np.asarray(proba), classes, pos_index)):
+    curves = _one_vs_rest(y, np.asarray(proba), classes, pos_index)
+    for j, (label, truth, score) in enumerate(curves):
         precision, recall, _ = skm.precision_recall_curve(truth, score)
         ap = skm.average_precision_score(truth, score)
         color = _COLORS[j % 10]
-        ax.step(recall, precision, where="post", color=color, lw=1.8, label=f"{label} (AP {ap:.3f})")
+        ax.step(recall, precision, where="post", color=color, lw=1.8,
+                label=f"{label} (AP {ap:.3f})")
         ax.axhline(truth.mean(), color=color, ls=":", lw=1)
     ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="recall", ylabel="precision",
            title="Precision-recall curve" + ("s (one-vs-rest)" if np.shape(proba)[1] > 2 else ""))
@@ -160,7 +163,8 @@ def search_trace(trials: Iterable[Mapping[str, Any]], metric: str, *,
     floor += (-1 if greater_is_better else 1) * 0.08 * (spread or 1.0)
     fig = _figure(10, 3.8)
     axes = fig.subplots(1, 2, sharey=True)
-    for ax, x, label in ((axes[0], "finished", "seconds since fit start"), (axes[1], "order", "trial")):
+    panels = ((axes[0], "finished", "seconds since fit start"), (axes[1], "order", "trial"))
+    for ax, x, label in panels:
         xs = frame["finished"].to_numpy() if x == "finished" else np.arange(1, len(frame) + 1)
         ok = frame["ok"].to_numpy()
         ax.scatter(xs[ok], frame["score"][ok], s=18, color=_COLORS[0], alpha=0.6, label="trial")
@@ -184,7 +188,7 @@ def step_times(search: Mapping[str, float], refit: Mapping[str, float] | None = 
         panels.append(("final refit", dict(refit)))
     fig = _figure(5 * len(panels), 0.8 + 0.35 * max(len(p[1]) for p in panels) + 0.6)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    for ax, (title, values), color in zip(axes, panels, (_COLORS[0], _COLORS[2])):
+    for ax, (title, values), color in zip(axes, panels, (_COLORS[0], _COLORS[2]), strict=False):
         names = sorted(values, key=values.get)
         ax.barh(names, [values[n] for n in names], color=color)
         for i, n in enumerate(names):
@@ -221,6 +225,9 @@ def budget_bars(timings: Mapping[str, float | None]) -> Figure:
     return fig
 
 
+_QUIET_PARAMS = frozenset({"verbose", "n_jobs", "copy", "warm_start", "verbose_feature_names_out"})
+
+
 def _format_param(key: str, value: Any, width: int = 38) -> str:
     if isinstance(value, float):
         value = f"{value:.4g}"
@@ -228,9 +235,19 @@ def _format_param(key: str, value: Any, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _shown_params(params: Mapping[str, Any] | None,
+                  searched: Iterable[str]) -> list[tuple[str, Any]]:
+    """Searched parameters first, then the rest; None values and plumbing left out."""
+    tuned = set(searched)
+    items = [(k, v) for k, v in sorted((params or {}).items())
+             if k in tuned or (v is not None and k not in _QUIET_PARAMS)]
+    return sorted(items, key=lambda kv: kv[0] not in tuned)
+
+
 def pipeline_graph(steps: Sequence[tuple[str, str, Mapping[str, Any]]], *,
                    threshold: float | None = None, n_ensemble: int = 1,
-                   max_params: int = 4) -> Figure:
+                   max_params: int = 4,
+                   searched: Mapping[str, Iterable[str]] | None = None) -> Figure:
     """The winning pipeline as a top-down chain of boxes joined by arrows.
 
     Parameters
@@ -243,10 +260,15 @@ def pipeline_graph(steps: Sequence[tuple[str, str, Mapping[str, Any]]], *,
         Number of pipelines in the final ensemble (noted in the output node).
     max_params : int
         Parameters shown per box; the rest are counted.
+    searched : mapping of step name to parameter names, optional
+        Parameters the search tuned; shown first in their box. ``None`` values
+        and plumbing parameters (``verbose``, ``n_jobs``, ``copy``, …) are
+        left out of the boxes.
     """
+    searched = searched or {}
     nodes: list[tuple[str, list[str], str]] = [("input", ["X (tabular features)"], "#eeeeee")]
     for name, cls, params in steps:
-        items = sorted((params or {}).items())
+        items = _shown_params(params, searched.get(name, ()))
         lines = [cls] + [_format_param(k, v) for k, v in items[:max_params]]
         if len(items) > max_params:
             lines.append(f"(+{len(items) - max_params} more)")
@@ -265,7 +287,7 @@ def pipeline_graph(steps: Sequence[tuple[str, str, Mapping[str, Any]]], *,
     ax.set(xlim=(0, 1), ylim=(0, total))
     ax.axis("off")
     top = total
-    for i, ((name, lines, color), h) in enumerate(zip(nodes, heights)):
+    for i, ((name, lines, color), h) in enumerate(zip(nodes, heights, strict=True)):
         box = FancyBboxPatch((0.08, top - h), 0.84, h, boxstyle="round,pad=0.0,rounding_size=0.08",
                              facecolor=color, edgecolor="#333333", lw=1.2)
         ax.add_patch(box)

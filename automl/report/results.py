@@ -149,7 +149,7 @@ def wins_ties_losses(table: pd.DataFrame, system: str, baseline: str, tol: float
         if name not in table.columns:
             raise ConfigError(unknown_name_message("system", name, map(str, table.columns)))
     wins = ties = losses = 0
-    for a, b in zip(table[system], table[baseline]):
+    for a, b in zip(table[system], table[baseline], strict=True):
         if pd.isna(a) and pd.isna(b):
             continue
         if pd.isna(b) or pd.isna(a):
@@ -189,7 +189,8 @@ def system_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Per system: cells, ok/failed/timeout counts, mean fit and predict time, peak memory."""
     g = df.groupby("system")
     out = pd.DataFrame({
-        "version": g["system_version"].agg(lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
+        "version": g["system_version"].agg(
+            lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
         "cells": g.size(),
         "ok": g["status"].agg(lambda s: int((s == "ok").sum())),
         "failed": g["status"].agg(lambda s: int((s == "failed").sum())),
@@ -255,7 +256,8 @@ def markdown_table(table: pd.DataFrame, best: str | None = "max", fmt: str = ".4
     if best not in ("max", "min", None):
         raise ConfigError(f"best must be 'max', 'min' or None, got {best!r}.")
     header = [_cell(table.index.name or "", fmt), *(_cell(str(c), fmt) for c in table.columns)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * table.shape[1]) + "|"]
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(["---"] + ["---:"] * table.shape[1]) + "|"]
     numeric = table.apply(pd.to_numeric, errors="coerce")
     for label, row in table.iterrows():
         values = numeric.loc[label]

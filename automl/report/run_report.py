@@ -95,7 +95,8 @@ def run_context(clf: Any, sink: ImageSink) -> dict[str, Any]:
         "steps": sink.try_add("step_times", lambda: plots.step_times(
             _sum_step_times(trials), getattr(clf, "refit_step_times_", None)), "Time per step"),
         "pipeline": sink.try_add("pipeline", lambda: plots.pipeline_graph(
-            steps, threshold=threshold, n_ensemble=len(ensemble)), "Winning pipeline")
+            steps, threshold=threshold, n_ensemble=len(ensemble),
+            searched=_searched(getattr(clf, "best_config_", None) or {})), "Winning pipeline")
         if steps else None,
     }
     return {
@@ -110,12 +111,14 @@ def run_context(clf: Any, sink: ImageSink) -> dict[str, Any]:
         "failed": _failed(board),
         "families": _families(board, metric, higher),
         "notes": [*map(str, getattr(clf, "notes_", None) or profile.get("notes") or []),
-                  *(f"trial {t.get('trial')}: {n}" for t in trials for n in (t.get("notes") or []))],
+                  *(f"trial {t.get('trial')}: {n}"
+                    for t in trials for n in (t.get("notes") or []))],
         "timings": Table.from_rows(["phase", "seconds"], [
             (k.replace("_", " "), timings.get(k)) for k in
             ("budget", "search", "refit", "predicted_refit", "total") if k in timings], ".3g"),
         "pipeline_steps": Table.from_rows(["#", "step", "estimator", "parameters"], [
-            (i, name, cls, _params_text(params)) for i, (name, cls, params) in enumerate(steps, 1)]),
+            (i, name, cls, _params_text(params))
+            for i, (name, cls, params) in enumerate(steps, 1)]),
         "ensemble": _ensemble(ensemble, board, metric),
         "best_config": json.dumps(getattr(clf, "best_config_", {}), indent=2, default=str,
                                   sort_keys=True),
@@ -127,7 +130,7 @@ def run_context(clf: Any, sink: ImageSink) -> dict[str, Any]:
 def _balance_from_labels(y: np.ndarray, classes: Sequence[str]) -> list[dict[str, Any]]:
     counts = np.bincount(y.astype(int), minlength=len(classes))
     return [{"label": c, "count": int(n), "share": float(n / max(len(y), 1))}
-            for c, n in zip(classes, counts)]
+            for c, n in zip(classes, counts, strict=False)]
 
 
 def _sum_step_times(trials: Sequence[Mapping[str, Any]]) -> dict[str, float]:
@@ -154,7 +157,8 @@ def _summary(clf: Any, board: pd.DataFrame, trials: list[dict[str, Any]], ensemb
     best = ok.iloc[0] if len(ok) else None
     direction = "higher" if get_metric(metric).greater_is_better else "lower"
     rows = [("Optimized metric", f"{metric} ({direction} is better)"),
-            ("Cross-validated score of the final model", fmt_value(getattr(clf, "cv_score_", None), ".4f"))]
+            ("Cross-validated score of the final model",
+             fmt_value(getattr(clf, "cv_score_", None), ".4f"))]
     if best is not None:
         rows.append(("Best trial", f"#{best['trial']} {best['family']}: "
                      f"{_pm(best.get(f'{metric}_mean'), best.get(f'{metric}_std'))}"))
@@ -171,7 +175,8 @@ def _summary(clf: Any, board: pd.DataFrame, trials: list[dict[str, Any]], ensemb
     rows.append(("Final model", f"ensemble of {members} pipelines" if members > 1 else
                  "single pipeline (best trial)"))
     rows.append(("Trials", f"{len(board)} ({int(status.get('ok', 0))} ok, "
-                 f"{int(status.get('failed', 0))} failed, {int(status.get('timeout', 0))} timed out)"))
+                 f"{int(status.get('failed', 0))} failed, "
+                 f"{int(status.get('timeout', 0))} timed out)"))
     total, budget = timings.get("total"), timings.get("budget")
     if total is not None:
         text = f"{total:.1f} s"
@@ -181,7 +186,8 @@ def _summary(clf: Any, board: pd.DataFrame, trials: list[dict[str, Any]], ensemb
     return rows
 
 
-def _data_section(clf: Any, profile: dict[str, Any], balance: list[dict[str, Any]]) -> dict[str, Any]:
+def _data_section(clf: Any, profile: dict[str, Any],
+                  balance: list[dict[str, Any]]) -> dict[str, Any]:
     schema = getattr(clf, "schema_", None)
     by_kind = profile.get("columns") or {}
     kinds = []
@@ -241,7 +247,8 @@ def _oof_scores(y: np.ndarray, proba: np.ndarray, pos: int, threshold: float | N
     rows = []
     for name in REPORTED:
         label = f"{name} (optimized)" if name == metric else name
-        rows.append((label, final.get(name), _pm(best.get(f"{name}_mean"), best.get(f"{name}_std"))))
+        trial = _pm(best.get(f"{name}_mean"), best.get(f"{name}_std"))
+        rows.append((label, final.get(name), trial))
     return Table.from_rows(["metric", "final model, out of fold", "best trial, CV mean ± std"],
                            rows, ".4f")
 
@@ -249,10 +256,9 @@ def _oof_scores(y: np.ndarray, proba: np.ndarray, pos: int, threshold: float | N
 def _leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, Any]]) -> Table:
     weights = {int(m["trial"]): float(m["weight"]) for m in ensemble}
     others = [m for m in ("roc_auc", "average_precision", "log_loss", "f1", "balanced_accuracy",
-                          "accuracy", "mcc") if m != metric]
+                          "mcc") if m != metric]
     columns = ["trial", "family", "status", f"{metric} (mean ± std)",
-               *[m.replace("_", " ") for m in others], "threshold", "fit time (s)",
-               "ensemble weight"]
+               *[m.replace("_", " ") for m in others], "threshold", "fit time (s)", "weight"]
     rows = []
     for _, r in board.head(_LEADERBOARD_ROWS).iterrows():
         rows.append([r.get("trial"), r.get("family"), r.get("status"),
@@ -302,11 +308,26 @@ def _ensemble(ensemble: list[Mapping[str, Any]], board: pd.DataFrame, metric: st
     return Table.from_rows(["trial", "family", "weight", f"{metric} (mean ± std)"], rows, ".3f")
 
 
+def _searched(config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``{"model": ["C"]}`` from configuration keys such as ``model.C`` or ``model__C``."""
+    out: dict[str, list[str]] = {}
+    for key in config:
+        step, sep, param = str(key).replace("__", ".").partition(".")
+        if sep:
+            out.setdefault(step, []).append(param)
+    return out
+
+
 def _search_space(description: Mapping[str, Any]) -> dict[str, Any]:
     rows = []
     for node in description.get("nodes", []):
-        for choice, params in (node.get("choices") or {}).items():
-            text = ", ".join(f"{k}: {v}" for k, v in (params or {}).items()) or "fixed"
-            rows.append((node.get("name"), choice, text))
-    return {"name": description.get("name", "?"),
-            "table": Table.from_rows(["node", "choice", "searched parameters"], rows)}
+        choices = node.get("choices") or {}
+        fixed = [c for c, params in choices.items() if not params]
+        if fixed:
+            rows.append((node.get("name"), ", ".join(map(str, fixed)), "—"))
+        for choice, params in choices.items():
+            if params:
+                text = ", ".join(f"{k}: {v}" for k, v in params.items())
+                rows.append((node.get("name"), choice, text))
+    return {"name": description.get("name", "?"), "description": description.get("description"),
+            "table": Table.from_rows(["node", "choices", "searched parameters"], rows)}

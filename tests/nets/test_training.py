@@ -10,6 +10,7 @@ from automl.nets import TabularNetClassifier
 
 torch = pytest.importorskip("torch")
 
+from automl.nets.device import torch_threads  # noqa: E402
 from automl.nets.module import TabularMLP  # noqa: E402
 from automl.nets.training import (  # noqa: E402
     TensorData,
@@ -66,10 +67,11 @@ def test_early_stopping_restores_best_weights():
     )
     train, valid = tensors(X[:300], y[:300]), tensors(X[300:], y[300:])
     torch.manual_seed(0)
-    net = TabularMLP(20, [], n_outputs=2, hidden_width=128, depth=2, dropout=0.0)
+    net = TabularMLP(20, [], n_outputs=2, hidden_width=64, depth=2, dropout=0.0)
     config = TrainConfig(learning_rate=1e-2, batch_size=32, max_epochs=200, patience=5)
     trainer = Trainer(net, config, torch.device("cpu"), torch.Generator().manual_seed(0))
-    result = trainer.fit(train, valid)
+    with torch_threads(1):
+        result = trainer.fit(train, valid)
     assert result.stop_reason == "patience"
     assert result.best_epoch < result.n_epochs - 1
     val_losses = [h["val_loss"] for h in result.history]
@@ -82,7 +84,7 @@ def test_classifier_records_history_and_best_epoch():
         n_samples=400, n_features=20, n_informative=2, flip_y=0.3, random_state=0
     )
     clf = TabularNetClassifier(
-        hidden_width=128,
+        hidden_width=64,
         dropout=0.0,
         learning_rate=1e-2,
         batch_size=32,
@@ -115,21 +117,25 @@ def test_max_time_stops_training():
 
 def test_no_validation_trains_all_epochs():
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = TabularNetClassifier(validation_fraction=0.0, max_epochs=7, random_state=0).fit(X, y)
+    clf = TabularNetClassifier(
+        validation_fraction=0.0, max_epochs=7, n_threads=1, random_state=0
+    ).fit(X, y)
     assert clf.n_epochs_ == 7 and clf.best_epoch_ == 6
     assert all(h["val_loss"] is None for h in clf.history_)
 
 
 def test_tiny_data_trains_without_split():
     X, y = make_classification(n_samples=20, n_features=4, random_state=0)
-    clf = TabularNetClassifier(max_epochs=500, random_state=0).fit(X, y)
+    clf = TabularNetClassifier(max_epochs=500, hidden_width=32, n_threads=1, random_state=0).fit(
+        X, y
+    )
     assert clf.n_epochs_ == 50
     assert clf.history_[-1]["val_loss"] is None
 
 
 def test_single_row_batches_are_skipped_with_batch_norm():
     X, y = make_classification(n_samples=65, n_features=4, random_state=0)
-    clf = TabularNetClassifier(batch_size=64, validation_fraction=0.0, max_epochs=2)
+    clf = TabularNetClassifier(batch_size=64, validation_fraction=0.0, max_epochs=2, n_threads=1)
     clf.fit(X, y)  # 65 rows = one batch of 64 + one of 1
     assert np.isfinite(clf.history_[-1]["train_loss"])
 

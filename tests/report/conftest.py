@@ -73,7 +73,8 @@ def make_fake_run(kind: str = "binary", metric: str = "f1", n_trials: int = 12) 
         steps = {"impute": rng.uniform(0.01, 0.05), "encode": rng.uniform(0.01, 0.08),
                  "scale": rng.uniform(0.005, 0.02), "model": rng.uniform(0.2, 2.5)}
         duration = sum(steps.values()) * 3 + 0.05
-        config = {"model": family, "impute__strategy": "median", "model__C": float(rng.uniform(0.01, 10))}
+        config = {"model": family, "impute__strategy": "median",
+                  "model__C": float(rng.uniform(0.01, 10))}
         trial = {"trial": i, "family": family, "config": config, "status": status, "error": error,
                  "mean": mean, "std": std, "fit_time": duration * 0.9, "duration": duration,
                  "started": clock, "finished": clock + duration, "step_times": steps,
@@ -83,8 +84,9 @@ def make_fake_run(kind: str = "binary", metric: str = "f1", n_trials: int = 12) 
         row = {"trial": i, "family": family, "status": status}
         for m in REPORTED:
             row[f"{m}_mean"], row[f"{m}_std"] = mean.get(m, np.nan), std.get(m, np.nan)
-        row.update(threshold_mean=(threshold + rng.normal(0, 0.02)) if binary and status == "ok" else np.nan,
-                   threshold_std=0.03 if binary and status == "ok" else np.nan,
+        tuned = binary and status == "ok"
+        row.update(threshold_mean=(threshold + rng.normal(0, 0.02)) if tuned else np.nan,
+                   threshold_std=0.03 if tuned else np.nan,
                    fit_time=trial["fit_time"], duration=duration, started=trial["started"],
                    error=error, config=config)
         rows.append(row)
@@ -100,7 +102,7 @@ def make_fake_run(kind: str = "binary", metric: str = "f1", n_trials: int = 12) 
                            dropped=("row_id",)),
         profile_={"n_rows": len(y), "n_columns": X.shape[1] + 1,
                   "class_balance": [{"label": str(c), "count": int(n), "share": n / len(y)}
-                                    for c, n in zip(classes, counts)],
+                                    for c, n in zip(classes, counts, strict=False)],
                   "minority_share": float(counts.min() / len(y)),
                   "imbalance_ratio": float(counts.max() / counts.min()),
                   "missing": {"total_cells": 42, "share": 42 / (len(y) * X.shape[1]),
@@ -156,7 +158,8 @@ def write_fake_results(root: Path, n_datasets: int = 6, seeds: int = 2) -> Path:
                     "recall": base - 0.12}
                 ratio = rng.uniform(0.6, 1.0) if system != "flaml" else rng.uniform(0.9, 1.15)
                 cell = {"dataset": f"dataset_{d}", "suite": "small", "system": system,
-                        "system_version": "0.1.0", "seed": seed, "budget": 60.0, "metric": "roc_auc",
+                        "system_version": "0.1.0", "seed": seed, "budget": 60.0,
+                        "metric": "roc_auc",
                         "status": status, "error": error, "scores": scores,
                         "cv_score": None if scores is None else base, "fit_time": 60 * ratio,
                         "predict_time": 0.1, "peak_memory_mb": 300 + 50 * d,

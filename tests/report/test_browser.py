@@ -28,7 +28,8 @@ pytestmark = [
 def _chromium(tmp: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}", *extra, url]
+            "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}",
+            *extra, url]
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=True)
 
 

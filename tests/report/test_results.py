@@ -119,7 +119,8 @@ def test_budget_adherence_and_failures(small):
     assert budget.loc["a", "over_budget"] == 0.0
     bad = failures(small)
     assert list(bad.columns) == ["dataset", "system", "seed", "status", "error"]
-    assert set(zip(bad["status"], bad["error"])) == {("failed", "boom"), ("timeout", "too slow")}
+    assert set(zip(bad["status"], bad["error"], strict=True)) == {("failed", "boom"),
+                                                                  ("timeout", "too slow")}
     summary = system_summary(small)
     assert summary.loc["b", "failed"] == 1 and summary.loc["b", "timeout"] == 1
     assert summary.loc["a", "ok"] == 3

@@ -1,0 +1,150 @@
+"""LokyExecutor: hard deadlines and dying workers never sink the search.
+
+The slow and crashing models are injected through a :class:`PipelineGraph`
+subclass defined here, so the worker processes that unpickle a
+:class:`TrialTask` build them without touching the model registry.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from automl.data import infer_schema, validate_fit_data
+from automl.evaluate import DataRef, TrialTask
+from automl.folds import make_folds
+from automl.graph import PipelineGraph
+from automl.models import ModelContext
+from automl.search.executor import GRACE, LokyExecutor, make_executor
+
+try:  # the cloudpickle loky uses: joblib's vendored copy (older joblib) or the package
+    from joblib.externals import cloudpickle
+except ImportError:  # pragma: no cover - depends on the joblib version
+    import cloudpickle
+
+# Worker processes must rebuild the helpers below whatever pytest's import mode:
+# ship this module's classes by value rather than by import path.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+class MisbehavingClassifier(ClassifierMixin, BaseEstimator):
+    """Sleeps, or kills its own process, in ``fit``; otherwise predicts the prior."""
+
+    def __init__(self, mode: str = "ok", seconds: float = 0.0) -> None:
+        self.mode = mode
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        if self.mode == "sleep":
+            time.sleep(self.seconds)
+        elif self.mode == "die":
+            os._exit(3)
+        self.classes_ = np.unique(y)
+        self.prior_ = np.bincount(y, minlength=len(self.classes_)) / len(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(self.prior_, (len(X), 1))
+
+
+@dataclass(frozen=True)
+class MisbehavingGraph(PipelineGraph):
+    """A graph whose every configuration compiles to a :class:`MisbehavingClassifier`."""
+
+    mode: str = "ok"
+    seconds: float = 0.0
+
+    def compile(self, config, schema, ctx):  # noqa: D102
+        return Pipeline([("model", MisbehavingClassifier(self.mode, self.seconds))])
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    y = (X["a"] + 0.5 * rng.normal(size=60) > 0).astype(int).to_numpy()
+    X, y = validate_fit_data(X, y)
+    return X, y, infer_schema(X)
+
+
+def _task(data, trial: int, *, graph: PipelineGraph | None = None) -> TrialTask:
+    X, y, schema = data
+    graph = graph or PipelineGraph.from_preset("fast").with_families(["logreg"])
+    ctx = ModelContext(n_rows=len(y), random_state=0)
+    folds, _ = make_folds(3, X, y, random_state=0)
+    return TrialTask(trial=trial, config=graph.default_config("logreg", ctx), graph=graph,
+                     schema=schema, ctx=ctx, folds=folds, data=DataRef(X=X, y=y), metric="roc_auc",
+                     pos_index=1, n_classes=2, tune_threshold=False, time_limit=None)
+
+
+def _misbehaving(data, trial: int, mode: str, seconds: float = 0.0) -> TrialTask:
+    base = PipelineGraph.from_preset("fast").with_families(["logreg"])
+    graph = MisbehavingGraph(name="misbehaving", families=base.families, mode=mode, seconds=seconds)
+    return _task(data, trial, graph=graph)
+
+
+def _wait_all(executor: LokyExecutor, limit: float = 120.0) -> list:
+    """Collect results until nothing runs (or ``limit`` seconds pass)."""
+    out, end = [], time.monotonic() + limit
+    while executor.running and time.monotonic() < end:
+        out.extend(executor.wait(timeout=0.5))
+    assert not executor.running, "the executor never returned its trials"
+    return out
+
+
+@pytest.fixture
+def executor():
+    ex = LokyExecutor(1)
+    yield ex
+    ex.shutdown(kill=True)
+
+
+def test_default_backend_gives_loky_executor():
+    assert isinstance(make_executor(1), LokyExecutor)
+
+
+def test_a_normal_trial_runs_in_a_worker(executor, data):
+    executor.warm_up()
+    executor.submit(_task(data, 0), deadline=time.monotonic() + 120)
+    [(task, result)] = _wait_all(executor)
+    assert task.trial == 0 and result["status"] == "ok", result["error"]
+    assert result["pid"] != os.getpid()
+    assert result["oof"].shape == (60, 2)
+
+
+@pytest.mark.slow
+def test_overrunning_trial_is_killed_and_the_executor_goes_on(executor, data):
+    executor.warm_up()
+    start = time.monotonic()
+    executor.submit(_misbehaving(data, 0, "sleep", seconds=120), deadline=start + 1.0)
+    [(task, result)] = _wait_all(executor, limit=60)
+    killed_after = time.monotonic() - start
+    assert task.trial == 0
+    assert result["status"] == "timeout"
+    assert "time limit" in result["error"]
+    assert result["oof"] is None and result["mean"] == {}
+    assert killed_after < 30, "the overrunning trial was not stopped near its deadline"
+    assert killed_after >= 1.0 + GRACE - 0.2
+    # the executor keeps working: the next trial runs normally in a fresh worker
+    executor.submit(_task(data, 1), deadline=time.monotonic() + 120)
+    [(task, result)] = _wait_all(executor)
+    assert task.trial == 1 and result["status"] == "ok", result["error"]
+
+
+@pytest.mark.slow
+def test_dead_worker_fails_only_its_trial(executor, data):
+    executor.warm_up()
+    executor.submit(_misbehaving(data, 0, "die"), deadline=time.monotonic() + 120)
+    [(task, result)] = _wait_all(executor, limit=60)
+    assert task.trial == 0
+    assert result["status"] == "failed"
+    assert "worker process died" in result["error"]
+    assert result["oof"] is None
