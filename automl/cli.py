@@ -46,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--target", required=True, help="name of the label column")
     fit.add_argument("--budget", type=float, metavar="S", help="time budget in seconds")
     fit.add_argument("--metric", help="metric to optimise (e.g. roc_auc, f1, log_loss)")
-    fit.add_argument("--out", default="model.joblib",
-                     help="model file to write (default: %(default)s)")
+    fit.add_argument(
+        "--out", default="model.joblib", help="model file to write (default: %(default)s)"
+    )
     fit.add_argument("--models", nargs="+", metavar="NAME", help="model families to search")
     fit.add_argument("--pipeline", metavar="NAME", help="pipeline preset name or file")
     fit.add_argument("--max-trials", type=int, metavar="N", help="stop after N trials")
@@ -59,26 +60,47 @@ def build_parser() -> argparse.ArgumentParser:
     pred = sub.add_parser("predict", help="predict a CSV file with a saved model")
     pred.add_argument("model", help="model file written by 'automl fit' or clf.save")
     pred.add_argument("data", help="CSV file with the feature columns seen at fit")
-    pred.add_argument("-o", "--output", default="-",
-                      help="CSV file to write; '-' for stdout (default)")
-    pred.add_argument("--target", help="label column to drop if present (columns the model did "
-                                       "not see at fit, the label among them, are dropped anyway)")
+    pred.add_argument(
+        "-o", "--output", default="-", help="CSV file to write; '-' for stdout (default)"
+    )
+    pred.add_argument(
+        "--target",
+        help="label column to drop if present (columns the model did "
+        "not see at fit, the label among them, are dropped anyway)",
+    )
     pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
     pred.set_defaults(func=_cmd_predict)
 
     rep = sub.add_parser("report", help="write an HTML or Markdown report")
-    rep.add_argument("run", help="a model file (run report), or a directory or .jsonl file of "
-                                 "benchmark results (batch report)")
-    rep.add_argument("-o", "--output", default="report.html",
-                     help="report file, .html or .md (default: %(default)s)")
-    rep.add_argument("--metrics", nargs="+", metavar="M",
-                     help="batch report: metrics to compare (default: roc_auc f1 "
-                          "average_precision log_loss)")
-    rep.add_argument("--baselines", nargs="+", metavar="SYSTEM",
-                     help="batch report: systems to compare against (default: all)")
-    rep.add_argument("--tol", type=float, default=0.005,
-                     help="batch report: score differences within TOL are ties "
-                          "(default: %(default)s)")
+    rep.add_argument(
+        "run",
+        help="a model file (run report), or a directory or .jsonl file of "
+        "benchmark results (batch report)",
+    )
+    rep.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        help="report file, .html or .md (default: %(default)s)",
+    )
+    rep.add_argument(
+        "--metrics",
+        nargs="+",
+        metavar="M",
+        help="batch report: metrics to compare (default: roc_auc f1 average_precision log_loss)",
+    )
+    rep.add_argument(
+        "--baselines",
+        nargs="+",
+        metavar="SYSTEM",
+        help="batch report: systems to compare against (default: all)",
+    )
+    rep.add_argument(
+        "--tol",
+        type=float,
+        default=0.005,
+        help="batch report: score differences within TOL are ties (default: %(default)s)",
+    )
     rep.set_defaults(func=_cmd_report)
 
     sub.add_parser("bench", help="run benchmarks (see 'automl bench --help')", add_help=False)
@@ -125,8 +147,11 @@ def _user_error_message(exc: BaseException) -> str | None:
     if isinstance(exc, AutoMLError):
         return str(exc).strip().replace("\n", " ")
     if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
-        reason = {FileNotFoundError: "no such file or directory",
-                  IsADirectoryError: "is a directory", PermissionError: "permission denied"}
+        reason = {
+            FileNotFoundError: "no such file or directory",
+            IsADirectoryError: "is a directory",
+            PermissionError: "permission denied",
+        }
         if exc.filename is not None:
             return f"{reason[type(exc)]}: '{exc.filename}'"
         return str(exc)
@@ -165,15 +190,24 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         close = get_close_matches(args.target, [str(c) for c in df.columns], n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         shown = ", ".join(map(str, df.columns[:12])) + (", …" if df.shape[1] > 12 else "")
-        raise DataError(f"target column {args.target!r} is not in '{args.data}' "
-                        f"({df.shape[1]} columns: {shown}).{hint}")
+        raise DataError(
+            f"target column {args.target!r} is not in '{args.data}' "
+            f"({df.shape[1]} columns: {shown}).{hint}"
+        )
     y = df[args.target]
     X = df.drop(columns=[args.target])
-    options = {"time_budget": args.budget, "metric": args.metric, "models": args.models,
-               "pipeline": args.pipeline, "max_trials": args.max_trials,
-               "random_state": args.seed, "log_dir": args.log_dir}
-    clf = _estimator_class()(**{k: v for k, v in options.items() if v is not None},
-                             verbose=0 if args.quiet else 1)
+    options = {
+        "time_budget": args.budget,
+        "metric": args.metric,
+        "models": args.models,
+        "pipeline": args.pipeline,
+        "max_trials": args.max_trials,
+        "random_state": args.seed,
+        "log_dir": args.log_dir,
+    }
+    clf = _estimator_class()(
+        **{k: v for k, v in options.items() if v is not None}, verbose=0 if args.quiet else 1
+    )
     with warnings.catch_warnings() if args.quiet else nullcontext():
         if args.quiet:
             warnings.simplefilter("ignore")
@@ -190,8 +224,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 def _leaderboard_text(clf: Any, rows: int = 10) -> str:
     board = clf.leaderboard_
     metric = clf.metric_
-    columns = [c for c in ("trial", "family", "status", f"{metric}_mean", f"{metric}_std",
-                           "duration") if c in board.columns]
+    columns = [
+        c
+        for c in ("trial", "family", "status", f"{metric}_mean", f"{metric}_std", "duration")
+        if c in board.columns
+    ]
     return board[columns].head(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}")
 
 
@@ -208,12 +245,16 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         missing = [str(c) for c in seen if str(c) not in present]
         if missing:
             shown = ", ".join(missing[:10]) + (", …" if len(missing) > 10 else "")
-            raise DataError(f"'{args.data}' lacks {len(missing)} of the {len(seen_set)} columns "
-                            f"the model was fitted on: {shown}.")
+            raise DataError(
+                f"'{args.data}' lacks {len(missing)} of the {len(seen_set)} columns "
+                f"the model was fitted on: {shown}."
+            )
         drop += [c for c in df.columns if str(c) not in seen_set and c not in drop]
     if drop and not args.quiet:
-        print(f"{_PROG}: note: ignoring columns not used by the model: "
-              f"{', '.join(map(str, drop))}", file=sys.stderr)
+        print(
+            f"{_PROG}: note: ignoring columns not used by the model: {', '.join(map(str, drop))}",
+            file=sys.stderr,
+        )
     X = df.drop(columns=drop)
     proba = model.predict_proba(X)
     out = pd.DataFrame({"prediction": model.predict(X)})
@@ -236,8 +277,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if run.is_dir() or run.suffix.lower() == ".jsonl":
         from .report.batch_report import DEFAULT_METRICS, write_batch_report
 
-        path = write_batch_report(run, args.output, metrics=args.metrics or DEFAULT_METRICS,
-                                  baselines=args.baselines, tol=args.tol)
+        path = write_batch_report(
+            run,
+            args.output,
+            metrics=args.metrics or DEFAULT_METRICS,
+            baselines=args.baselines,
+            tol=args.tol,
+        )
     else:
         from .report.run_report import write_run_report
 
@@ -252,8 +298,11 @@ def _cmd_bench(argv: list[str]) -> int:
     except ModuleNotFoundError as exc:
         if exc.name not in ("automl.bench", "automl.bench.cli"):
             raise
-        print(f"{_PROG}: error: the benchmark runner (automl.bench.cli) is not available in "
-              "this installation.", file=sys.stderr)
+        print(
+            f"{_PROG}: error: the benchmark runner (automl.bench.cli) is not available in "
+            "this installation.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         return int(bench_main(argv) or 0)

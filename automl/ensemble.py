@@ -21,16 +21,26 @@ def blend_score(y: np.ndarray, proba: np.ndarray, metric: str, pos_index: int) -
     threshold is tuned afterwards on the same predictions.
     """
     m = M.get_metric(metric)
-    if m.needs == "labels" and proba.shape[1] == 2 and m.name in ("f1", "mcc", "balanced_accuracy",
-                                                                  "accuracy"):
+    if (
+        m.needs == "labels"
+        and proba.shape[1] == 2
+        and m.name in ("f1", "mcc", "balanced_accuracy", "accuracy")
+    ):
         return M.best_threshold_score(y, proba[:, pos_index], m.name, pos_index=pos_index)
     value = M.score(m.name, y, proba, pos_index=pos_index)
     return value if m.greater_is_better else -value
 
 
-def greedy_selection(oof: dict[int, np.ndarray], ranked: list[int], y: np.ndarray, metric: str,
-                     pos_index: int, *, max_candidates: int = 20, rounds: int = 25
-                     ) -> dict[int, float]:
+def greedy_selection(
+    oof: dict[int, np.ndarray],
+    ranked: list[int],
+    y: np.ndarray,
+    metric: str,
+    pos_index: int,
+    *,
+    max_candidates: int = 20,
+    rounds: int = 25,
+) -> dict[int, float]:
     """Weights per trial of the best greedy blend.
 
     Parameters

@@ -16,8 +16,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import metrics as M
-from .data import (Schema, encode_target, encode_with_classes, infer_schema, minority_class,
-                   validate_fit_data, validate_predict_data)
+from .data import (
+    Schema,
+    encode_target,
+    encode_with_classes,
+    infer_schema,
+    minority_class,
+    validate_fit_data,
+    validate_predict_data,
+)
 from .exceptions import ConfigError, NotFittedError
 from .final_model import build_final_model
 from .folds import make_folds
@@ -40,8 +47,9 @@ IMBALANCE_RATIO = 0.25
 
 def _check_param(name: str, value: Any, ok: bool, expected: str) -> None:
     if not ok:
-        raise ConfigError(f"The {name!r} parameter of AutoMLClassifier must be {expected}. "
-                          f"Got {value!r} instead.")
+        raise ConfigError(
+            f"The {name!r} parameter of AutoMLClassifier must be {expected}. Got {value!r} instead."
+        )
 
 
 class AutoMLClassifier(ClassifierMixin, BaseEstimator):
@@ -78,8 +86,10 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         predictions; False refits the single best trial.
     threshold : "auto", float or None, default="auto"
         Binary decision threshold for ``predict``. "auto" tunes it on
-        out-of-fold predictions when ``metric`` is a threshold metric (f1,
-        balanced_accuracy, mcc, accuracy) and uses 0.5 otherwise.
+        out-of-fold predictions: for ``metric`` when it is a threshold metric
+        (f1, balanced_accuracy, mcc, accuracy); for the positive class's F1 when
+        the metric ranks (roc_auc, ...) and the ``imbalanced`` pipeline is in
+        use; otherwise predicts at 0.5. None always predicts at 0.5.
     pos_label : label or None, default=None
         Positive class for binary threshold metrics; None: the minority class.
     n_jobs : int, default=-1
@@ -125,12 +135,26 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
     >>> clf.leaderboard_.head()  # doctest: +SKIP
     """
 
-    def __init__(self, *, time_budget: float | None = 60, max_trials: int | None = None,
-                 metric: str = "roc_auc", models: list[str] | None = None, cv: Any = "auto",
-                 pipeline: Any = "auto", search: str = "bayes", ensemble: bool = True,
-                 threshold: Any = "auto", pos_label: Any = None, n_jobs: int = -1, device: str = "auto",
-                 log_dir: str | None = None, resume: bool = False, random_state: int | None = None,
-                 verbose: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        time_budget: float | None = 60,
+        max_trials: int | None = None,
+        metric: str = "roc_auc",
+        models: list[str] | None = None,
+        cv: Any = "auto",
+        pipeline: Any = "auto",
+        search: str = "bayes",
+        ensemble: bool = True,
+        threshold: Any = "auto",
+        pos_label: Any = None,
+        n_jobs: int = -1,
+        device: str = "auto",
+        log_dir: str | None = None,
+        resume: bool = False,
+        random_state: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.time_budget = time_budget
         self.max_trials = max_trials
         self.metric = metric
@@ -157,36 +181,76 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
     # --- validation -----------------------------------------------------------
     def _validate_params(self) -> None:
         tb = self.time_budget
-        _check_param("time_budget", tb, tb is None or (isinstance(tb, Real) and not isinstance(tb, bool)
-                     and np.isfinite(tb) and tb > 0), "a positive number of seconds or None")
+        _check_param(
+            "time_budget",
+            tb,
+            tb is None
+            or (isinstance(tb, Real) and not isinstance(tb, bool) and np.isfinite(tb) and tb > 0),
+            "a positive number of seconds or None",
+        )
         mt = self.max_trials
-        _check_param("max_trials", mt, mt is None or (isinstance(mt, Integral) and not isinstance(mt, bool)
-                     and mt >= 1), "an int >= 1 or None")
+        _check_param(
+            "max_trials",
+            mt,
+            mt is None or (isinstance(mt, Integral) and not isinstance(mt, bool) and mt >= 1),
+            "an int >= 1 or None",
+        )
         if tb is None and mt is None:
-            raise ConfigError("Set time_budget or max_trials: with both None the search never ends.")
+            raise ConfigError(
+                "Set time_budget or max_trials: with both None the search never ends."
+            )
         if M.ALIASES.get(self.metric, self.metric) not in M.OPTIMIZABLE:
             M.get_metric(self.metric)  # unknown name: raises with suggestions
-            raise ConfigError(f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
-                              f"{self.metric!r} cannot be optimised on its own.")
-        _check_param("search", self.search, self.search in STRATEGIES, f"one of {sorted(STRATEGIES)}")
+            raise ConfigError(
+                f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
+                f"{self.metric!r} cannot be optimised on its own."
+            )
+        _check_param(
+            "search", self.search, self.search in STRATEGIES, f"one of {sorted(STRATEGIES)}"
+        )
         cv = self.cv
-        _check_param("cv", cv, cv == "auto" or (not isinstance(cv, str) and hasattr(cv, "split")) or (
-            isinstance(cv, Integral) and not isinstance(cv, bool) and cv >= 2),
-            "'auto', an int >= 2 or a CV splitter")
+        _check_param(
+            "cv",
+            cv,
+            cv == "auto"
+            or (not isinstance(cv, str) and hasattr(cv, "split"))
+            or (isinstance(cv, Integral) and not isinstance(cv, bool) and cv >= 2),
+            "'auto', an int >= 2 or a CV splitter",
+        )
         th = self.threshold
-        _check_param("threshold", th, th is None or th == "auto" or (
-            isinstance(th, Real) and not isinstance(th, bool) and 0.0 < th < 1.0),
-            "'auto', None or a float in (0, 1)")
+        _check_param(
+            "threshold",
+            th,
+            th is None
+            or th == "auto"
+            or (isinstance(th, Real) and not isinstance(th, bool) and 0.0 < th < 1.0),
+            "'auto', None or a float in (0, 1)",
+        )
         nj = self.n_jobs
-        _check_param("n_jobs", nj, isinstance(nj, Integral) and not isinstance(nj, bool)
-                     and (nj >= 1 or nj == -1), "-1 or an int >= 1")
-        _check_param("device", self.device, self.device in ("auto", "cpu", "cuda"),
-                     "one of 'auto', 'cpu', 'cuda'")
-        _check_param("ensemble", self.ensemble, isinstance(self.ensemble, (bool, np.bool_)), "a bool")
+        _check_param(
+            "n_jobs",
+            nj,
+            isinstance(nj, Integral) and not isinstance(nj, bool) and (nj >= 1 or nj == -1),
+            "-1 or an int >= 1",
+        )
+        _check_param(
+            "device",
+            self.device,
+            self.device in ("auto", "cpu", "cuda"),
+            "one of 'auto', 'cpu', 'cuda'",
+        )
+        _check_param(
+            "ensemble", self.ensemble, isinstance(self.ensemble, (bool, np.bool_)), "a bool"
+        )
         if self.models is not None:
-            _check_param("models", self.models, isinstance(self.models, (list, tuple)) and len(self.models) > 0
-                         and all(isinstance(m, str) for m in self.models),
-                         f"None or a non-empty list of names from {family_names()}")
+            _check_param(
+                "models",
+                self.models,
+                isinstance(self.models, (list, tuple))
+                and len(self.models) > 0
+                and all(isinstance(m, str) for m in self.models),
+                f"None or a non-empty list of names from {family_names()}",
+            )
         if self.resume and self.log_dir is None:
             raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")
 
@@ -199,15 +263,19 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             ratio = counts.min() / counts.max()
             name = "imbalanced" if ratio < IMBALANCE_RATIO else "default"
             if name == "imbalanced":
-                notes.append(f"Imbalanced classes (rarest/most common = {ratio:.3f} < "
-                             f"{IMBALANCE_RATIO}): using the 'imbalanced' pipeline. Pass "
-                             "pipeline='default' to opt out.")
+                notes.append(
+                    f"Imbalanced classes (rarest/most common = {ratio:.3f} < "
+                    f"{IMBALANCE_RATIO}): using the 'imbalanced' pipeline. Pass "
+                    "pipeline='default' to opt out."
+                )
             graph = PipelineGraph.from_preset(name)
         elif isinstance(self.pipeline, (str, os.PathLike)):
             graph = PipelineGraph.from_preset(str(self.pipeline))
         else:
-            raise ConfigError(f"The 'pipeline' parameter must be 'auto', a preset name, a .toml path or "
-                              f"a PipelineGraph. Got {self.pipeline!r} instead.")
+            raise ConfigError(
+                f"The 'pipeline' parameter must be 'auto', a preset name, a .toml path or "
+                f"a PipelineGraph. Got {self.pipeline!r} instead."
+            )
         if self.models is not None:
             graph = graph.with_families(list(self.models))
         return graph, notes
@@ -219,8 +287,9 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             return minority_class(y_enc)
         matches = np.flatnonzero(classes.astype(object) == self.pos_label)
         if len(matches) == 0:
-            raise ConfigError(f"pos_label={self.pos_label!r} is not one of the classes "
-                              f"{classes.tolist()}.")
+            raise ConfigError(
+                f"pos_label={self.pos_label!r} is not one of the classes {classes.tolist()}."
+            )
         return int(matches[0])
 
     # --- fit ------------------------------------------------------------------
@@ -257,23 +326,33 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             logger.info(note)
             if self.verbose >= 2:
                 print(f"[automl] {note}")
-        seed = self.random_state if self.random_state is not None else int(
-            np.random.default_rng().integers(2**31 - 1))
+        seed = (
+            self.random_state
+            if self.random_state is not None
+            else int(np.random.default_rng().integers(2**31 - 1))
+        )
         folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed)
         self.notes_.extend(fold_notes)
         cpus = os.cpu_count() or 1
         n_parallel = cpus if self.n_jobs == -1 else int(self.n_jobs)
         threads = max(1, cpus // n_parallel)
         n_classes = len(classes)
-        ctx = ModelContext(task="binary" if n_classes == 2 else "multiclass", n_classes=n_classes,
-                           n_rows=len(y_enc), n_features=schema.n_features_in, n_threads=threads,
-                           random_state=seed, device=self.device)
-        tune = (self.threshold == "auto" and n_classes == 2
-                and self.metric_ in ("f1", "balanced_accuracy", "mcc", "accuracy"))
+        ctx = ModelContext(
+            task="binary" if n_classes == 2 else "multiclass",
+            n_classes=n_classes,
+            n_rows=len(y_enc),
+            n_features=schema.n_features_in,
+            n_threads=threads,
+            random_state=seed,
+            device=self.device,
+        )
+        tune = self._threshold_metric(n_classes, graph)
         self.graph_ = graph
         self.graph_description_ = graph.describe(ctx)
         budget = Budget(self.time_budget, self.max_trials, start=t_start)
-        log = RunLog(self.log_dir, header=self._log_header(X_df, y_enc, graph, seed), resume=self.resume)
+        log = RunLog(
+            self.log_dir, header=self._log_header(X_df, y_enc, graph, seed), resume=self.resume
+        )
         self._search(graph, ctx, schema, X_df, y_enc, folds, seed, budget, log, tune, n_parallel)
         self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
         return self
@@ -281,9 +360,15 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
     def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, seed: int) -> dict:
         import joblib
 
-        settings = {"metric": self.metric, "pipeline": graph.name, "families": list(graph.families),
-                    "cv": str(self.cv), "search": self.search, "random_state": seed,
-                    "pos_label": None if self.pos_label is None else str(self.pos_label)}
+        settings = {
+            "metric": self.metric,
+            "pipeline": graph.name,
+            "families": list(graph.families),
+            "cv": str(self.cv),
+            "search": self.search,
+            "random_state": seed,
+            "pos_label": None if self.pos_label is None else str(self.pos_label),
+        }
         return {"fingerprint": joblib.hash((X, y)), "settings": settings}
 
     def _search(self, graph, ctx, schema, X, y, folds, seed, budget, log, tune, n_parallel) -> None:
@@ -306,29 +391,57 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
                 per_fold = None if limit is None else max(0.5, 0.8 * limit / len(folds))
                 from dataclasses import replace
 
-                losses = [M.to_loss(self.metric_, r["mean"][self.metric_]) for r in log.records
-                          if r["status"] == "ok"]
-                return TrialTask(prune_loss=min(losses) if losses else None, trial=trial,
-                                 config=config, graph=graph, schema=schema,
-                                 ctx=replace(ctx, time_limit=per_fold), folds=folds, data=data,
-                                 metric=self.metric_, pos_index=self.pos_index_,
-                                 n_classes=ctx.n_classes, tune_threshold=tune, time_limit=limit)
+                losses = [
+                    M.to_loss(self.metric_, r["mean"][self.metric_])
+                    for r in log.records
+                    if r["status"] == "ok"
+                ]
+                return TrialTask(
+                    prune_loss=min(losses) if losses else None,
+                    trial=trial,
+                    config=config,
+                    graph=graph,
+                    schema=schema,
+                    ctx=replace(ctx, time_limit=per_fold),
+                    folds=folds,
+                    data=data,
+                    metric=self.metric_,
+                    pos_index=self.pos_index_,
+                    n_classes=ctx.n_classes,
+                    tune_threshold=tune is not None,
+                    threshold_metric=tune,
+                    time_limit=limit,
+                )
 
             def update_reserve() -> None:
                 if budget.time_budget is None:
                     return
-                ok = sorted((r for r in log.records if r["status"] == "ok"),
-                            key=lambda r: M.to_loss(self.metric_, r["mean"][self.metric_]))
+                ok = sorted(
+                    (r for r in log.records if r["status"] == "ok"),
+                    key=lambda r: M.to_loss(self.metric_, r["mean"][self.metric_]),
+                )
                 top = ok[:3] if self.ensemble else ok[:1]
                 budget.reserve = sum(predict_refit_seconds(r["duration"], len(folds)) for r in top)
                 budget.reserve = min(budget.reserve, 0.5 * budget.time_budget)
 
-            progress = SearchProgress(self.time_budget if self.time_budget else self.max_trials,
-                                      by_time=self.time_budget is not None, metric=self.metric_,
-                                      enabled=self.verbose >= 1)
+            progress = SearchProgress(
+                self.time_budget if self.time_budget else self.max_trials,
+                by_time=self.time_budget is not None,
+                metric=self.metric_,
+                enabled=self.verbose >= 1,
+            )
             strategy = make_strategy(self.search, graph, ctx, random_state=seed)
-            runner = SearchRunner(strategy, executor, budget, costs, log, make_task, self.metric_,
-                                  update_reserve, progress)
+            runner = SearchRunner(
+                strategy,
+                executor,
+                budget,
+                costs,
+                log,
+                make_task,
+                self.metric_,
+                update_reserve,
+                progress,
+            )
             runner.replay()
             update_reserve()
             runner.run()
@@ -337,10 +450,21 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
 
     def _finish(self, graph, ctx, schema, X, y, folds, budget, log, tune, t_start) -> None:
         search_end = time.monotonic()
-        final = build_final_model(log, graph, ctx, schema, X, y, folds, metric=self.metric_,
-                                  pos_index=self.pos_index_, ensemble=bool(self.ensemble),
-                                  tune_threshold=tune, fixed_threshold=self._fixed_threshold(),
-                                  time_left=budget.left() - 0.5 if budget.time_budget else None)
+        final = build_final_model(
+            log,
+            graph,
+            ctx,
+            schema,
+            X,
+            y,
+            folds,
+            metric=self.metric_,
+            pos_index=self.pos_index_,
+            ensemble=bool(self.ensemble),
+            threshold_metric=tune,
+            fixed_threshold=self._fixed_threshold(),
+            time_left=budget.left() - 0.5 if budget.time_budget else None,
+        )
         self.trials_ = log.records
         self.leaderboard_ = build_leaderboard(log.records, self.metric_)
         self.final_model_ = final.model
@@ -354,25 +478,46 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.oof_y_ = y
         self.cv_score_ = final.cv_score
         self.refit_step_times_ = final.step_times
-        self.best_pipeline_steps_ = [(name, type(step).__name__, _plain_params(step))
-                                     for name, step in self.best_pipeline_.steps]
+        self.best_pipeline_steps_ = [
+            (name, type(step).__name__, _plain_params(step))
+            for name, step in self.best_pipeline_.steps
+        ]
         end = time.monotonic()
-        self.timings_ = {"budget": self.time_budget, "search": search_end - t_start,
-                         "refit": end - search_end, "total": end - t_start,
-                         "predicted_refit": final.predicted_refit}
+        self.timings_ = {
+            "budget": self.time_budget,
+            "search": search_end - t_start,
+            "refit": end - search_end,
+            "total": end - t_start,
+            "predicted_refit": final.predicted_refit,
+        }
         self.notes_.extend(final.notes)
 
+    def _threshold_metric(self, n_classes: int, graph: PipelineGraph) -> str | None:
+        """The metric the binary threshold is tuned for, or None to predict at 0.5."""
+        if self.threshold != "auto" or n_classes != 2:
+            return None
+        if self.metric_ in ("f1", "balanced_accuracy", "mcc", "accuracy"):
+            return self.metric_
+        if graph.name == "imbalanced":
+            return "f1"  # ranking metric on imbalanced data: predict for the minority class's F1
+        return None
+
     def _fixed_threshold(self) -> float | None:
-        return float(self.threshold) if isinstance(self.threshold, Real) and not isinstance(
-            self.threshold, bool) else None
+        return (
+            float(self.threshold)
+            if isinstance(self.threshold, Real) and not isinstance(self.threshold, bool)
+            else None
+        )
 
     # --- predict --------------------------------------------------------------
     def _check_fitted(self) -> None:
         try:
             check_is_fitted(self, "final_model_")
         except Exception:
-            raise NotFittedError("This AutoMLClassifier instance is not fitted yet. Call 'fit' with "
-                                 "appropriate arguments before using this estimator.") from None
+            raise NotFittedError(
+                "This AutoMLClassifier instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            ) from None
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, one column per class in ``classes_`` order."""
@@ -419,8 +564,11 @@ def _plain_params(step: Any) -> dict[str, Any]:
         params = step.get_params(deep=False)
     except Exception:
         return {}
-    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
-            for k, v in params.items() if not k.startswith("_") and k not in ("transformers",)}
+    return {
+        k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
+        for k, v in params.items()
+        if not k.startswith("_") and k not in ("transformers",)
+    }
 
 
 __all__ = ["AutoMLClassifier", "Schema"]

@@ -66,6 +66,7 @@ class TrialTask:
     tune_threshold: bool
     time_limit: float | None = None
     prune_loss: float | None = None
+    threshold_metric: str | None = None  # what the threshold maximises; None: ``metric``
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -102,8 +103,13 @@ def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
     return out
 
 
-def threshold_scores(y: np.ndarray, oof: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
-                     metric: str, pos_index: int) -> tuple[list[float], list[float], float]:
+def threshold_scores(
+    y: np.ndarray,
+    oof: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    metric: str,
+    pos_index: int,
+) -> tuple[list[float], list[float], float]:
     """Honest per-fold thresholds: fold k is scored at the threshold tuned on the other folds.
 
     Returns
@@ -142,11 +148,17 @@ def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: list
     values = []
     for _, test in done:
         if M.get_metric(task.metric).needs == "labels" and task.n_classes == 2:
-            values.append(-M.best_threshold_score(y[test], oof[test, task.pos_index], task.metric,
-                                                  pos_index=task.pos_index))
+            values.append(
+                -M.best_threshold_score(
+                    y[test], oof[test, task.pos_index], task.metric, pos_index=task.pos_index
+                )
+            )
         else:
-            values.append(M.to_loss(task.metric, M.score(task.metric, y[test], oof[test],
-                                                          pos_index=task.pos_index)))
+            values.append(
+                M.to_loss(
+                    task.metric, M.score(task.metric, y[test], oof[test], pos_index=task.pos_index)
+                )
+            )
     return float(np.mean(values))
 
 
@@ -169,10 +181,21 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         ``oof`` (out-of-fold probabilities, or None), ``pid``.
     """
     start = time.perf_counter()
-    result: dict[str, Any] = {"trial": task.trial, "status": "ok", "error": None, "notes": [],
-                              "fold_scores": {}, "mean": {}, "std": {}, "fit_time": 0.0,
-                              "predict_time": 0.0, "step_times": {}, "threshold": None,
-                              "oof": None, "pid": os.getpid()}
+    result: dict[str, Any] = {
+        "trial": task.trial,
+        "status": "ok",
+        "error": None,
+        "notes": [],
+        "fold_scores": {},
+        "mean": {},
+        "std": {},
+        "fit_time": 0.0,
+        "predict_time": 0.0,
+        "step_times": {},
+        "threshold": None,
+        "oof": None,
+        "pid": os.getpid(),
+    }
     try:
         X, y = task.data.load()
         oof = np.full((len(y), task.n_classes), np.nan)
@@ -182,8 +205,11 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
             warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
             for k, (train, test) in enumerate(task.folds):
                 if task.time_limit is not None and time.perf_counter() - start > task.time_limit:
-                    result.update(status="timeout", error=f"time limit {task.time_limit:.1f}s reached "
-                                  f"after {k} of {len(task.folds)} folds")
+                    result.update(
+                        status="timeout",
+                        error=f"time limit {task.time_limit:.1f}s reached "
+                        f"after {k} of {len(task.folds)} folds",
+                    )
                     return result
                 pipe = task.graph.compile(task.config, task.schema, task.ctx)
                 times = fit_pipeline_timed(pipe, X.iloc[train], y[train])
@@ -196,17 +222,26 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
                 for note in getattr(sampler, "notes_", []):
                     result["notes"].append(f"fold {k}: {note}")
                 for m in M.REPORTED:
-                    fold_scores[m].append(M.score_all(y[test], oof[test], pos_index=task.pos_index,
-                                                      names=(m,))[m])
+                    fold_scores[m].append(
+                        M.score_all(y[test], oof[test], pos_index=task.pos_index, names=(m,))[m]
+                    )
                 done = task.folds[: k + 1]
-                if (task.prune_loss is not None and k + 1 >= PRUNE_AFTER_FOLDS
-                        and k + 1 < len(task.folds)):
+                if (
+                    task.prune_loss is not None
+                    and k + 1 >= PRUNE_AFTER_FOLDS
+                    and k + 1 < len(task.folds)
+                ):
                     loss = _optimistic_loss(task, y, oof, done)
                     if loss > task.prune_loss + prune_tolerance(task.prune_loss):
-                        result.update(status="pruned", error=None, fold_scores=fold_scores,
-                                      mean={m: float(np.nanmean(v)) for m, v in fold_scores.items()},
-                                      std={m: float(np.nanstd(v)) for m, v in fold_scores.items()},
-                                      fit_time=sum(step_totals.values()), prune_loss=loss)
+                        result.update(
+                            status="pruned",
+                            error=None,
+                            fold_scores=fold_scores,
+                            mean={m: float(np.nanmean(v)) for m, v in fold_scores.items()},
+                            std={m: float(np.nanstd(v)) for m, v in fold_scores.items()},
+                            fit_time=sum(step_totals.values()),
+                            prune_loss=loss,
+                        )
                         result["notes"].append(f"pruned after {k + 1} folds: cannot beat the best")
                         return result
         if not np.all(np.isfinite(oof)):
@@ -214,20 +249,31 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         result["fit_time"] = sum(step_totals.values())
         result["step_times"] = {k: v / len(task.folds) for k, v in step_totals.items()}
         if task.tune_threshold:
-            thresholds, values, final = threshold_scores(y, oof, task.folds, task.metric, task.pos_index)
-            result["threshold"] = {"value": final, "mean": float(np.mean(thresholds)),
-                                   "std": float(np.std(thresholds))}
+            target = task.threshold_metric or task.metric
+            thresholds, values, final = threshold_scores(y, oof, task.folds, target, task.pos_index)
+            result["threshold"] = {
+                "value": final,
+                "mean": float(np.mean(thresholds)),
+                "std": float(np.std(thresholds)),
+            }
             for m in M.REPORTED:
                 if M.get_metric(m).needs == "labels":
-                    fold_scores[m] = [M.score_all(y[test], oof[test], pos_index=task.pos_index,
-                                                  threshold=t, names=(m,))[m]
-                                      for t, (_, test) in zip(thresholds, task.folds)]
-            fold_scores[task.metric] = values
+                    fold_scores[m] = [
+                        M.score_all(
+                            y[test], oof[test], pos_index=task.pos_index, threshold=t, names=(m,)
+                        )[m]
+                        for t, (_, test) in zip(thresholds, task.folds, strict=False)
+                    ]
+            fold_scores[target] = values
         result["fold_scores"] = fold_scores
-        result["mean"] = {m: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")
-                          for m, v in fold_scores.items()}
-        result["std"] = {m: float(np.nanstd(v)) if np.any(np.isfinite(v)) else float("nan")
-                         for m, v in fold_scores.items()}
+        result["mean"] = {
+            m: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")
+            for m, v in fold_scores.items()
+        }
+        result["std"] = {
+            m: float(np.nanstd(v)) if np.any(np.isfinite(v)) else float("nan")
+            for m, v in fold_scores.items()
+        }
         if not np.isfinite(result["mean"][M.ALIASES.get(task.metric, task.metric)]):
             raise FloatingPointError(f"the {task.metric} score is NaN")
         result["oof"] = oof

@@ -6,8 +6,8 @@ matching built-in exception, so callers can catch either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from difflib import get_close_matches
-from typing import Iterable
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 

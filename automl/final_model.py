@@ -47,8 +47,9 @@ def _failure_summary(records: list[dict[str, Any]]) -> str:
     return "; ".join(f"{n}x {reason}" for reason, n in reasons.most_common(5))
 
 
-def _within_time(weights: dict[int, float], predicted: dict[int, float], best: int,
-                 time_left: float | None) -> dict[int, float]:
+def _within_time(
+    weights: dict[int, float], predicted: dict[int, float], best: int, time_left: float | None
+) -> dict[int, float]:
     if time_left is None:
         return weights
     kept, used = {}, 0.0
@@ -60,8 +61,9 @@ def _within_time(weights: dict[int, float], predicted: dict[int, float], best: i
     return {t: w / total for t, w in kept.items()}
 
 
-def _refit(pipe: Any, X: pd.DataFrame, y: np.ndarray, n_threads: int
-           ) -> tuple[Any, dict[str, float], str | None]:
+def _refit(
+    pipe: Any, X: pd.DataFrame, y: np.ndarray, n_threads: int
+) -> tuple[Any, dict[str, float], str | None]:
     try:
         with threadpool_limits(limits=n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
@@ -70,10 +72,22 @@ def _refit(pipe: Any, X: pd.DataFrame, y: np.ndarray, n_threads: int
         return pipe, {}, f"{type(exc).__name__}: {exc}"
 
 
-def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, schema: Any,
-                      X: pd.DataFrame, y: np.ndarray, folds: list, *, metric: str, pos_index: int,
-                      ensemble: bool, tune_threshold: bool, fixed_threshold: float | None,
-                      time_left: float | None) -> FinalModel:
+def build_final_model(
+    log: RunLog,
+    graph: PipelineGraph,
+    ctx: ModelContext,
+    schema: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: list,
+    *,
+    metric: str,
+    pos_index: int,
+    ensemble: bool,
+    threshold_metric: str | None,
+    fixed_threshold: float | None,
+    time_left: float | None,
+) -> FinalModel:
     """Select the final members, tune the threshold on out-of-fold predictions, refit.
 
     Raises
@@ -83,27 +97,37 @@ def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, sche
     """
     ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
     if not ok:
-        raise SearchError(f"Every trial failed, so there is no model to fit. Reasons: "
-                          f"{_failure_summary(log.records)}")
+        raise SearchError(
+            f"Every trial failed, so there is no model to fit. Reasons: "
+            f"{_failure_summary(log.records)}"
+        )
     ok.sort(key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
     by_id = {r["trial"]: r for r in ok}
     best = ok[0]["trial"]
     notes: list[str] = []
     ranked = [r["trial"] for r in ok]
-    weights = (greedy_selection(log.oof, ranked, y, metric, pos_index) if ensemble and len(ok) > 1
-               else {best: 1.0})
+    weights = (
+        greedy_selection(log.oof, ranked, y, metric, pos_index)
+        if ensemble and len(ok) > 1
+        else {best: 1.0}
+    )
     predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in weights}
     n_parallel = max(1, (os.cpu_count() or 1) // max(1, ctx.n_threads))
     capacity = None if time_left is None else time_left * min(n_parallel, max(1, len(weights)))
     limited = _within_time(weights, predicted, best, capacity)
     if len(limited) < len(weights):
-        notes.append(f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left.")
+        notes.append(
+            f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left."
+        )
     weights = limited
     oof = blend(log.oof, weights)
     threshold, threshold_std = fixed_threshold, None
-    if tune_threshold:
-        fold_t, fold_values, threshold = threshold_scores(y, oof, folds, metric, pos_index)
+    if threshold_metric is not None:
+        fold_t, fold_values, threshold = threshold_scores(
+            y, oof, folds, threshold_metric, pos_index
+        )
         threshold_std = float(np.std(fold_t))
+    if threshold_metric == metric:
         cv_score = float(np.mean(fold_values))
     else:
         cv_score = M.score(metric, y, oof, pos_index=pos_index, threshold=threshold)
@@ -111,19 +135,30 @@ def build_final_model(log: RunLog, graph: PipelineGraph, ctx: ModelContext, sche
     mctx = replace(ctx, time_limit=None if time_left is None else max(1.0, time_left))
     fitted = Parallel(n_jobs=min(n_parallel, len(order)), backend="threading")(
         delayed(_refit)(graph.compile(by_id[t]["config"], schema, mctx), X, y, ctx.n_threads)
-        for t in order)
+        for t in order
+    )
     members, step_times, best_pipeline = [], {}, None
-    for trial, (pipe, times, error) in zip(order, fitted):
+    for trial, (pipe, times, error) in zip(order, fitted, strict=False):
         if error is not None:  # a member that cannot refit is left out, never the whole fit
-            notes.append(f"Trial {trial} failed to refit on all rows ({error}); left out of the "
-                         "final model.")
+            notes.append(
+                f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."
+            )
             continue
         if trial == best or best_pipeline is None:
             best_pipeline, step_times = pipe, times
         members.append((pipe, weights[trial]))
     if not members:
         raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
-    return FinalModel(model=EnsembleModel(members, ctx.n_classes), best_pipeline=best_pipeline,
-                      best_record=by_id[best], weights=weights, threshold=threshold,
-                      threshold_std=threshold_std, oof=oof, cv_score=cv_score, step_times=step_times,
-                      predicted_refit=float(sum(predicted[t] for t in weights)), notes=notes)
+    return FinalModel(
+        model=EnsembleModel(members, ctx.n_classes),
+        best_pipeline=best_pipeline,
+        best_record=by_id[best],
+        weights=weights,
+        threshold=threshold,
+        threshold_std=threshold_std,
+        oof=oof,
+        cv_score=cv_score,
+        step_times=step_times,
+        predicted_refit=float(sum(predicted[t] for t in weights)),
+        notes=notes,
+    )

@@ -15,8 +15,9 @@ from .exceptions import ConfigError, DataError
 AUTO_CV_LARGE = 10_000
 
 
-def make_folds(cv: Any, X: pd.DataFrame, y: np.ndarray, *, random_state: int | None
-               ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
+def make_folds(
+    cv: Any, X: pd.DataFrame, y: np.ndarray, *, random_state: int | None
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
     """Train/validation index pairs for ``cv``, plus notes on any fallback taken.
 
     A class with fewer members than folds lowers the number of folds to its size
@@ -46,8 +47,10 @@ def make_folds(cv: Any, X: pd.DataFrame, y: np.ndarray, *, random_state: int | N
             "least 2 samples of every class. Remove that class or add samples."
         )
     if smallest < n_splits:
-        notes.append(f"The rarest class has {smallest} samples: using {smallest}-fold CV instead of "
-                     f"{n_splits}-fold.")
+        notes.append(
+            f"The rarest class has {smallest} samples: using {smallest}-fold CV instead of "
+            f"{n_splits}-fold."
+        )
         n_splits = smallest
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     folds = [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), y)]

@@ -32,13 +32,27 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
         row["error"] = r.get("error")
         row["config"] = r.get("config")
         rows.append(row)
-    columns = ["trial", "family", "status", *[f"{m}_{s}" for m in M.REPORTED for s in ("mean", "std")],
-               "threshold_mean", "threshold_std", "fit_time", "duration", "started", "error", "config"]
+    columns = [
+        "trial",
+        "family",
+        "status",
+        *[f"{m}_{s}" for m in M.REPORTED for s in ("mean", "std")],
+        "threshold_mean",
+        "threshold_std",
+        "fit_time",
+        "duration",
+        "started",
+        "error",
+        "config",
+    ]
     board = pd.DataFrame(rows, columns=columns)
     if board.empty:
         return board
     ascending = not M.get_metric(metric).greater_is_better
     board["_failed"] = board["status"] != "ok"
-    board = board.sort_values(["_failed", f"{metric}_mean", "trial"],
-                              ascending=[True, ascending, True], na_position="last")
+    board = board.sort_values(
+        ["_failed", f"{metric}_mean", "trial"],
+        ascending=[True, ascending, True],
+        na_position="last",
+    )
     return board.drop(columns="_failed").reset_index(drop=True)

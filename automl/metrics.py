@@ -8,8 +8,9 @@ Multiclass threshold metrics are macro-averaged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 from sklearn import metrics as skm
@@ -37,7 +38,9 @@ class Metric:
     fn: Callable[[np.ndarray, np.ndarray, np.ndarray, int], float]
 
 
-def predict_labels(proba: np.ndarray, *, pos_index: int = 1, threshold: float | None = None) -> np.ndarray:
+def predict_labels(
+    proba: np.ndarray, *, pos_index: int = 1, threshold: float | None = None
+) -> np.ndarray:
     """Turn probabilities into encoded labels.
 
     Binary with a ``threshold``: the positive class when its probability is at
@@ -82,7 +85,9 @@ def _log_loss(y, proba, labels, pos):
 def _f1(y, proba, labels, pos):
     if _is_binary(proba):
         return skm.f1_score(y, labels, pos_label=pos, zero_division=0.0)
-    return skm.f1_score(y, labels, average="macro", labels=np.arange(proba.shape[1]), zero_division=0.0)
+    return skm.f1_score(
+        y, labels, average="macro", labels=np.arange(proba.shape[1]), zero_division=0.0
+    )
 
 
 def _precision(y, proba, labels, pos):
@@ -126,11 +131,28 @@ METRICS: dict[str, Metric] = {
 ALIASES = {"pr_auc": "average_precision", "auc": "roc_auc", "f1_macro": "f1"}
 
 #: Metrics the search may optimise (precision and recall alone are degenerate targets).
-OPTIMIZABLE = ("roc_auc", "average_precision", "pr_auc", "log_loss", "f1", "balanced_accuracy",
-               "accuracy", "mcc")
+OPTIMIZABLE = (
+    "roc_auc",
+    "average_precision",
+    "pr_auc",
+    "log_loss",
+    "f1",
+    "balanced_accuracy",
+    "accuracy",
+    "mcc",
+)
 #: Metrics every trial and benchmark cell reports.
-REPORTED = ("roc_auc", "average_precision", "log_loss", "f1", "balanced_accuracy", "accuracy",
-            "mcc", "precision", "recall")
+REPORTED = (
+    "roc_auc",
+    "average_precision",
+    "log_loss",
+    "f1",
+    "balanced_accuracy",
+    "accuracy",
+    "mcc",
+    "precision",
+    "recall",
+)
 
 
 def get_metric(name: str) -> Metric:
@@ -148,16 +170,28 @@ def get_metric(name: str) -> Metric:
         raise ConfigError(unknown_name_message("metric", name, [*METRICS, *ALIASES])) from None
 
 
-def score(name: str, y: np.ndarray, proba: np.ndarray, *, pos_index: int = 1,
-          threshold: float | None = None) -> float:
+def score(
+    name: str,
+    y: np.ndarray,
+    proba: np.ndarray,
+    *,
+    pos_index: int = 1,
+    threshold: float | None = None,
+) -> float:
     """Score encoded labels ``y`` against probabilities with the metric ``name``."""
     metric = get_metric(name)
     labels = predict_labels(proba, pos_index=pos_index, threshold=threshold)
     return float(metric.fn(np.asarray(y), np.asarray(proba), labels, pos_index))
 
 
-def score_all(y: np.ndarray, proba: np.ndarray, *, pos_index: int = 1,
-              threshold: float | None = None, names: tuple[str, ...] = REPORTED) -> dict[str, float]:
+def score_all(
+    y: np.ndarray,
+    proba: np.ndarray,
+    *,
+    pos_index: int = 1,
+    threshold: float | None = None,
+    names: tuple[str, ...] = REPORTED,
+) -> dict[str, float]:
     """Score with every metric in ``names``; a metric that cannot be computed gives NaN."""
     y, proba = np.asarray(y), np.asarray(proba)
     labels = predict_labels(proba, pos_index=pos_index, threshold=threshold)
@@ -187,17 +221,25 @@ def _confusion_curve(y_pos: np.ndarray, p: np.ndarray):
 
 
 _CURVE_METRICS = {
-    "f1": lambda tp, fp, fn, tn: np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp),
-                                           where=(2 * tp + fp + fn) > 0),
-    "balanced_accuracy": lambda tp, fp, fn, tn: (tp / np.maximum(tp + fn, 1) + tn / np.maximum(tn + fp, 1)) / 2,
+    "f1": lambda tp, fp, fn, tn: np.divide(
+        2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0
+    ),
+    "balanced_accuracy": lambda tp, fp, fn, tn: (
+        (tp / np.maximum(tp + fn, 1) + tn / np.maximum(tn + fp, 1)) / 2
+    ),
     "accuracy": lambda tp, fp, fn, tn: (tp + tn) / np.maximum(tp + fp + fn + tn, 1),
     "mcc": lambda tp, fp, fn, tn: np.divide(
-        tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)),
-        out=np.zeros_like(tp), where=((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) > 0),
+        tp * tn - fp * fn,
+        np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)),
+        out=np.zeros_like(tp),
+        where=((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) > 0,
+    ),
 }
 
 
-def tune_threshold(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1) -> float:
+def tune_threshold(
+    y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1
+) -> float:
     """The binary decision threshold that maximises ``metric`` on the given predictions.
 
     Call it only with out-of-fold predictions: thresholds picked on training
@@ -222,7 +264,9 @@ def tune_threshold(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_ind
     """
     key = ALIASES.get(metric, metric)
     if key not in _CURVE_METRICS:
-        raise ConfigError(f"Threshold tuning needs one of {sorted(_CURVE_METRICS)}; got {metric!r}.")
+        raise ConfigError(
+            f"Threshold tuning needs one of {sorted(_CURVE_METRICS)}; got {metric!r}."
+        )
     y_pos = np.asarray(y) == pos_index
     p = np.asarray(pos_proba, dtype=float)
     n_pos = y_pos.sum()
@@ -239,8 +283,9 @@ def tune_threshold(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_ind
     return float((thr[i] + lower) / 2)
 
 
-def best_threshold_score(y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1
-                         ) -> float:
+def best_threshold_score(
+    y: np.ndarray, pos_proba: np.ndarray, metric: str, *, pos_index: int = 1
+) -> float:
     """``metric`` at its best threshold (fast; used to compare ensemble candidates)."""
     key = ALIASES.get(metric, metric)
     y_pos = np.asarray(y) == pos_index

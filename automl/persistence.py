@@ -21,7 +21,15 @@ from .exceptions import ModelFileError
 
 FORMAT = "automl-model"
 FORMAT_VERSION = 1
-_PACKAGES = ("automl-tabular", "scikit-learn", "imbalanced-learn", "xgboost", "torch", "numpy", "pandas")
+_PACKAGES = (
+    "automl-tabular",
+    "scikit-learn",
+    "imbalanced-learn",
+    "xgboost",
+    "torch",
+    "numpy",
+    "pandas",
+)
 
 
 def library_versions() -> dict[str, str | None]:
@@ -47,8 +55,12 @@ def save(estimator: Any, path: str | os.PathLike[str]) -> str:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": library_versions(),
-               "estimator": estimator}
+    payload = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": library_versions(),
+        "estimator": estimator,
+    }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         joblib.dump(payload, tmp)
@@ -79,24 +91,48 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ModelFileError(f"Model file {str(path)!r} does not exist.")
     try:
         payload = joblib.load(path)
-    except (EOFError, pickle.UnpicklingError, zlib.error, ValueError, KeyError, IndexError,
-            AttributeError, ModuleNotFoundError, TypeError, OSError) as exc:
-        raise ModelFileError(f"Model file {str(path)!r} is truncated or corrupted and cannot be read "
-                             f"({type(exc).__name__}: {exc}).") from None
+    except (
+        EOFError,
+        pickle.UnpicklingError,
+        zlib.error,
+        ValueError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        ModuleNotFoundError,
+        TypeError,
+        OSError,
+    ) as exc:
+        raise ModelFileError(
+            f"Model file {str(path)!r} is truncated or corrupted and cannot be read "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ModelFileError(f"{str(path)!r} is not an automl model file (saved with automl's save()).")
+        raise ModelFileError(
+            f"{str(path)!r} is not an automl model file (saved with automl's save())."
+        )
     if payload.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{str(path)!r} uses model-file format {payload.get('format_version')}; "
-                             f"this automl reads format {FORMAT_VERSION}. Refit with this version.")
+        raise ModelFileError(
+            f"{str(path)!r} uses model-file format {payload.get('format_version')}; "
+            f"this automl reads format {FORMAT_VERSION}. Refit with this version."
+        )
     saved, current = payload.get("versions", {}), library_versions()
     if _major(saved.get("automl-tabular")) != _major(current.get("automl-tabular")):
-        raise ModelFileError(f"{str(path)!r} was saved by automl {saved.get('automl-tabular')}, this is "
-                             f"{current.get('automl-tabular')}: refit the model with this version.")
-    changed = {k: (saved.get(k), v) for k, v in current.items() if k != "python" and saved.get(k) != v}
+        raise ModelFileError(
+            f"{str(path)!r} was saved by automl {saved.get('automl-tabular')}, this is "
+            f"{current.get('automl-tabular')}: refit the model with this version."
+        )
+    changed = {
+        k: (saved.get(k), v) for k, v in current.items() if k != "python" and saved.get(k) != v
+    }
     if changed:
         text = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
-        warnings.warn(f"Model file {str(path)!r} was saved with other library versions ({text}); "
-                      "predictions may differ or fail. Refit to be safe.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"Model file {str(path)!r} was saved with other library versions ({text}); "
+            "predictions may differ or fail. Refit to be safe.",
+            UserWarning,
+            stacklevel=2,
+        )
     return payload["estimator"]
 
 

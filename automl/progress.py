@@ -25,9 +25,13 @@ class SearchProgress:
         if enabled:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, unit="s" if by_time else "trial", desc="search",
-                             bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt}{unit} [{elapsed}{postfix}]",
-                             leave=True)
+            self._bar = tqdm(
+                total=total,
+                unit="s" if by_time else "trial",
+                desc="search",
+                bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt}{unit} [{elapsed}{postfix}]",
+                leave=True,
+            )
 
     def update(self, elapsed: float, n_trials: int, best: float | None) -> None:
         if self._bar is None:

@@ -61,8 +61,9 @@ class RunLog:
         How many records were read back from disk.
     """
 
-    def __init__(self, log_dir: str | os.PathLike[str] | None, header: dict[str, Any],
-                 resume: bool = False) -> None:
+    def __init__(
+        self, log_dir: str | os.PathLike[str] | None, header: dict[str, Any], resume: bool = False
+    ) -> None:
         self.dir = Path(log_dir) if log_dir is not None else None
         self.header = header
         self.records: list[dict[str, Any]] = []
@@ -82,13 +83,17 @@ class RunLog:
                     f"log_dir {str(self.dir)!r} already holds a trial log. Pass resume=True to "
                     "continue it, or choose an empty directory."
                 )
-            _fsync_write(run_file, json.dumps({"version": LOG_VERSION, **header}, indent=2,
-                                              default=_json_default))
+            _fsync_write(
+                run_file,
+                json.dumps({"version": LOG_VERSION, **header}, indent=2, default=_json_default),
+            )
             trials_file.write_text("", encoding="utf-8")
 
     def _check_header(self, stored: dict[str, Any]) -> None:
         for key in ("fingerprint", "settings"):
-            if json.loads(json.dumps(self.header.get(key), default=_json_default)) != stored.get(key):
+            if json.loads(json.dumps(self.header.get(key), default=_json_default)) != stored.get(
+                key
+            ):
                 raise ConfigError(
                     f"Cannot resume from {str(self.dir)!r}: its {key} differs from this fit "
                     "(other data or other settings). Use a new log_dir or the original data and settings."

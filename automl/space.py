@@ -7,8 +7,9 @@ types; :mod:`automl.search` translates them for scikit-optimize.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence, Union
+from typing import Any, Union
 
 from .exceptions import ConfigError
 
@@ -23,7 +24,9 @@ class Real:
 
     def __post_init__(self) -> None:
         if not self.low < self.high:
-            raise ConfigError(f"`low < high` must hold, but got (low={self.low}, high={self.high}).")
+            raise ConfigError(
+                f"`low < high` must hold, but got (low={self.low}, high={self.high})."
+            )
         if self.log and self.low <= 0:
             raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
 
@@ -48,7 +51,9 @@ class Integer:
 
     def __post_init__(self) -> None:
         if not self.low < self.high:
-            raise ConfigError(f"`low < high` must hold, but got (low={self.low}, high={self.high}).")
+            raise ConfigError(
+                f"`low < high` must hold, but got (low={self.low}, high={self.high})."
+            )
         if self.log and self.low <= 0:
             raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
 

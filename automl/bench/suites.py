@@ -25,17 +25,12 @@ like ``small`` stays true when datasets are added.
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from ..exceptions import ConfigError, unknown_name_message
 from .datasets import DatasetInfo, DatasetSpec, load_dataset

@@ -16,7 +16,15 @@ from imblearn.pipeline import Pipeline
 from ..data import Schema
 from ..exceptions import ConfigError
 from ..models import ModelContext, get_family
-from ..space import Categorical, Dimension, Integer, Real, Space, describe_dimension, dimension_from_spec
+from ..space import (
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    Space,
+    describe_dimension,
+    dimension_from_spec,
+)
 from ..steps.preprocess import build_preprocessor, n_leading_categorical
 from ..steps.resample import SAMPLERS, SafeResampler
 from ..steps.scale import SCALERS, build_scaler
@@ -27,12 +35,15 @@ _IMPUTERS = ("median", "mean")
 _WEIGHTS = ("none", "balanced")
 
 
-def _choices(node: dict[str, Any], key: str, default: list[str], valid: tuple[str, ...],
-             what: str) -> tuple[str, ...]:
+def _choices(
+    node: dict[str, Any], key: str, default: list[str], valid: tuple[str, ...], what: str
+) -> tuple[str, ...]:
     values = tuple(node.get(key, default))
     bad = [v for v in values if v not in valid]
     if bad or not values:
-        raise ConfigError(f"The {what} choices must be a non-empty subset of {list(valid)}; got {list(values)}.")
+        raise ConfigError(
+            f"The {what} choices must be a non-empty subset of {list(valid)}; got {list(values)}."
+        )
     return values
 
 
@@ -75,7 +86,8 @@ class PipelineGraph:
         resample_node = nodes.get("resample", {})
         resample_space = {
             key: dimension_from_spec(resample_node[key])
-            for key in ("sampling_strategy", "k_neighbors") if key in resample_node
+            for key in ("sampling_strategy", "k_neighbors")
+            if key in resample_node
         }
         resample_space.setdefault("sampling_strategy", Real(0.2, 1.0))
         resample_space.setdefault("k_neighbors", Integer(1, 10))
@@ -91,8 +103,9 @@ class PipelineGraph:
             encode=_choices(nodes.get("encode", {}), "choices", ["auto"], _ENCODINGS, "encode"),
             scale=_choices(nodes.get("scale", {}), "choices", ["none"], SCALERS, "scale"),
             resample=_choices(resample_node, "choices", ["none"], SAMPLERS, "resample"),
-            class_weight=_choices(nodes.get("class_weight", {}), "choices", ["none"], _WEIGHTS,
-                                  "class_weight"),
+            class_weight=_choices(
+                nodes.get("class_weight", {}), "choices", ["none"], _WEIGHTS, "class_weight"
+            ),
             resample_space=resample_space,
             overrides=overrides,
         )
@@ -128,18 +141,23 @@ class PipelineGraph:
     def default_config(self, family: str, ctx: ModelContext) -> dict[str, Any]:
         """The known-good starting configuration of ``family``: first choice at every node."""
         fam = get_family(family)
-        config: dict[str, Any] = {"family": family, "impute": self.impute[0], "encode": self.encode[0],
-                                  "scale": self.scale[0] if fam.scale_sensitive else "none",
-                                  "resample": self.resample[0],
-                                  "class_weight": self.class_weight[0] if fam.supports_class_weight
-                                  else "none"}
+        config: dict[str, Any] = {
+            "family": family,
+            "impute": self.impute[0],
+            "encode": self.encode[0],
+            "scale": self.scale[0] if fam.scale_sensitive else "none",
+            "resample": self.resample[0],
+            "class_weight": self.class_weight[0] if fam.supports_class_weight else "none",
+        }
         if fam.scale_sensitive and "standard" in self.scale:
             config["scale"] = "standard"
         config.update({f"model.{k}": v for k, v in fam.default(ctx).items()})
         space = self.space(family, ctx)
         for key, dim in space.items():
             if key.startswith("resample.") and key not in config:
-                config[key] = 5 if key.endswith("k_neighbors") and dim.contains(5) else dim.grid(3)[1]
+                config[key] = (
+                    5 if key.endswith("k_neighbors") and dim.contains(5) else dim.grid(3)[1]
+                )
         return config
 
     # --- compile ------------------------------------------------------------
@@ -148,7 +166,9 @@ class PipelineGraph:
         enc = config.get("encode", "auto")
         return get_family(config["family"]).categorical_encoding if enc == "auto" else enc
 
-    def model_context(self, config: dict[str, Any], schema: Schema, ctx: ModelContext) -> ModelContext:
+    def model_context(
+        self, config: dict[str, Any], schema: Schema, ctx: ModelContext
+    ) -> ModelContext:
         """``ctx`` with the positions of ordinal category codes filled in."""
         n_cat = n_leading_categorical(schema, self.encoding_for(config))  # type: ignore[arg-type]
         return replace(ctx, categorical_features=tuple(range(n_cat)))
@@ -157,25 +177,46 @@ class PipelineGraph:
         """Build the unfitted imbalanced-learn ``Pipeline`` of one configuration."""
         family = config.get("family")
         if family not in self.families:
-            raise ConfigError(f"Configuration family {family!r} is not in graph {self.name!r} "
-                              f"(families: {list(self.families)}).")
+            raise ConfigError(
+                f"Configuration family {family!r} is not in graph {self.name!r} "
+                f"(families: {list(self.families)})."
+            )
         fam = get_family(family)
         mctx = self.model_context(config, schema, ctx)
-        steps: list[tuple[str, Any]] = [("preprocess", build_preprocessor(
-            schema, encoding=self.encoding_for(config),  # type: ignore[arg-type]
-            numeric_impute=config.get("impute", "median"), random_state=ctx.random_state))]
-        scaler = build_scaler(config.get("scale", "none"), n_rows=ctx.n_rows,
-                              random_state=ctx.random_state) if fam.scale_sensitive else None
+        steps: list[tuple[str, Any]] = [
+            (
+                "preprocess",
+                build_preprocessor(
+                    schema,
+                    encoding=self.encoding_for(config),  # type: ignore[arg-type]
+                    numeric_impute=config.get("impute", "median"),
+                    random_state=ctx.random_state,
+                ),
+            )
+        ]
+        scaler = (
+            build_scaler(
+                config.get("scale", "none"), n_rows=ctx.n_rows, random_state=ctx.random_state
+            )
+            if fam.scale_sensitive
+            else None
+        )
         if scaler is not None:
             steps.append(("scale", scaler))
         if config.get("resample", "none") != "none":
-            steps.append(("resample", SafeResampler(
-                method=config["resample"],
-                sampling_strategy=float(config.get("resample.sampling_strategy", 1.0)),
-                k_neighbors=int(config.get("resample.k_neighbors", 5)),
-                categorical_features=mctx.categorical_features,
-                random_state=ctx.random_state)))
-        params = {k[len("model."):]: v for k, v in config.items() if k.startswith("model.")}
+            steps.append(
+                (
+                    "resample",
+                    SafeResampler(
+                        method=config["resample"],
+                        sampling_strategy=float(config.get("resample.sampling_strategy", 1.0)),
+                        k_neighbors=int(config.get("resample.k_neighbors", 5)),
+                        categorical_features=mctx.categorical_features,
+                        random_state=ctx.random_state,
+                    ),
+                )
+            )
+        params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
         params["class_weight"] = config.get("class_weight", "none")
         steps.append(("model", fam.build(params, mctx)))
         return Pipeline(steps)
@@ -196,8 +237,10 @@ class PipelineGraph:
                 {"name": "impute", "choices": {c: {} for c in self.impute}},
                 {"name": "encode", "choices": {c: {} for c in self.encode}},
                 {"name": "scale", "choices": {c: {} for c in self.scale}},
-                {"name": "resample", "choices": {c: ({} if c == "none" else resample_params)
-                                                 for c in self.resample}},
+                {
+                    "name": "resample",
+                    "choices": {c: ({} if c == "none" else resample_params) for c in self.resample},
+                },
                 {"name": "class_weight", "choices": {c: {} for c in self.class_weight}},
                 {"name": "model", "choices": model_choices},
             ],

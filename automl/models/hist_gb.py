@@ -42,8 +42,14 @@ def _space(ctx: ModelContext) -> Space:
 
 
 def _default(ctx: ModelContext) -> dict[str, Any]:
-    return {"learning_rate": 0.1, "max_iter": 300, "max_leaf_nodes": 31, "min_samples_leaf": 20,
-            "l2_regularization": 1e-6, "max_features": 1.0}
+    return {
+        "learning_rate": 0.1,
+        "max_iter": 300,
+        "max_leaf_nodes": 31,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1e-6,
+        "max_features": 1.0,
+    }
 
 
 FAMILY = register(

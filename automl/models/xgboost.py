@@ -46,11 +46,23 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         The fitted XGBoost model.
     """
 
-    def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.1, max_depth: int = 6,
-                 min_child_weight: float = 1.0, subsample: float = 1.0,
-                 colsample_bytree: float = 1.0, reg_alpha: float = 0.0, reg_lambda: float = 1.0,
-                 gamma: float = 0.0, class_weight: str | None = None, n_jobs: int = 1,
-                 device: str = "cpu", random_state: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        n_estimators: int = 300,
+        learning_rate: float = 0.1,
+        max_depth: int = 6,
+        min_child_weight: float = 1.0,
+        subsample: float = 1.0,
+        colsample_bytree: float = 1.0,
+        reg_alpha: float = 0.0,
+        reg_lambda: float = 1.0,
+        gamma: float = 0.0,
+        class_weight: str | None = None,
+        n_jobs: int = 1,
+        device: str = "cpu",
+        random_state: int | None = None,
+    ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.max_depth = max_depth
@@ -78,13 +90,22 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
         y_enc = self._encoder.transform(y)
-        weights = compute_sample_weight("balanced", y_enc) if self.class_weight == "balanced" else None
+        weights = (
+            compute_sample_weight("balanced", y_enc) if self.class_weight == "balanced" else None
+        )
         self.booster_ = xgb.XGBClassifier(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate,
-            max_depth=self.max_depth, min_child_weight=self.min_child_weight,
-            subsample=self.subsample, colsample_bytree=self.colsample_bytree,
-            reg_alpha=self.reg_alpha, reg_lambda=self.reg_lambda, gamma=self.gamma,
-            tree_method="hist", n_jobs=self.n_jobs, device=self.device,
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            max_depth=self.max_depth,
+            min_child_weight=self.min_child_weight,
+            subsample=self.subsample,
+            colsample_bytree=self.colsample_bytree,
+            reg_alpha=self.reg_alpha,
+            reg_lambda=self.reg_lambda,
+            gamma=self.gamma,
+            tree_method="hist",
+            n_jobs=self.n_jobs,
+            device=self.device,
             random_state=self.random_state if self.random_state is not None else 0,
             verbosity=0,
         )
@@ -141,8 +162,16 @@ def _space(ctx: ModelContext) -> Space:
 
 
 def _default(ctx: ModelContext) -> dict[str, Any]:
-    return {"n_estimators": 200, "learning_rate": 0.05, "max_depth": 6, "min_child_weight": 1.0,
-            "subsample": 0.8, "colsample_bytree": 0.8, "reg_alpha": 1e-6, "reg_lambda": 1.0}
+    return {
+        "n_estimators": 200,
+        "learning_rate": 0.05,
+        "max_depth": 6,
+        "min_child_weight": 1.0,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "reg_alpha": 1e-6,
+        "reg_lambda": 1.0,
+    }
 
 
 FAMILY = register(

@@ -42,8 +42,10 @@ def output_format(path: str | Path) -> Format:
     try:
         return _SUFFIXES[suffix]
     except KeyError:
-        raise ConfigError(f"Report path must end with .html or .md, got {str(path)!r} "
-                          f"(suffix {suffix or 'none'!r}).") from None
+        raise ConfigError(
+            f"Report path must end with .html or .md, got {str(path)!r} "
+            f"(suffix {suffix or 'none'!r})."
+        ) from None
 
 
 @dataclass
@@ -89,14 +91,21 @@ class Table:
     numeric: list[bool] = field(default_factory=list)
 
     @classmethod
-    def from_rows(cls, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                  fmt: str = ".4g") -> Table:
+    def from_rows(
+        cls, columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str = ".4g"
+    ) -> Table:
         body = [[(fmt_value(v, fmt), False) for v in row] for row in rows]
         return cls(list(columns), body, _numeric_columns(body, len(columns)))
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, fmt: str = ".4g", *, index: bool = True,
-                   strong: pd.DataFrame | None = None) -> Table:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        fmt: str = ".4g",
+        *,
+        index: bool = True,
+        strong: pd.DataFrame | None = None,
+    ) -> Table:
         columns = ([str(frame.index.name or "")] if index else []) + [str(c) for c in frame.columns]
         body = []
         rows = frame.itertuples(index=False, name=None)  # keeps each column's dtype
@@ -116,6 +125,7 @@ def _numeric_columns(body: list[list[tuple[str, bool]]], n: int) -> list[bool]:
             return True
         except (ValueError, IndexError):
             return text == "—"
+
     return [bool(body) and all(is_num(row[j][0]) for row in body) for j in range(n)]
 
 
@@ -140,21 +150,26 @@ def markdown(table: Table) -> str:
     """``table`` as GitHub-flavoured Markdown (strong cells in bold, numbers right-aligned)."""
     if not table.rows:
         return "_Nothing to show._\n"
+
     def line(cells: Iterable[str]) -> str:
         return "| " + " | ".join(cells) + " |"
+
     align = ["---:" if num else "---" for num in table.numeric] or ["---"] * len(table.columns)
     out = [line(_md_cell(c) for c in table.columns), "|" + "|".join(align) + "|"]
-    out += [line(f"**{_md_cell(t)}**" if strong and t else _md_cell(t) for t, strong in row)
-            for row in table.rows]
+    out += [
+        line(f"**{_md_cell(t)}**" if strong and t else _md_cell(t) for t, strong in row)
+        for row in table.rows
+    ]
     return "\n".join(out) + "\n"
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
-                                            default_for_string=False),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["mdtable"] = markdown
@@ -168,8 +183,11 @@ def render(template: str, context: dict[str, Any], path: str | Path) -> Path:
     """
     path = Path(path)
     fmt = output_format(path)
-    context = {"generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-               "version": _version(), **context}
+    context = {
+        "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "version": _version(),
+        **context,
+    }
     text = _environment().get_template(f"{template}.{fmt}").render(**context)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

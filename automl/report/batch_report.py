@@ -34,10 +34,15 @@ __all__ = ["write_batch_report"]
 DEFAULT_METRICS = ("roc_auc", "f1", "average_precision", "log_loss")
 
 
-def write_batch_report(results_path: str | Path, out_path: str | Path, *,
-                       metrics: Sequence[str] = DEFAULT_METRICS,
-                       baselines: Sequence[str] | None = None, tol: float = 0.005,
-                       alpha: float = 0.05) -> Path:
+def write_batch_report(
+    results_path: str | Path,
+    out_path: str | Path,
+    *,
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    baselines: Sequence[str] | None = None,
+    tol: float = 0.005,
+    alpha: float = 0.05,
+) -> Path:
     """Write a benchmark comparison report.
 
     Parameters
@@ -90,8 +95,9 @@ def write_batch_report(results_path: str | Path, out_path: str | Path, *,
         "systems": Table.from_frame(system_summary(df), ".3g"),
         "sections": [_metric_section(df, m, baselines, tol, alpha, sink) for m in metrics],
         "budget": Table.from_frame(budget_adherence(df), ".3g"),
-        "budget_figure": sink.try_add("budget_adherence", lambda: plots.budget_adherence_plot(df),
-                                      "Budget adherence"),
+        "budget_figure": sink.try_add(
+            "budget_adherence", lambda: plots.budget_adherence_plot(df), "Budget adherence"
+        ),
         "failures": Table.from_frame(failures(df), index=False),
         "tol": tol,
         "alpha": alpha,
@@ -104,8 +110,11 @@ def _overview(df: pd.DataFrame) -> list[tuple[str, str]]:
         return ", ".join(sorted({fmt_value(v) for v in df[col].dropna().unique()})) or "—"
 
     return [
-        ("Cells", f"{len(df)} ({int((df['status'] == 'ok').sum())} ok, "
-                  f"{int((df['status'] != 'ok').sum())} failed or timed out)"),
+        (
+            "Cells",
+            f"{len(df)} ({int((df['status'] == 'ok').sum())} ok, "
+            f"{int((df['status'] != 'ok').sum())} failed or timed out)",
+        ),
         ("Datasets", str(df["dataset"].nunique())),
         ("Systems", values("system")),
         ("Seeds", values("seed")),
@@ -122,8 +131,14 @@ def _best_mask(table: pd.DataFrame, higher: bool) -> pd.DataFrame:
     return pd.DataFrame(mask, index=table.index, columns=table.columns)
 
 
-def _metric_section(df: pd.DataFrame, metric: str, baselines: Sequence[str], tol: float,
-                    alpha: float, sink: ImageSink) -> dict[str, Any]:
+def _metric_section(
+    df: pd.DataFrame,
+    metric: str,
+    baselines: Sequence[str],
+    tol: float,
+    alpha: float,
+    sink: ImageSink,
+) -> dict[str, Any]:
     higher = greater_is_better(metric)
     table = score_table(df, metric)
     ranks = mean_ranks(table, greater_is_better=higher)
@@ -131,16 +146,33 @@ def _metric_section(df: pd.DataFrame, metric: str, baselines: Sequence[str], tol
     cd = nemenyi_cd(len(ranks), n_datasets, alpha)
     pvalue = friedman_pvalue(table, greater_is_better=higher)
     wtl = pd.DataFrame(
-        [["—" if s == b else "{}/{}/{}".format(*wins_ties_losses(
-            table, s, b, tol, greater_is_better=higher)) for b in baselines]
-         for s in table.columns],
-        index=pd.Index(table.columns, name="system \\ baseline"), columns=list(baselines))
-    rank_table = pd.DataFrame({"mean rank": ranks, "mean score": table.mean(axis=0)[ranks.index],
-                               "datasets scored": table.notna().sum(axis=0)[ranks.index]})
+        [
+            [
+                "—"
+                if s == b
+                else "{}/{}/{}".format(
+                    *wins_ties_losses(table, s, b, tol, greater_is_better=higher)
+                )
+                for b in baselines
+            ]
+            for s in table.columns
+        ],
+        index=pd.Index(table.columns, name="system \\ baseline"),
+        columns=list(baselines),
+    )
+    rank_table = pd.DataFrame(
+        {
+            "mean rank": ranks,
+            "mean score": table.mean(axis=0)[ranks.index],
+            "datasets scored": table.notna().sum(axis=0)[ranks.index],
+        }
+    )
     rank_table.index.name = "system"
     test = (f"Friedman test p = {pvalue:.3g}; " if np.isfinite(pvalue) else "") + (
         f"Nemenyi critical difference at α = {alpha}: {cd:.2f} ranks over {n_datasets} datasets."
-        if np.isfinite(cd) else "")
+        if np.isfinite(cd)
+        else ""
+    )
     return {
         "metric": metric,
         "direction": "higher" if higher else "lower",
@@ -148,7 +180,13 @@ def _metric_section(df: pd.DataFrame, metric: str, baselines: Sequence[str], tol
         "ranks": Table.from_frame(rank_table, ".3f"),
         "wtl": Table.from_frame(wtl),
         "test": test,
-        "figure": sink.try_add(f"cd_{metric}", lambda: plots.critical_difference(
-            ranks, cd, title=f"Mean rank on {metric} (lower rank is better)"),
-            f"Critical-difference diagram, {metric}") if len(ranks) > 1 else None,
+        "figure": sink.try_add(
+            f"cd_{metric}",
+            lambda: plots.critical_difference(
+                ranks, cd, title=f"Mean rank on {metric} (lower rank is better)"
+            ),
+            f"Critical-difference diagram, {metric}",
+        )
+        if len(ranks) > 1
+        else None,
     }

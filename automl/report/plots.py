@@ -19,13 +19,31 @@ from matplotlib.patches import FancyBboxPatch
 from sklearn import metrics as skm
 
 __all__ = [
-    "budget_adherence_plot", "budget_bars", "class_balance", "confusion_matrix_plot",
-    "critical_difference", "figure_to_png", "pipeline_graph", "pr_curves", "roc_curves",
-    "search_trace", "step_times",
+    "budget_adherence_plot",
+    "budget_bars",
+    "class_balance",
+    "confusion_matrix_plot",
+    "critical_difference",
+    "figure_to_png",
+    "pipeline_graph",
+    "pr_curves",
+    "roc_curves",
+    "search_trace",
+    "step_times",
 ]
 
-_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf")
+_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 _DPI = 100
 
 
@@ -55,8 +73,9 @@ def _one_vs_rest(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], pos_i
         yield str(classes[i]), truth, proba[:, i]
 
 
-def roc_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
-               pos_index: int = 1) -> Figure:
+def roc_curves(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *, pos_index: int = 1
+) -> Figure:
     """ROC curve of the positive class (binary) or one-vs-rest per class (multiclass).
 
     Parameters
@@ -78,15 +97,21 @@ def roc_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
         auc = skm.auc(fpr, tpr)
         ax.plot(fpr, tpr, color=_COLORS[j % 10], lw=1.8, label=f"{label} (AUC {auc:.3f})")
     ax.plot([0, 1], [0, 1], ls="--", color="#999999", lw=1, label="chance")
-    ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="false positive rate", ylabel="true positive rate",
-           title="ROC curve" + ("s (one-vs-rest)" if np.shape(proba)[1] > 2 else ""))
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        title="ROC curve" + ("s (one-vs-rest)" if np.shape(proba)[1] > 2 else ""),
+    )
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
     return fig
 
 
-def pr_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
-              pos_index: int = 1) -> Figure:
+def pr_curves(
+    y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *, pos_index: int = 1
+) -> Figure:
     """Precision-recall curve(s), same conventions as :func:`roc_curves`.
 
     The dotted horizontal line of each class is its prevalence (a random ranker).
@@ -98,18 +123,25 @@ def pr_curves(y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], *,
         precision, recall, _ = skm.precision_recall_curve(truth, score)
         ap = skm.average_precision_score(truth, score)
         color = _COLORS[j % 10]
-        ax.step(recall, precision, where="post", color=color, lw=1.8,
-                label=f"{label} (AP {ap:.3f})")
+        ax.step(
+            recall, precision, where="post", color=color, lw=1.8, label=f"{label} (AP {ap:.3f})"
+        )
         ax.axhline(truth.mean(), color=color, ls=":", lw=1)
-    ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="recall", ylabel="precision",
-           title="Precision-recall curve" + ("s (one-vs-rest)" if np.shape(proba)[1] > 2 else ""))
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+        xlabel="recall",
+        ylabel="precision",
+        title="Precision-recall curve" + ("s (one-vs-rest)" if np.shape(proba)[1] > 2 else ""),
+    )
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.3)
     return fig
 
 
-def confusion_matrix_plot(y: np.ndarray, predicted: np.ndarray, classes: Sequence[Any], *,
-                          threshold: float | None = None) -> Figure:
+def confusion_matrix_plot(
+    y: np.ndarray, predicted: np.ndarray, classes: Sequence[Any], *, threshold: float | None = None
+) -> Figure:
     """Confusion matrix of encoded labels; cells show counts, colour shows the row share."""
     k = len(classes)
     cm = skm.confusion_matrix(y, predicted, labels=np.arange(k))
@@ -120,8 +152,15 @@ def confusion_matrix_plot(y: np.ndarray, predicted: np.ndarray, classes: Sequenc
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, f"{cm[i, j]}\n{share[i, j]:.0%}", ha="center", va="center", fontsize=8,
-                    color="white" if share[i, j] > 0.6 else "black")
+            ax.text(
+                j,
+                i,
+                f"{cm[i, j]}\n{share[i, j]:.0%}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if share[i, j] > 0.6 else "black",
+            )
     names = [str(c) for c in classes]
     ax.set_xticks(range(k), names, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
     ax.set_yticks(range(k), names)
@@ -132,8 +171,9 @@ def confusion_matrix_plot(y: np.ndarray, predicted: np.ndarray, classes: Sequenc
     return fig
 
 
-def search_trace(trials: Iterable[Mapping[str, Any]], metric: str, *,
-                 greater_is_better: bool = True) -> Figure:
+def search_trace(
+    trials: Iterable[Mapping[str, Any]], metric: str, *, greater_is_better: bool = True
+) -> Figure:
     """Score of every trial and the best so far, against time and against trial number.
 
     Parameters
@@ -170,8 +210,13 @@ def search_trace(trials: Iterable[Mapping[str, Any]], metric: str, *,
         ax.scatter(xs[ok], frame["score"][ok], s=18, color=_COLORS[0], alpha=0.6, label="trial")
         ax.step(xs, best, where="post", color=_COLORS[3], lw=2, label="best so far")
         if (~ok).any():
-            ax.scatter(xs[~ok], np.full((~ok).sum(), floor), marker="x", color="#555555",
-                       label="failed / timeout")
+            ax.scatter(
+                xs[~ok],
+                np.full((~ok).sum(), floor),
+                marker="x",
+                color="#555555",
+                label="failed / timeout",
+            )
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(metric)
@@ -235,19 +280,27 @@ def _format_param(key: str, value: Any, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _shown_params(params: Mapping[str, Any] | None,
-                  searched: Iterable[str]) -> list[tuple[str, Any]]:
+def _shown_params(
+    params: Mapping[str, Any] | None, searched: Iterable[str]
+) -> list[tuple[str, Any]]:
     """Searched parameters first, then the rest; None values and plumbing left out."""
     tuned = set(searched)
-    items = [(k, v) for k, v in sorted((params or {}).items())
-             if k in tuned or (v is not None and k not in _QUIET_PARAMS)]
+    items = [
+        (k, v)
+        for k, v in sorted((params or {}).items())
+        if k in tuned or (v is not None and k not in _QUIET_PARAMS)
+    ]
     return sorted(items, key=lambda kv: kv[0] not in tuned)
 
 
-def pipeline_graph(steps: Sequence[tuple[str, str, Mapping[str, Any]]], *,
-                   threshold: float | None = None, n_ensemble: int = 1,
-                   max_params: int = 4,
-                   searched: Mapping[str, Iterable[str]] | None = None) -> Figure:
+def pipeline_graph(
+    steps: Sequence[tuple[str, str, Mapping[str, Any]]],
+    *,
+    threshold: float | None = None,
+    n_ensemble: int = 1,
+    max_params: int = 4,
+    searched: Mapping[str, Iterable[str]] | None = None,
+) -> Figure:
     """The winning pipeline as a top-down chain of boxes joined by arrows.
 
     Parameters
@@ -288,16 +341,34 @@ def pipeline_graph(steps: Sequence[tuple[str, str, Mapping[str, Any]]], *,
     ax.axis("off")
     top = total
     for i, ((name, lines, color), h) in enumerate(zip(nodes, heights, strict=True)):
-        box = FancyBboxPatch((0.08, top - h), 0.84, h, boxstyle="round,pad=0.0,rounding_size=0.08",
-                             facecolor=color, edgecolor="#333333", lw=1.2)
+        box = FancyBboxPatch(
+            (0.08, top - h),
+            0.84,
+            h,
+            boxstyle="round,pad=0.0,rounding_size=0.08",
+            facecolor=color,
+            edgecolor="#333333",
+            lw=1.2,
+        )
         ax.add_patch(box)
         ax.text(0.5, top - 0.3, name, ha="center", va="center", fontsize=10, fontweight="bold")
         for j, line in enumerate(lines):
-            ax.text(0.5, top - 0.66 - j * line_h, line, ha="center", va="center",
-                    fontsize=8, family="monospace" if j or i in (0, len(nodes) - 1) else None)
+            ax.text(
+                0.5,
+                top - 0.66 - j * line_h,
+                line,
+                ha="center",
+                va="center",
+                fontsize=8,
+                family="monospace" if j or i in (0, len(nodes) - 1) else None,
+            )
         if i < len(nodes) - 1:
-            ax.annotate("", xy=(0.5, top - h - gap + 0.02), xytext=(0.5, top - h - 0.02),
-                        arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.4})
+            ax.annotate(
+                "",
+                xy=(0.5, top - h - gap + 0.02),
+                xytext=(0.5, top - h - 0.02),
+                arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.4},
+            )
         top -= h + gap
     return fig
 
@@ -310,8 +381,9 @@ def class_balance(balance: Sequence[Mapping[str, Any]]) -> Figure:
     ax = fig.subplots()
     ax.bar(labels, counts, color=[_COLORS[i % 10] for i in range(len(labels))])
     for i, b in enumerate(balance):
-        ax.text(i, b["count"], f"{b['count']}\n{b['share']:.1%}", ha="center", va="bottom",
-                fontsize=8)
+        ax.text(
+            i, b["count"], f"{b['count']}\n{b['share']:.1%}", ha="center", va="bottom", fontsize=8
+        )
     ax.set_ylim(0, max(counts, default=1) * 1.3)
     ax.set(ylabel="rows", title="Class balance")
     ax.grid(axis="y", alpha=0.3)
@@ -362,8 +434,15 @@ def critical_difference(ranks: pd.Series, cd: float | None, *, title: str = "") 
         edge = lo - 0.3 if left else hi + 0.3
         color = _COLORS[i % 10]
         ax.plot([r, r, edge], [0, y, y], color=color, lw=1.2)
-        ax.text(edge - 0.05 if left else edge + 0.05, y, f"{name} ({r:.2f})", va="center",
-                ha="right" if left else "left", fontsize=9, color=color)
+        ax.text(
+            edge - 0.05 if left else edge + 0.05,
+            y,
+            f"{name} ({r:.2f})",
+            va="center",
+            ha="right" if left else "left",
+            fontsize=9,
+            color=color,
+        )
     ax.set_title(title or "Mean rank (lower is better)", fontsize=10)
     return fig
 

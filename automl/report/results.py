@@ -26,13 +26,39 @@ from ..exceptions import ConfigError, DataError, unknown_name_message
 from ..metrics import REPORTED, get_metric
 
 __all__ = [
-    "budget_adherence", "failures", "friedman_pvalue", "load_results", "markdown_table",
-    "mean_ranks", "nemenyi_cd", "score_table", "system_summary", "wins_ties_losses",
+    "budget_adherence",
+    "failures",
+    "friedman_pvalue",
+    "load_results",
+    "markdown_table",
+    "mean_ranks",
+    "nemenyi_cd",
+    "score_table",
+    "system_summary",
+    "wins_ties_losses",
 ]
 
-_COLUMNS = ("dataset", "suite", "system", "system_version", "seed", "budget", "metric", "status",
-            "error", "cv_score", "fit_time", "predict_time", "peak_memory_mb", "budget_ratio",
-            "n_rows", "n_features", "n_classes", "minority_share", "timestamp")
+_COLUMNS = (
+    "dataset",
+    "suite",
+    "system",
+    "system_version",
+    "seed",
+    "budget",
+    "metric",
+    "status",
+    "error",
+    "cv_score",
+    "fit_time",
+    "predict_time",
+    "peak_memory_mb",
+    "budget_ratio",
+    "n_rows",
+    "n_features",
+    "n_classes",
+    "minority_share",
+    "timestamp",
+)
 
 
 def _result_files(path: Path) -> list[Path]:
@@ -41,8 +67,10 @@ def _result_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(path.rglob("*.jsonl"))
         if not files:
-            raise DataError(f"No *.jsonl files under '{path}'. Point at the benchmark's "
-                            "results directory or at one .jsonl file.")
+            raise DataError(
+                f"No *.jsonl files under '{path}'. Point at the benchmark's "
+                "results directory or at one .jsonl file."
+            )
         return files
     return [path]
 
@@ -92,8 +120,16 @@ def load_results(path: str | Path) -> pd.DataFrame:
     for col in (*_COLUMNS, *REPORTED):
         if col not in df.columns:
             df[col] = np.nan
-    for col in (*REPORTED, "cv_score", "fit_time", "predict_time", "peak_memory_mb", "budget",
-                "budget_ratio", "minority_share"):
+    for col in (
+        *REPORTED,
+        "cv_score",
+        "fit_time",
+        "predict_time",
+        "peak_memory_mb",
+        "budget",
+        "budget_ratio",
+        "minority_share",
+    ):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["status"] = df["status"].fillna("unknown")
     return df
@@ -113,8 +149,9 @@ def score_table(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     """
     _check_metric(df, metric)
     ok = df[df["status"] == "ok"]
-    table = ok.pivot_table(index="dataset", columns="system", values=metric, aggfunc="mean",
-                           dropna=False)
+    table = ok.pivot_table(
+        index="dataset", columns="system", values=metric, aggfunc="mean", dropna=False
+    )
     datasets = sorted(df["dataset"].unique())
     systems = sorted(df["system"].unique())
     table = table.reindex(index=datasets, columns=systems)
@@ -129,13 +166,18 @@ def mean_ranks(table: pd.DataFrame, greater_is_better: bool = True) -> pd.Series
     that never finished on that dataset) ranks last.
     """
     rows = table.dropna(how="all")
-    ranks = rows.rank(axis=1, ascending=not greater_is_better, method="average",
-                      na_option="bottom")
+    ranks = rows.rank(axis=1, ascending=not greater_is_better, method="average", na_option="bottom")
     return ranks.mean(axis=0).sort_values().rename("mean_rank")
 
 
-def wins_ties_losses(table: pd.DataFrame, system: str, baseline: str, tol: float = 0.005, *,
-                     greater_is_better: bool = True) -> tuple[int, int, int]:
+def wins_ties_losses(
+    table: pd.DataFrame,
+    system: str,
+    baseline: str,
+    tol: float = 0.005,
+    *,
+    greater_is_better: bool = True,
+) -> tuple[int, int, int]:
     """Count datasets where ``system`` beats, ties or loses to ``baseline``.
 
     A difference within ``tol`` is a tie. A dataset where only one of the two
@@ -171,10 +213,15 @@ def budget_adherence(df: pd.DataFrame) -> pd.DataFrame:
     Every cell counts, failed ones included: a timeout is exactly a budget question.
     """
     grouped = df.dropna(subset=["budget_ratio"]).groupby("system")["budget_ratio"]
-    out = pd.DataFrame({
-        "runs": grouped.size(), "mean": grouped.mean(), "median": grouped.median(),
-        "max": grouped.max(), "over_budget": grouped.apply(lambda r: float((r > 1.0).mean())),
-    })
+    out = pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "mean": grouped.mean(),
+            "median": grouped.median(),
+            "max": grouped.max(),
+            "over_budget": grouped.apply(lambda r: float((r > 1.0).mean())),
+        }
+    )
     return out.reindex(sorted(df["system"].unique())).rename_axis("system")
 
 
@@ -188,17 +235,20 @@ def failures(df: pd.DataFrame) -> pd.DataFrame:
 def system_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Per system: cells, ok/failed/timeout counts, mean fit and predict time, peak memory."""
     g = df.groupby("system")
-    out = pd.DataFrame({
-        "version": g["system_version"].agg(
-            lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))),
-        "cells": g.size(),
-        "ok": g["status"].agg(lambda s: int((s == "ok").sum())),
-        "failed": g["status"].agg(lambda s: int((s == "failed").sum())),
-        "timeout": g["status"].agg(lambda s: int((s == "timeout").sum())),
-        "mean_fit_time": g["fit_time"].mean(),
-        "mean_predict_time": g["predict_time"].mean(),
-        "max_peak_memory_mb": g["peak_memory_mb"].max(),
-    })
+    out = pd.DataFrame(
+        {
+            "version": g["system_version"].agg(
+                lambda v: ", ".join(sorted({str(x) for x in v.dropna()}))
+            ),
+            "cells": g.size(),
+            "ok": g["status"].agg(lambda s: int((s == "ok").sum())),
+            "failed": g["status"].agg(lambda s: int((s == "failed").sum())),
+            "timeout": g["status"].agg(lambda s: int((s == "timeout").sum())),
+            "mean_fit_time": g["fit_time"].mean(),
+            "mean_predict_time": g["predict_time"].mean(),
+            "max_peak_memory_mb": g["peak_memory_mb"].max(),
+        }
+    )
     return out.rename_axis("system")
 
 
@@ -256,8 +306,10 @@ def markdown_table(table: pd.DataFrame, best: str | None = "max", fmt: str = ".4
     if best not in ("max", "min", None):
         raise ConfigError(f"best must be 'max', 'min' or None, got {best!r}.")
     header = [_cell(table.index.name or "", fmt), *(_cell(str(c), fmt) for c in table.columns)]
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join(["---"] + ["---:"] * table.shape[1]) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] + ["---:"] * table.shape[1]) + "|",
+    ]
     numeric = table.apply(pd.to_numeric, errors="coerce")
     for label, row in table.iterrows():
         values = numeric.loc[label]

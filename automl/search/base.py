@@ -24,7 +24,9 @@ class Strategy(ABC):
         Seed.
     """
 
-    def __init__(self, graph: PipelineGraph, ctx: ModelContext, random_state: int | None = None) -> None:
+    def __init__(
+        self, graph: PipelineGraph, ctx: ModelContext, random_state: int | None = None
+    ) -> None:
         self.graph = graph
         self.ctx = ctx
         self.rng = np.random.default_rng(random_state)

@@ -22,12 +22,20 @@ from .skopt_adapter import SkoptOptimizer
 class BayesStrategy(Strategy):
     """Per-family scikit-optimize optimizers behind a cost-aware family chooser."""
 
-    def __init__(self, graph: PipelineGraph, ctx: ModelContext, random_state: int | None = None,
-                 n_initial_points: int = 4) -> None:
+    def __init__(
+        self,
+        graph: PipelineGraph,
+        ctx: ModelContext,
+        random_state: int | None = None,
+        n_initial_points: int = 4,
+    ) -> None:
         super().__init__(graph, ctx, random_state)
         self.optimizers = {
-            f: SkoptOptimizer(space, random_state=None if random_state is None else random_state + i,
-                              n_initial_points=n_initial_points)
+            f: SkoptOptimizer(
+                space,
+                random_state=None if random_state is None else random_state + i,
+                n_initial_points=n_initial_points,
+            )
             for i, (f, space) in enumerate(self.spaces.items())
         }
         self._defaults = self.defaults_first()

@@ -24,8 +24,14 @@ class Budget:
         leaderboard, process start-up).
     """
 
-    def __init__(self, time_budget: float | None, max_trials: int | None, *, margin: float = 0.04,
-                 start: float | None = None) -> None:
+    def __init__(
+        self,
+        time_budget: float | None,
+        max_trials: int | None,
+        *,
+        margin: float = 0.04,
+        start: float | None = None,
+    ) -> None:
         self.time_budget = time_budget
         self.max_trials = max_trials
         self.start = time.monotonic() if start is None else start

@@ -30,9 +30,21 @@ def active_backend_name() -> str:
 
 
 def _failure(task: TrialTask, status: str, error: str, started: float) -> dict[str, Any]:
-    return {"trial": task.trial, "status": status, "error": error, "notes": [], "fold_scores": {},
-            "mean": {}, "std": {}, "fit_time": 0.0, "predict_time": 0.0, "step_times": {},
-            "threshold": None, "oof": None, "duration": time.monotonic() - started}
+    return {
+        "trial": task.trial,
+        "status": status,
+        "error": error,
+        "notes": [],
+        "fold_scores": {},
+        "mean": {},
+        "std": {},
+        "fit_time": 0.0,
+        "predict_time": 0.0,
+        "step_times": {},
+        "threshold": None,
+        "oof": None,
+        "duration": time.monotonic() - started,
+    }
 
 
 def _warm_up() -> int:
@@ -76,16 +88,28 @@ class LokyExecutor:
             return []
         now = time.monotonic()
         nearest = min(d for _, d, _ in self.running.values()) + GRACE
-        done, _ = cf.wait(list(self.running), timeout=max(0.01, min(timeout, nearest - now)),
-                          return_when=cf.FIRST_COMPLETED)
+        done, _ = cf.wait(
+            list(self.running),
+            timeout=max(0.01, min(timeout, nearest - now)),
+            return_when=cf.FIRST_COMPLETED,
+        )
         finished = []
         for future in done:
             task, _, started = self.running.pop(future)
             try:
                 finished.append((task, future.result()))
             except Exception as exc:  # the worker died: out of memory, segfault, killed
-                finished.append((task, _failure(task, "failed", f"worker process died: "
-                                                f"{type(exc).__name__}: {exc}"[:500], started)))
+                finished.append(
+                    (
+                        task,
+                        _failure(
+                            task,
+                            "failed",
+                            f"worker process died: {type(exc).__name__}: {exc}"[:500],
+                            started,
+                        ),
+                    )
+                )
         overdue = [f for f, (_, d, _) in self.running.items() if time.monotonic() > d + GRACE]
         if overdue:
             finished.extend(self._kill(overdue))
@@ -96,11 +120,29 @@ class LokyExecutor:
         out = []
         for future, (task, deadline, started) in list(self.running.items()):
             if future in overdue:
-                out.append((task, _failure(task, "timeout", f"stopped at its time limit "
-                                           f"({deadline - started:.1f}s)", started)))
+                out.append(
+                    (
+                        task,
+                        _failure(
+                            task,
+                            "timeout",
+                            f"stopped at its time limit ({deadline - started:.1f}s)",
+                            started,
+                        ),
+                    )
+                )
             else:
-                out.append((task, _failure(task, "interrupted", "stopped together with a trial "
-                                           "that overran its limit", started)))
+                out.append(
+                    (
+                        task,
+                        _failure(
+                            task,
+                            "interrupted",
+                            "stopped together with a trial that overran its limit",
+                            started,
+                        ),
+                    )
+                )
         self.running.clear()
         self._executor = self._new()
         return out
@@ -140,7 +182,7 @@ class JoblibBatchExecutor:
         if not batch:
             return []
         results = Parallel(n_jobs=self.n_workers)(delayed(run_trial)(task) for task, _ in batch)
-        return [(task, result) for (task, _), result in zip(batch, results)]
+        return [(task, result) for (task, _), result in zip(batch, results, strict=False)]
 
     def shutdown(self, kill: bool = False) -> None:
         self.queue = []

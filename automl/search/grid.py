@@ -28,12 +28,19 @@ class GridStrategy(Strategy):
             for axis in axes:
                 size *= len(axis)
             if size <= MAX_POINTS_PER_FAMILY:
-                points = [dict(zip(names, combo)) for combo in itertools.product(*axes)]
+                points = [
+                    dict(zip(names, combo, strict=False)) for combo in itertools.product(*axes)
+                ]
                 order = self.rng.permutation(len(points))
                 queue = [points[i] for i in order]
             else:
-                queue = [{n: axis[int(self.rng.integers(len(axis)))] for n, axis in zip(names, axes)}
-                         for _ in range(MAX_POINTS_PER_FAMILY)]
+                queue = [
+                    {
+                        n: axis[int(self.rng.integers(len(axis)))]
+                        for n, axis in zip(names, axes, strict=False)
+                    }
+                    for _ in range(MAX_POINTS_PER_FAMILY)
+                ]
             self._queues[family] = [self.base_config(family, p) for p in queue]
         self._defaults = self.defaults_first()
         self._turn = 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
-
+from collections.abc import Callable
+from typing import Any
 
 from .. import metrics as M
 from ..evaluate import TrialTask
@@ -18,12 +18,18 @@ from .executor import JoblibBatchExecutor, LokyExecutor
 MIN_TRIAL_SECONDS = 0.5
 
 
-def trial_record(task: TrialTask, result: dict[str, Any], started: float, finished: float
-                 ) -> dict[str, Any]:
+def trial_record(
+    task: TrialTask, result: dict[str, Any], started: float, finished: float
+) -> dict[str, Any]:
     """The trial-log record of a finished trial (everything but its predictions)."""
     record = {k: v for k, v in result.items() if k not in ("oof", "pid")}
-    record.update(trial=task.trial, family=task.config["family"], config=task.config,
-                  started=started, finished=finished)
+    record.update(
+        trial=task.trial,
+        family=task.config["family"],
+        config=task.config,
+        started=started,
+        finished=finished,
+    )
     return record
 
 
@@ -47,10 +53,18 @@ class SearchRunner:
         Has ``update(elapsed, n_trials, best)`` and ``close()``.
     """
 
-    def __init__(self, strategy: Strategy, executor: LokyExecutor | JoblibBatchExecutor,
-                 budget: Budget, costs: CostModel, log: RunLog,
-                 make_task: Callable[[int, dict[str, Any], float | None], TrialTask], metric: str,
-                 update_reserve: Callable[[], None], progress: Any = None) -> None:
+    def __init__(
+        self,
+        strategy: Strategy,
+        executor: LokyExecutor | JoblibBatchExecutor,
+        budget: Budget,
+        costs: CostModel,
+        log: RunLog,
+        make_task: Callable[[int, dict[str, Any], float | None], TrialTask],
+        metric: str,
+        update_reserve: Callable[[], None],
+        progress: Any = None,
+    ) -> None:
         self.strategy = strategy
         self.executor = executor
         self.budget = budget
@@ -103,8 +117,14 @@ class SearchRunner:
             allowed = self._allowed()
             if not allowed:
                 return
-            pending = [task.config for task, *_ in (self.executor.running.values()
-                       if isinstance(self.executor, LokyExecutor) else self.executor.running)]
+            pending = [
+                task.config
+                for task, *_ in (
+                    self.executor.running.values()
+                    if isinstance(self.executor, LokyExecutor)
+                    else self.executor.running
+                )
+            ]
             config = self.strategy.ask(allowed, pending)
             if config is None:
                 self.exhausted = True
@@ -133,8 +153,9 @@ class SearchRunner:
                     self._learn(record)
                     self.update_reserve()
                     if self.progress is not None:
-                        self.progress.update(self.budget.elapsed(), len(self.log.records),
-                                             self.best_score())
+                        self.progress.update(
+                            self.budget.elapsed(), len(self.log.records), self.best_score()
+                        )
         finally:
             self.executor.shutdown(kill=True)
             if self.progress is not None:
@@ -145,5 +166,3 @@ class SearchRunner:
         if not scores:
             return None
         return float(max(scores) if M.get_metric(self.metric).greater_is_better else min(scores))
-
-

@@ -51,21 +51,32 @@ class SkoptOptimizer:
         choices well), ``"RF"``, ``"GP"`` or ``"GBRT"``.
     """
 
-    def __init__(self, space: Space, *, random_state: int | None = None, n_initial_points: int = 5,
-                 base_estimator: str = "ET") -> None:
+    def __init__(
+        self,
+        space: Space,
+        *,
+        random_state: int | None = None,
+        n_initial_points: int = 5,
+        base_estimator: str = "ET",
+    ) -> None:
         from skopt import Optimizer
 
         self.space = dict(space)
         self.names = list(self.space)
         self._dims = [_to_skopt(n, d) for n, d in self.space.items()]
-        self._opt = Optimizer(self._dims, base_estimator=base_estimator, acq_func="EI",
-                              acq_optimizer="sampling", n_initial_points=n_initial_points,
-                              random_state=random_state)
+        self._opt = Optimizer(
+            self._dims,
+            base_estimator=base_estimator,
+            acq_func="EI",
+            acq_optimizer="sampling",
+            n_initial_points=n_initial_points,
+            random_state=random_state,
+        )
         self.n_told = 0
 
     def _decode(self, point: list[Any]) -> dict[str, Any]:
         values = {}
-        for name, raw in zip(self.names, point):
+        for name, raw in zip(self.names, point, strict=False):
             dim = self.space[name]
             values[name] = dim.choices[int(raw)] if isinstance(dim, Categorical) else _plain(raw)
         return values
@@ -78,8 +89,9 @@ class SkoptOptimizer:
                 if value not in dim.choices:
                     return None
                 point.append(str(dim.choices.index(value)))
-            elif dim.contains(value) or (isinstance(dim, Real) and isinstance(value, int)
-                                         and dim.low <= value <= dim.high):
+            elif dim.contains(value) or (
+                isinstance(dim, Real) and isinstance(value, int) and dim.low <= value <= dim.high
+            ):
                 point.append(float(value) if isinstance(dim, Real) else int(value))
             else:
                 return None

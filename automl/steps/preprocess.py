@@ -44,9 +44,13 @@ def n_leading_categorical(schema: Schema, encoding: Encoding) -> int:
     return len(schema.categorical) if encoding == "ordinal" else 0
 
 
-def build_preprocessor(schema: Schema, *, encoding: Encoding = "onehot",
-                       numeric_impute: str = "median", random_state: int | None = None
-                       ) -> ColumnTransformer:
+def build_preprocessor(
+    schema: Schema,
+    *,
+    encoding: Encoding = "onehot",
+    numeric_impute: str = "median",
+    random_state: int | None = None,
+) -> ColumnTransformer:
     """The column transformer for a schema.
 
     Parameters
@@ -73,32 +77,64 @@ def build_preprocessor(schema: Schema, *, encoding: Encoding = "onehot",
     if schema.categorical:
         to_str = FunctionTransformer(_to_object, feature_names_out="one-to-one")
         if encoding == "ordinal":
-            encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                     encoded_missing_value=-1, max_categories=MAX_ORDINAL_CATEGORIES)
-            branches.append(("categorical", make_pipeline(to_str, encoder), list(schema.categorical)))
+            encoder = OrdinalEncoder(
+                handle_unknown="use_encoded_value",
+                unknown_value=-1,
+                encoded_missing_value=-1,
+                max_categories=MAX_ORDINAL_CATEGORIES,
+            )
+            branches.append(
+                ("categorical", make_pipeline(to_str, encoder), list(schema.categorical))
+            )
         else:
-            encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", sparse_output=False,
-                                    max_categories=MAX_ONEHOT_CATEGORIES, dtype=np.float64)
+            encoder = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                sparse_output=False,
+                max_categories=MAX_ONEHOT_CATEGORIES,
+                dtype=np.float64,
+            )
             imputer = SimpleImputer(strategy="constant", fill_value="__missing__")
-            branches.append(("categorical", make_pipeline(to_str, imputer, encoder),
-                             list(schema.categorical)))
+            branches.append(
+                ("categorical", make_pipeline(to_str, imputer, encoder), list(schema.categorical))
+            )
     numeric = [*schema.numeric, *schema.boolean]
     if numeric:
-        branches.append(("numeric", make_pipeline(
-            FunctionTransformer(_to_float, feature_names_out="one-to-one"),
-            SimpleImputer(strategy=numeric_impute, add_indicator=True, keep_empty_features=True),
-        ), numeric))
+        branches.append(
+            (
+                "numeric",
+                make_pipeline(
+                    FunctionTransformer(_to_float, feature_names_out="one-to-one"),
+                    SimpleImputer(
+                        strategy=numeric_impute, add_indicator=True, keep_empty_features=True
+                    ),
+                ),
+                numeric,
+            )
+        )
     if schema.datetime:
-        branches.append(("datetime", make_pipeline(
-            DatetimeFeatures(), SimpleImputer(strategy="median", keep_empty_features=True)),
-            list(schema.datetime)))
+        branches.append(
+            (
+                "datetime",
+                make_pipeline(
+                    DatetimeFeatures(), SimpleImputer(strategy="median", keep_empty_features=True)
+                ),
+                list(schema.datetime),
+            )
+        )
     if schema.high_cardinality:
-        branches.append(("high_cardinality", make_pipeline(
-            FunctionTransformer(_to_object, feature_names_out="one-to-one"),
-            SimpleImputer(strategy="constant", fill_value="__missing__"),
-            TargetEncoder(random_state=random_state),
-        ), list(schema.high_cardinality)))
+        branches.append(
+            (
+                "high_cardinality",
+                make_pipeline(
+                    FunctionTransformer(_to_object, feature_names_out="one-to-one"),
+                    SimpleImputer(strategy="constant", fill_value="__missing__"),
+                    TargetEncoder(random_state=random_state),
+                ),
+                list(schema.high_cardinality),
+            )
+        )
     if not branches:
         branches.append(("constant", "passthrough", []))
-    return ColumnTransformer(branches, remainder="drop", sparse_threshold=0.0,
-                             verbose_feature_names_out=False)
+    return ColumnTransformer(
+        branches, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
+    )

@@ -16,8 +16,16 @@ from sklearn.base import BaseEstimator
 
 from ..exceptions import ConfigError, unknown_name_message
 
-SAMPLERS = ("none", "smote", "borderline_smote", "adasyn", "random_over", "random_under",
-            "smote_tomek", "smote_enn")
+SAMPLERS = (
+    "none",
+    "smote",
+    "borderline_smote",
+    "adasyn",
+    "random_over",
+    "random_under",
+    "smote_tomek",
+    "smote_enn",
+)
 _NEIGHBOR_BASED = {"smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn"}
 
 
@@ -45,8 +53,15 @@ class SafeResampler(BaseEstimator):
         What was adapted or skipped in the last ``fit_resample``.
     """
 
-    def __init__(self, *, method: str = "smote", sampling_strategy: float = 1.0, k_neighbors: int = 5,
-                 categorical_features: tuple[int, ...] = (), random_state: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        method: str = "smote",
+        sampling_strategy: float = 1.0,
+        k_neighbors: int = 5,
+        categorical_features: tuple[int, ...] = (),
+        random_state: int | None = None,
+    ) -> None:
         self.method = method
         self.sampling_strategy = sampling_strategy
         self.k_neighbors = k_neighbors
@@ -68,17 +83,23 @@ class SafeResampler(BaseEstimator):
 
         strategy = self._strategy(y)
         if strategy is None:
-            self.notes_.append(f"{self.method} skipped: classes already at ratio >= {self.sampling_strategy}")
+            self.notes_.append(
+                f"{self.method} skipped: classes already at ratio >= {self.sampling_strategy}"
+            )
             return None
         kwargs: dict[str, Any] = {"sampling_strategy": strategy, "random_state": self.random_state}
         if self.method in _NEIGHBOR_BASED:
             minority = int(np.unique(y, return_counts=True)[1].min())
             if minority < 2:
-                self.notes_.append(f"{self.method} skipped: only {minority} minority sample(s) in this fold")
+                self.notes_.append(
+                    f"{self.method} skipped: only {minority} minority sample(s) in this fold"
+                )
                 return None
             k = min(int(self.k_neighbors), minority - 1)
             if k < int(self.k_neighbors):
-                self.notes_.append(f"{self.method}: k_neighbors lowered to {k} (minority has {minority})")
+                self.notes_.append(
+                    f"{self.method}: k_neighbors lowered to {k} (minority has {minority})"
+                )
             smote_kwargs = {**kwargs, "k_neighbors": k}
             cats = list(self.categorical_features)
             if self.method == "smote" and cats:
@@ -90,14 +111,17 @@ class SafeResampler(BaseEstimator):
             if self.method == "borderline_smote":
                 return over_sampling.BorderlineSMOTE(m_neighbors=min(10, max(k, 2)), **smote_kwargs)
             if self.method == "adasyn":
-                return over_sampling.ADASYN(sampling_strategy=strategy, random_state=self.random_state,
-                                            n_neighbors=k)
+                return over_sampling.ADASYN(
+                    sampling_strategy=strategy, random_state=self.random_state, n_neighbors=k
+                )
             smote = over_sampling.SMOTE(**smote_kwargs)
             if self.method == "smote_tomek":
-                return combine.SMOTETomek(sampling_strategy=strategy, smote=smote,
-                                          random_state=self.random_state)
-            return combine.SMOTEENN(sampling_strategy=strategy, smote=smote,
-                                    random_state=self.random_state)
+                return combine.SMOTETomek(
+                    sampling_strategy=strategy, smote=smote, random_state=self.random_state
+                )
+            return combine.SMOTEENN(
+                sampling_strategy=strategy, smote=smote, random_state=self.random_state
+            )
         if self.method == "random_over":
             return over_sampling.RandomOverSampler(**kwargs)
         if self.method == "random_under":

@@ -10,8 +10,9 @@ from ..exceptions import ConfigError, unknown_name_message
 SCALERS = ("none", "standard", "robust", "minmax", "quantile")
 
 
-def build_scaler(name: str, *, n_rows: int = 1000, random_state: int | None = None
-                 ) -> TransformerMixin | None:
+def build_scaler(
+    name: str, *, n_rows: int = 1000, random_state: int | None = None
+) -> TransformerMixin | None:
     """Return the scaler called ``name``, or ``None`` for ``"none"``.
 
     ``quantile`` maps each feature to a normal distribution with at most
@@ -26,6 +27,9 @@ def build_scaler(name: str, *, n_rows: int = 1000, random_state: int | None = No
     if name == "minmax":
         return MinMaxScaler()
     if name == "quantile":
-        return QuantileTransformer(n_quantiles=max(10, min(1000, n_rows // 2)),
-                                   output_distribution="normal", random_state=random_state)
+        return QuantileTransformer(
+            n_quantiles=max(10, min(1000, n_rows // 2)),
+            output_distribution="normal",
+            random_state=random_state,
+        )
     raise ConfigError(unknown_name_message("scaler", name, SCALERS))

@@ -148,3 +148,28 @@ def test_dead_worker_fails_only_its_trial(executor, data):
     assert result["status"] == "failed"
     assert "worker process died" in result["error"]
     assert result["oof"] is None
+
+
+@pytest.mark.slow
+def test_executor_goes_on_after_a_worker_died(executor, data):
+    executor.warm_up()
+    executor.submit(_misbehaving(data, 0, "die"), deadline=time.monotonic() + 120)
+    _wait_all(executor, limit=60)
+    executor.submit(_task(data, 1), deadline=time.monotonic() + 120)
+    [(task, result)] = _wait_all(executor)
+    assert task.trial == 1 and result["status"] == "ok", result["error"]
+
+
+@pytest.mark.slow
+def test_dead_worker_does_not_fail_a_trial_running_beside_it(data):
+    executor = LokyExecutor(2)
+    try:
+        executor.warm_up()
+        executor.submit(_misbehaving(data, 0, "sleep", seconds=3.0), deadline=time.monotonic() + 120)
+        time.sleep(0.5)
+        executor.submit(_misbehaving(data, 1, "die"), deadline=time.monotonic() + 120)
+        results = {task.trial: result for task, result in _wait_all(executor, limit=60)}
+    finally:
+        executor.shutdown(kill=True)
+    assert results[1]["status"] == "failed"
+    assert results[0]["status"] == "ok", results[0]["error"]
