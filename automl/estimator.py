@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 import time
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -30,26 +28,18 @@ from .final_model import build_final_model
 from .folds import make_folds
 from .graph import PipelineGraph
 from .leaderboard import build_leaderboard
-from .models import ModelContext, family_names
+from .models import ModelContext
+from .params import validate_params
 from .profile import profile_data
 from .progress import SearchProgress
 from .runlog import RunLog
-from .search import STRATEGIES, make_strategy
-from .search.budget import Budget, CostModel, predict_refit_seconds
-from .search.executor import LokyExecutor, make_executor
-from .search.runner import SearchRunner
+from .search.budget import Budget
+from .search.session import SearchSetup, run_search
 
 logger = logging.getLogger("automl")
 
 #: Below this ratio of the rarest to the most common class, ``pipeline="auto"`` picks "imbalanced".
 IMBALANCE_RATIO = 0.25
-
-
-def _check_param(name: str, value: Any, ok: bool, expected: str) -> None:
-    if not ok:
-        raise ConfigError(
-            f"The {name!r} parameter of AutoMLClassifier must be {expected}. Got {value!r} instead."
-        )
 
 
 class AutoMLClassifier(ClassifierMixin, BaseEstimator):
@@ -179,81 +169,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     # --- validation -----------------------------------------------------------
-    def _validate_params(self) -> None:
-        tb = self.time_budget
-        _check_param(
-            "time_budget",
-            tb,
-            tb is None
-            or (isinstance(tb, Real) and not isinstance(tb, bool) and np.isfinite(tb) and tb > 0),
-            "a positive number of seconds or None",
-        )
-        mt = self.max_trials
-        _check_param(
-            "max_trials",
-            mt,
-            mt is None or (isinstance(mt, Integral) and not isinstance(mt, bool) and mt >= 1),
-            "an int >= 1 or None",
-        )
-        if tb is None and mt is None:
-            raise ConfigError(
-                "Set time_budget or max_trials: with both None the search never ends."
-            )
-        if M.ALIASES.get(self.metric, self.metric) not in M.OPTIMIZABLE:
-            M.get_metric(self.metric)  # unknown name: raises with suggestions
-            raise ConfigError(
-                f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
-                f"{self.metric!r} cannot be optimised on its own."
-            )
-        _check_param(
-            "search", self.search, self.search in STRATEGIES, f"one of {sorted(STRATEGIES)}"
-        )
-        cv = self.cv
-        _check_param(
-            "cv",
-            cv,
-            cv == "auto"
-            or (not isinstance(cv, str) and hasattr(cv, "split"))
-            or (isinstance(cv, Integral) and not isinstance(cv, bool) and cv >= 2),
-            "'auto', an int >= 2 or a CV splitter",
-        )
-        th = self.threshold
-        _check_param(
-            "threshold",
-            th,
-            th is None
-            or th == "auto"
-            or (isinstance(th, Real) and not isinstance(th, bool) and 0.0 < th < 1.0),
-            "'auto', None or a float in (0, 1)",
-        )
-        nj = self.n_jobs
-        _check_param(
-            "n_jobs",
-            nj,
-            isinstance(nj, Integral) and not isinstance(nj, bool) and (nj >= 1 or nj == -1),
-            "-1 or an int >= 1",
-        )
-        _check_param(
-            "device",
-            self.device,
-            self.device in ("auto", "cpu", "cuda"),
-            "one of 'auto', 'cpu', 'cuda'",
-        )
-        _check_param(
-            "ensemble", self.ensemble, isinstance(self.ensemble, (bool, np.bool_)), "a bool"
-        )
-        if self.models is not None:
-            _check_param(
-                "models",
-                self.models,
-                isinstance(self.models, (list, tuple))
-                and len(self.models) > 0
-                and all(isinstance(m, str) for m in self.models),
-                f"None or a non-empty list of names from {family_names()}",
-            )
-        if self.resume and self.log_dir is None:
-            raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")
-
     def _resolve_graph(self, y_enc: np.ndarray) -> tuple[PipelineGraph, list[str]]:
         notes: list[str] = []
         if isinstance(self.pipeline, PipelineGraph):
@@ -308,7 +223,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         t_start = time.monotonic()
-        self._validate_params()
+        validate_params(self.get_params(deep=False))
         X_df, y_raw = validate_fit_data(X, y)
         schema = infer_schema(X_df)
         y_enc, classes = encode_target(y_raw)
@@ -353,7 +268,26 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         log = RunLog(
             self.log_dir, header=self._log_header(X_df, y_enc, graph, seed), resume=self.resume
         )
-        self._search(graph, ctx, schema, X_df, y_enc, folds, seed, budget, log, tune, n_parallel)
+        setup = SearchSetup(
+            graph=graph,
+            ctx=ctx,
+            schema=schema,
+            folds=folds,
+            metric=self.metric_,
+            pos_index=self.pos_index_,
+            threshold_metric=tune,
+            strategy=self.search,
+            seed=seed,
+            n_parallel=n_parallel,
+            ensemble=bool(self.ensemble),
+        )
+        progress = SearchProgress(
+            self.time_budget or self.max_trials,
+            by_time=self.time_budget is not None,
+            metric=self.metric_,
+            enabled=self.verbose >= 1,
+        )
+        run_search(setup, X_df, y_enc, budget, log, progress)
         self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
         return self
 
@@ -370,83 +304,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             "pos_label": None if self.pos_label is None else str(self.pos_label),
         }
         return {"fingerprint": joblib.hash((X, y)), "settings": settings}
-
-    def _search(self, graph, ctx, schema, X, y, folds, seed, budget, log, tune, n_parallel) -> None:
-        from .evaluate import DataRef, TrialTask
-
-        costs = CostModel(len(y), len(folds))
-        executor = make_executor(n_parallel)
-        tmpdir = tempfile.mkdtemp(prefix="automl-")
-        try:
-            if isinstance(executor, LokyExecutor):
-                import joblib
-
-                path = os.path.join(tmpdir, "data.joblib")
-                joblib.dump((X, y), path)
-                data = DataRef(path=path)
-            else:
-                data = DataRef(X=X, y=y)
-
-            def make_task(trial: int, config: dict, limit: float | None) -> TrialTask:
-                per_fold = None if limit is None else max(0.5, 0.8 * limit / len(folds))
-                from dataclasses import replace
-
-                losses = [
-                    M.to_loss(self.metric_, r["mean"][self.metric_])
-                    for r in log.records
-                    if r["status"] == "ok"
-                ]
-                return TrialTask(
-                    prune_loss=min(losses) if losses else None,
-                    trial=trial,
-                    config=config,
-                    graph=graph,
-                    schema=schema,
-                    ctx=replace(ctx, time_limit=per_fold),
-                    folds=folds,
-                    data=data,
-                    metric=self.metric_,
-                    pos_index=self.pos_index_,
-                    n_classes=ctx.n_classes,
-                    tune_threshold=tune is not None,
-                    threshold_metric=tune,
-                    time_limit=limit,
-                )
-
-            def update_reserve() -> None:
-                if budget.time_budget is None:
-                    return
-                ok = sorted(
-                    (r for r in log.records if r["status"] == "ok"),
-                    key=lambda r: M.to_loss(self.metric_, r["mean"][self.metric_]),
-                )
-                top = ok[:3] if self.ensemble else ok[:1]
-                budget.reserve = sum(predict_refit_seconds(r["duration"], len(folds)) for r in top)
-                budget.reserve = min(budget.reserve, 0.5 * budget.time_budget)
-
-            progress = SearchProgress(
-                self.time_budget if self.time_budget else self.max_trials,
-                by_time=self.time_budget is not None,
-                metric=self.metric_,
-                enabled=self.verbose >= 1,
-            )
-            strategy = make_strategy(self.search, graph, ctx, random_state=seed)
-            runner = SearchRunner(
-                strategy,
-                executor,
-                budget,
-                costs,
-                log,
-                make_task,
-                self.metric_,
-                update_reserve,
-                progress,
-            )
-            runner.replay()
-            update_reserve()
-            runner.run()
-        finally:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
     def _finish(self, graph, ctx, schema, X, y, folds, budget, log, tune, t_start) -> None:
         search_end = time.monotonic()
@@ -526,13 +383,13 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         return self.final_model_.predict_proba(X_df)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels (binary: the positive class when its probability reaches ``threshold_``)."""
+        """Predicted labels; binary: the positive class at probability >= ``threshold_``."""
         proba = self.predict_proba(X)
         labels = M.predict_labels(proba, pos_index=self.pos_index_, threshold=self.threshold_)
         return self.classes_[labels]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy of ``predict`` (scikit-learn's classifier convention); see ``evaluate`` for others."""
+        """Accuracy of ``predict`` (scikit-learn's convention); ``evaluate`` gives the rest."""
         return super().score(X, y, sample_weight=sample_weight)
 
     def evaluate(self, X: Any, y: Any) -> dict[str, float]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .exceptions import ConfigError
 
@@ -84,7 +84,7 @@ class Categorical:
         return value in self.choices
 
 
-Dimension = Union[Real, Integer, Categorical]
+Dimension = Real | Integer | Categorical
 Space = dict[str, Dimension]
 
 

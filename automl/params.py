@@ -1,0 +1,98 @@
+"""The constraints on AutoMLClassifier's parameters, declared once, checked when fit starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from . import metrics as M
+from .exceptions import ConfigError
+from .models import family_names
+from .search import STRATEGIES
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _splitter(value: Any) -> bool:
+    return not isinstance(value, str) and hasattr(value, "split")
+
+
+#: name -> (check, what the value must be)
+CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "time_budget": (
+        lambda v: v is None or (_number(v) and np.isfinite(v) and v > 0),
+        "a positive number of seconds or None",
+    ),
+    "max_trials": (lambda v: v is None or (_integer(v) and v >= 1), "an int >= 1 or None"),
+    "search": (lambda v: isinstance(v, str) and v in STRATEGIES, f"one of {sorted(STRATEGIES)}"),
+    "cv": (
+        lambda v: v == "auto" or _splitter(v) or (_integer(v) and v >= 2),
+        "'auto', an int >= 2 or a CV splitter",
+    ),
+    "threshold": (
+        lambda v: v is None or v == "auto" or (_number(v) and 0.0 < v < 1.0),
+        "'auto', None or a float in (0, 1)",
+    ),
+    "n_jobs": (lambda v: _integer(v) and (v >= 1 or v == -1), "-1 or an int >= 1"),
+    "device": (lambda v: v in ("auto", "cpu", "cuda"), "one of 'auto', 'cpu', 'cuda'"),
+    "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
+    "resume": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
+    "verbose": (lambda v: _integer(v) and v >= 0, "an int >= 0"),
+    "random_state": (
+        lambda v: v is None or (_integer(v) and 0 <= v < 2**32),
+        "None or an int in [0, 2**32)",
+    ),
+    "models": (
+        lambda v: (
+            v is None
+            or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(m, str) for m in v))
+        ),
+        "None or a non-empty list of model family names",
+    ),
+}
+
+
+def validate_params(params: dict[str, Any]) -> None:
+    """Check every parameter; raise :class:`ConfigError` naming the first one that is wrong.
+
+    Messages follow scikit-learn's: "The 'time_budget' parameter of
+    AutoMLClassifier must be a positive number of seconds or None. Got -1 instead."
+    """
+    for name, (check, expected) in CONSTRAINTS.items():
+        value = params.get(name)
+        try:
+            ok = bool(check(value))
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ConfigError(
+                f"The {name!r} parameter of AutoMLClassifier must be {expected}. "
+                f"Got {value!r} instead."
+            )
+    if params.get("time_budget") is None and params.get("max_trials") is None:
+        raise ConfigError("Set time_budget or max_trials: with both None the search never ends.")
+    metric = params.get("metric")
+    if M.ALIASES.get(metric, metric) not in M.OPTIMIZABLE:
+        M.get_metric(metric)  # an unknown name raises with suggestions
+        raise ConfigError(
+            f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
+            f"{metric!r} cannot be optimised on its own."
+        )
+    if params.get("models") is not None:
+        known = set(family_names())
+        for name in params["models"]:
+            if name not in known:
+                from .models import get_family
+
+                get_family(name)  # raises with close matches
+    if params.get("resume") and params.get("log_dir") is None:
+        raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")

@@ -1,0 +1,105 @@
+"""The scikit-optimize adapter: plain values in and out, out-of-space points refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from automl.search.skopt_adapter import SkoptOptimizer, _to_skopt
+from automl.space import Categorical, Integer, Real
+
+SPACE = {
+    "lr": Real(1e-3, 1.0, log=True),
+    "frac": Real(0.1, 0.9),
+    "depth": Integer(2, 10),
+    "trees": Integer(10, 1000, log=True),
+    "features": Categorical(["sqrt", 0.5, None, True]),
+}
+
+
+def test_translation_to_skopt():
+    from skopt import space as sk
+
+    cat = _to_skopt("features", SPACE["features"])
+    assert isinstance(cat, sk.Categorical) and list(cat.categories) == ["0", "1", "2", "3"]
+    real = _to_skopt("lr", SPACE["lr"])
+    assert isinstance(real, sk.Real) and real.prior == "log-uniform"
+    assert (real.low, real.high) == (1e-3, 1.0)
+    integer = _to_skopt("depth", SPACE["depth"])
+    assert isinstance(integer, sk.Integer) and integer.prior == "uniform"
+    assert _to_skopt("trees", SPACE["trees"]).prior == "log-uniform"
+
+
+def _check_point(point):
+    assert set(point) == set(SPACE)
+    for name, value in point.items():
+        assert SPACE[name].contains(value), (name, value)
+    assert type(point["lr"]) is float and type(point["frac"]) is float
+    assert type(point["depth"]) is int and type(point["trees"]) is int
+    assert point["features"] in SPACE["features"].choices
+    if point["features"] is not None:  # original objects, not their string indices
+        assert type(point["features"]) in (str, float, bool)
+
+
+def test_ask_gives_plain_values_in_the_space():
+    opt = SkoptOptimizer(SPACE, random_state=0, n_initial_points=3)
+    for _ in range(6):
+        [point] = opt.ask()
+        _check_point(point)
+        assert opt.tell(point, float(point["frac"]))
+    batch = opt.ask(3)
+    assert len(batch) == 3
+    for point in batch:
+        _check_point(point)
+    assert opt.n_told == 6
+
+
+def test_same_seed_same_points():
+    a, b = SkoptOptimizer(SPACE, random_state=3), SkoptOptimizer(SPACE, random_state=3)
+    for _ in range(3):
+        pa, pb = a.ask()[0], b.ask()[0]
+        assert pa == pb
+        a.tell(pa, 1.0)
+        b.tell(pb, 1.0)
+
+
+def test_tell_refuses_points_outside_the_space_and_bad_losses():
+    opt = SkoptOptimizer(SPACE, random_state=0)
+    good = {"lr": 0.01, "frac": 0.5, "depth": 3, "trees": 100, "features": "sqrt"}
+    assert opt.tell({**good, "features": "log2"}, 1.0) is False
+    assert opt.tell({**good, "depth": 11}, 1.0) is False
+    assert opt.tell({**good, "depth": 3.5}, 1.0) is False
+    assert opt.tell({k: v for k, v in good.items() if k != "lr"}, 1.0) is False
+    assert opt.tell(good, float("nan")) is False
+    assert opt.tell(good, float("inf")) is False
+    assert opt.n_told == 0
+    assert opt.tell(good, 0.3) is True
+    assert opt.tell({**good, "frac": 1 - 0.5, "lr": 1}, 0.2) is True  # an int on a Real is fine
+    assert opt.n_told == 2
+
+
+def test_mixed_type_categorical_round_trip():
+    opt = SkoptOptimizer({"features": SPACE["features"]}, random_state=0, n_initial_points=2)
+    for choice in SPACE["features"].choices:
+        assert opt.tell({"features": choice}, 0.5) is True
+    seen = {repr(opt.ask()[0]["features"]) for _ in range(10)}
+    assert seen <= {repr(c) for c in SPACE["features"].choices}
+
+
+def test_empty_space():
+    opt = SkoptOptimizer({}, random_state=0)
+    assert opt.ask() == [{}]
+    assert opt.ask(2) == [{}, {}]
+    assert opt.tell({}, 1.0) is False
+
+
+def test_minimises_a_simple_loss():
+    space = {"x": Real(-5.0, 5.0)}
+    opt = SkoptOptimizer(space, random_state=0, n_initial_points=4)
+    xs = []
+    for _ in range(16):
+        x = opt.ask()[0]["x"]
+        xs.append(x)
+        opt.tell({"x": x}, (x - 2.0) ** 2)
+    assert min(abs(x - 2.0) for x in xs[4:]) < 0.5
+    assert np.mean([abs(x - 2.0) for x in xs[-6:]]) < np.mean([abs(x - 2.0) for x in xs[:4]])
