@@ -280,10 +280,25 @@ def validate_fit_data(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
     _, classes = encode_target(labels)
     if len(classes) < 2:
         raise DataError(
-            f"y has a single class ({classes[0]!r} for all {len(labels)} rows); "
+            f"y has a single class ({_label_text(classes[0])} for all {len(labels)} rows); "
             "classification needs at least 2 classes."
         )
+    if (
+        labels.dtype.kind == "f"
+        and len(classes) > max(20, len(labels) // 2)
+        and not np.all(np.mod(classes, 1) == 0)
+    ):
+        raise DataError(
+            f"y looks continuous ({len(classes)} distinct non-integer values in {len(labels)} "
+            "rows): this is a classifier. Hint: bin the target into classes, or use a "
+            "regression tool."
+        )
     return frame, labels
+
+
+def _label_text(label: Any) -> str:
+    """A label as the user wrote it (``0.0``, not ``np.float64(0.0)``)."""
+    return repr(label.item() if isinstance(label, np.generic) else label)
 
 
 def _string_kind(name: str, column: pd.Series, n_unique: int) -> tuple[str, str | None]:

@@ -23,7 +23,7 @@ from .data import (
     validate_fit_data,
     validate_predict_data,
 )
-from .exceptions import ConfigError, NotFittedError
+from .exceptions import ConfigError, DataError, NotFittedError
 from .final_model import build_final_model
 from .folds import make_folds
 from .graph import PipelineGraph
@@ -246,7 +246,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             if self.random_state is not None
             else int(np.random.default_rng().integers(2**31 - 1))
         )
-        folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed)
+        folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed, classes=classes)
         self.notes_.extend(fold_notes)
         cpus = os.cpu_count() or 1
         n_parallel = cpus if self.n_jobs == -1 else int(self.n_jobs)
@@ -399,6 +399,9 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         y_enc = encode_with_classes(y, self.classes_)
+        if len(y_enc) != len(proba):
+            raise DataError(f"X has {len(proba)} rows but y has {len(y_enc)} labels; they must "
+                            "have the same length.")
         return M.score_all(y_enc, proba, pos_index=self.pos_index_, threshold=self.threshold_)
 
     # --- outputs ---------------------------------------------------------------
@@ -413,6 +416,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         """Save the fitted estimator atomically; see :func:`automl.load`."""
         from .persistence import save
 
+        self._check_fitted()
         return save(self, path)
 
 

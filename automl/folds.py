@@ -16,7 +16,12 @@ AUTO_CV_LARGE = 10_000
 
 
 def make_folds(
-    cv: Any, X: pd.DataFrame, y: np.ndarray, *, random_state: int | None
+    cv: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    random_state: int | None,
+    classes: np.ndarray | None = None,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
     """Train/validation index pairs for ``cv``, plus notes on any fallback taken.
 
@@ -42,9 +47,11 @@ def make_folds(
     smallest = int(counts[counts > 0].min())
     if smallest < 2:
         rare = int(np.flatnonzero(counts == smallest)[0])
+        label = classes[rare] if classes is not None else rare
+        label = label.item() if isinstance(label, np.generic) else label
         raise DataError(
-            f"Class at encoded index {rare} has only {smallest} sample: cross-validation needs at "
-            "least 2 samples of every class. Remove that class or add samples."
+            f"Class {label!r} has only {smallest} sample: cross-validation needs at least 2 "
+            "samples of every class. Remove that class or add samples."
         )
     if smallest < n_splits:
         notes.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
@@ -51,6 +52,7 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: v is None or (_integer(v) and 0 <= v < 2**32),
         "None or an int in [0, 2**32)",
     ),
+    "log_dir": (lambda v: v is None or isinstance(v, (str, os.PathLike)), "None or a path"),
     "models": (
         lambda v: (
             v is None

@@ -9,10 +9,8 @@ with, and are checked on load.
 from __future__ import annotations
 
 import os
-import pickle
 import platform
 import warnings
-import zlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -87,22 +85,13 @@ def load(path: str | os.PathLike[str]) -> Any:
     import joblib
 
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{str(path)!r} is a directory, not a model file.")
     if not path.is_file():
         raise ModelFileError(f"Model file {str(path)!r} does not exist.")
     try:
         payload = joblib.load(path)
-    except (
-        EOFError,
-        pickle.UnpicklingError,
-        zlib.error,
-        ValueError,
-        KeyError,
-        IndexError,
-        AttributeError,
-        ModuleNotFoundError,
-        TypeError,
-        OSError,
-    ) as exc:
+    except Exception as exc:  # any failure to unpickle means the file cannot be used
         raise ModelFileError(
             f"Model file {str(path)!r} is truncated or corrupted and cannot be read "
             f"({type(exc).__name__}: {exc})."
@@ -116,7 +105,12 @@ def load(path: str | os.PathLike[str]) -> Any:
             f"{str(path)!r} uses model-file format {payload.get('format_version')}; "
             f"this automl reads format {FORMAT_VERSION}. Refit with this version."
         )
-    saved, current = payload.get("versions", {}), library_versions()
+    saved, current = payload.get("versions"), library_versions()
+    if not isinstance(saved, dict):
+        raise ModelFileError(
+            f"{str(path)!r} has no library-version record; it was not written by "
+            "automl's save() or is damaged."
+        )
     if _major(saved.get("automl-tabular")) != _major(current.get("automl-tabular")):
         raise ModelFileError(
             f"{str(path)!r} was saved by automl {saved.get('automl-tabular')}, this is "

@@ -39,8 +39,8 @@ def make_tiny_clf(**kw: Any):
     return make_fast_clf(**{"max_trials": 2, "models": ["logreg"], **kw})
 
 
-# Test modules get the factories through these fixtures rather than ``from conftest
-# import ...``: tests/report has a conftest.py too, and the two would share one module name.
+# Test modules get the factories through these fixtures: with --import-mode=importlib
+# (pyproject.toml) a test file cannot ``from conftest import ...``.
 @pytest.fixture(scope="session")
 def fast_clf():
     """``fast_clf(**kw)``: see :func:`make_fast_clf`."""
@@ -80,16 +80,24 @@ def binary_split(binary_data) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd
 @pytest.fixture(scope="session")
 def binary_array() -> tuple[np.ndarray, np.ndarray]:
     """make_classification: 150 rows, 6 numeric features, int labels 0/1 (numpy)."""
-    X, y = make_classification(n_samples=150, n_features=6, n_informative=4, n_redundant=0,
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=150, n_features=6, n_informative=4, n_redundant=0, random_state=0
+    )
     return X, y
 
 
 @pytest.fixture(scope="session")
 def multiclass_data() -> tuple[np.ndarray, np.ndarray]:
     """make_classification: 180 rows, 6 features, 3 classes 0/1/2 (numpy)."""
-    X, y = make_classification(n_samples=180, n_features=6, n_informative=4, n_redundant=0,
-                               n_classes=3, n_clusters_per_class=1, random_state=1)
+    X, y = make_classification(
+        n_samples=180,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=1,
+    )
     return X, y
 
 

@@ -70,13 +70,15 @@ def _expected_failed_checks(estimator):
 
 
 def _cheap_instance() -> AutoMLClassifier:
-    return AutoMLClassifier(time_budget=None, max_trials=2, models=["logreg"], cv=2, n_jobs=1,
-                            random_state=0)
+    return AutoMLClassifier(
+        time_budget=None, max_trials=2, models=["logreg"], cv=2, n_jobs=1, random_state=0
+    )
 
 
 @pytest.mark.slow  # ~40 checks, about 35 of which fit (~1 min on 2 cores)
-@parametrize_with_checks([_cheap_instance()], expected_failed_checks=_expected_failed_checks,
-                         xfail_strict=True)
+@parametrize_with_checks(
+    [_cheap_instance()], expected_failed_checks=_expected_failed_checks, xfail_strict=True
+)
 def test_sklearn_common_checks(estimator, check):
     check(estimator)
 
@@ -84,12 +86,26 @@ def test_sklearn_common_checks(estimator, check):
 def test_init_stores_arguments_unchanged():
     models = ["logreg", "hist_gb"]
     splitter = object()  # never validated in __init__, so any object is stored as is
-    clf = AutoMLClassifier(time_budget=-5, max_trials=0, models=models, cv=splitter,
-                           metric="no-such-metric", search="foo", threshold=7, pos_label="x")
+    clf = AutoMLClassifier(
+        time_budget=-5,
+        max_trials=0,
+        models=models,
+        cv=splitter,
+        metric="no-such-metric",
+        search="foo",
+        threshold=7,
+        pos_label="x",
+    )
     assert clf.models is models
     assert clf.cv is splitter
-    assert (clf.time_budget, clf.max_trials, clf.metric, clf.search, clf.threshold,
-            clf.pos_label) == (-5, 0, "no-such-metric", "foo", 7, "x")
+    assert (
+        clf.time_budget,
+        clf.max_trials,
+        clf.metric,
+        clf.search,
+        clf.threshold,
+        clf.pos_label,
+    ) == (-5, 0, "no-such-metric", "foo", 7, "x")
     assert not [k for k in vars(clf) if k.endswith("_") and not k.startswith("__")]
 
 
@@ -162,8 +178,16 @@ def test_predict_proba_columns_follow_classes(fitted_binary, binary_split):
 
 def test_leaderboard_has_one_row_per_trial_best_first(fitted_binary):
     board = fitted_binary.leaderboard_
-    required = ["trial", "family", "status", "fit_time", "duration", "threshold_mean",
-                "threshold_std", "config"]
+    required = [
+        "trial",
+        "family",
+        "status",
+        "fit_time",
+        "duration",
+        "threshold_mean",
+        "threshold_std",
+        "config",
+    ]
     required += [f"{m}_{s}" for m in REPORTED for s in ("mean", "std")]
     assert set(required) <= set(board.columns)
     assert {"roc_auc_mean", "roc_auc_std", "f1_mean", "f1_std"} <= set(board.columns)
@@ -193,7 +217,9 @@ def test_evaluate_reports_every_metric(fitted_binary, binary_split):
     scores = fitted_binary.evaluate(X_test, y_test)
     assert set(scores) == set(REPORTED)
     assert all(np.isfinite(v) for v in scores.values())
-    assert scores["accuracy"] == pytest.approx(accuracy_score(y_test, fitted_binary.predict(X_test)))
+    assert scores["accuracy"] == pytest.approx(
+        accuracy_score(y_test, fitted_binary.predict(X_test))
+    )
     assert scores["accuracy"] == pytest.approx(fitted_binary.score(X_test, y_test))
     assert 0.5 < scores["roc_auc"] <= 1.0
 

@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from automl import load
-from automl import persistence
+from automl import load, persistence
 from automl.exceptions import ModelFileError, NotFittedError
 from automl.persistence import library_versions, save
 
@@ -29,8 +28,12 @@ FORMAT_VERSION = 1
 def _payload(estimator, **versions) -> dict:
     current = library_versions()
     current.update(versions)
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": current,
-            "estimator": estimator}
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": current,
+        "estimator": estimator,
+    }
 
 
 def _files(directory: Path) -> list[str]:
@@ -87,8 +90,9 @@ def test_load_accepts_str_and_path(model_file):
 # ---------------------------------------------------------------------------------- atomicity
 
 
-def test_save_replaces_existing_file_only_after_complete_write(tmp_path, fitted_binary,
-                                                               monkeypatch):
+def test_save_replaces_existing_file_only_after_complete_write(
+    tmp_path, fitted_binary, monkeypatch
+):
     target = tmp_path / "model.joblib"
     target.write_bytes(b"old model")
     real_dump = joblib.dump
@@ -157,9 +161,6 @@ def test_truncated_file_raises(fraction, model_file, tmp_path):
         load(broken)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: load() does not catch struct.error, raised by "
-                                       "pickle when a cut lands inside an opcode argument (e.g. "
-                                       "the 8-byte frame length at bytes 3-10)")
 def test_first_half_and_any_cut_of_a_model_file_raise(model_file, tmp_path):
     data = model_file.read_bytes()
     broken = tmp_path / "truncated.joblib"
@@ -194,12 +195,15 @@ def test_text_file_raises(tmp_path):
         load(broken)
 
 
-@pytest.mark.parametrize("other", [
-    pytest.param({"weights": [1, 2, 3]}, id="dict"),
-    pytest.param([1, 2, 3], id="list"),
-    pytest.param(LogisticRegression(), id="sklearn-estimator"),
-    pytest.param({"format": "something-else", "estimator": None}, id="other-format"),
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param({"weights": [1, 2, 3]}, id="dict"),
+        pytest.param([1, 2, 3], id="list"),
+        pytest.param(LogisticRegression(), id="sklearn-estimator"),
+        pytest.param({"format": "something-else", "estimator": None}, id="other-format"),
+    ],
+)
 def test_joblib_pickle_of_something_else_raises(other, tmp_path):
     path = tmp_path / "other.joblib"
     joblib.dump(other, path)
@@ -224,8 +228,6 @@ def test_other_format_version_raises(tmp_path, fitted_binary):
         load(path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a payload whose 'versions' is not a dict (None) "
-                                       "crashes load() with AttributeError, not ModelFileError")
 def test_malformed_versions_raise_model_file_error(tmp_path, fitted_binary):
     path = tmp_path / "odd.joblib"
     joblib.dump({**_payload(fitted_binary), "versions": None}, path)
@@ -255,7 +257,7 @@ def test_unknown_automl_version_raises(tmp_path, fitted_binary):
     del payload["versions"]
     path = tmp_path / "noversions.joblib"
     joblib.dump(payload, path)
-    with pytest.raises(ModelFileError, match="saved by automl None"):
+    with pytest.raises(ModelFileError, match="no library-version record"):
         load(path)
 
 
@@ -276,12 +278,14 @@ def test_other_library_version_only_warns(package, tmp_path, fitted_binary, bina
     current = library_versions()[package]
     path = tmp_path / "libs.joblib"
     joblib.dump(_payload(fitted_binary, **{package: "0.0.1"}), path)
-    with pytest.warns(UserWarning, match=rf"other library versions \({package} 0\.0\.1 -> "
-                                         rf"{current}\).*Refit"):
+    with pytest.warns(
+        UserWarning,
+        match=rf"other library versions \({package} 0\.0\.1 -> "
+        rf"{current}\).*Refit",
+    ):
         loaded = load(path)
     _, X_test, _, _ = binary_split
-    np.testing.assert_array_equal(loaded.predict_proba(X_test),
-                                  fitted_binary.predict_proba(X_test))
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), fitted_binary.predict_proba(X_test))
 
 
 def test_other_python_version_does_not_warn(tmp_path, fitted_binary):
@@ -295,8 +299,6 @@ def test_other_python_version_does_not_warn(tmp_path, fitted_binary):
 # ------------------------------------------------------------------------------ unfitted
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: save() writes an unfitted estimator without "
-                                       "complaint; the mistake only shows at predict time")
 def test_save_unfitted_raises_not_fitted(tmp_path, fast_clf):
     with pytest.raises(NotFittedError):
         fast_clf().save(tmp_path / "unfitted.joblib")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from automl.search.skopt_adapter import SkoptOptimizer, _to_skopt
 from automl.space import Categorical, Integer, Real

@@ -1,0 +1,50 @@
+"""Trials run on a dask cluster when the caller activates joblib's dask backend."""
+
+from __future__ import annotations
+
+import re
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from automl import AutoMLClassifier
+from automl.search.executor import JoblibBatchExecutor, make_executor
+
+distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
+Client, LocalCluster, get_task_stream = (distributed.Client, distributed.LocalCluster,
+                                         distributed.get_task_stream)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def _trial_calls(key: str) -> int:
+    """Trials in one joblib batch task, from keys like ``batch_of_run_trial_2_calls-<id>``."""
+    match = re.search(r"run_trial_(\d+)_calls", key)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.slow
+def test_trials_run_on_the_cluster(client):
+    X, y = make_classification(n_samples=120, n_features=5, class_sep=2.0, random_state=0)
+    clf = AutoMLClassifier(n_jobs=2, max_trials=6, time_budget=None, random_state=0, cv=3,
+                           models=["logreg"])
+    with get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+        assert isinstance(make_executor(2), JoblibBatchExecutor)
+        clf.fit(X, y)
+    trial_tasks = [t for t in stream.data if _trial_calls(t["key"])]
+    assert sum(_trial_calls(t["key"]) for t in trial_tasks) == 6, "every trial ran on the cluster"
+    assert all(t["status"] == "OK" for t in trial_tasks)
+    workers = set(client.scheduler_info()["workers"])
+    assert {t["worker"] for t in trial_tasks} <= workers
+    assert len(clf.trials_) == 6 and all(r["status"] == "ok" for r in clf.trials_)
+    assert sorted(r["trial"] for r in clf.trials_) == list(range(6))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (120, 2) and np.all(np.isfinite(proba))
+    assert (clf.predict(X) == y).mean() > 0.8

@@ -1,0 +1,106 @@
+"""Greedy ensemble selection on out-of-fold predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from automl import metrics as M
+from automl.ensemble import EnsembleModel, blend, blend_score, greedy_selection
+
+
+def _oofs(n_classes=2, n=200, n_trials=6, seed=0):
+    """Noisy predictions of several 'trials', each seeing a different part of the signal."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, n_classes, n)
+    oof = {}
+    for t in range(n_trials):
+        logits = rng.normal(scale=1.5, size=(n, n_classes)) + (0.5 + 0.2 * t) * np.eye(n_classes)[y]
+        p = np.exp(logits)
+        oof[10 + t] = p / p.sum(axis=1, keepdims=True)
+    return y, oof
+
+
+def _ranked(y, oof, metric, pos):
+    return sorted(oof, key=lambda t: -blend_score(y, oof[t], metric, pos))
+
+
+CASES = [("roc_auc", 2), ("log_loss", 2), ("f1", 2), ("mcc", 2), ("average_precision", 2),
+         ("roc_auc", 3), ("log_loss", 3), ("accuracy", 3)]
+
+
+@pytest.mark.parametrize("metric, n_classes", CASES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_greedy_selection_improves_or_equals_the_best_single(metric, n_classes, seed):
+    y, oof = _oofs(n_classes, seed=seed)
+    ranked = _ranked(y, oof, metric, 1)
+    weights = greedy_selection(oof, ranked, y, metric, 1)
+    assert weights and set(weights) <= set(oof)
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert all(w > 0 for w in weights.values())
+    best_single = max(blend_score(y, oof[t], metric, 1) for t in oof)
+    assert blend_score(y, oof[ranked[0]], metric, 1) == best_single
+    assert blend_score(y, blend(oof, weights), metric, 1) >= best_single - 1e-12
+    # weights are counts of picks over at most 25 rounds: multiples of 1/n for one n <= 25
+    assert any(all(abs(w * n - round(w * n)) < 1e-9 for w in weights.values())
+               for n in range(1, 26))
+
+
+def test_complementary_trials_are_blended():
+    y, oof = _oofs(2, n=400, n_trials=4, seed=3)
+    ranked = _ranked(y, oof, "roc_auc", 1)
+    weights = greedy_selection(oof, ranked, y, "roc_auc", 1)
+    assert len(weights) > 1
+    assert blend_score(y, blend(oof, weights), "roc_auc", 1) > blend_score(y, oof[ranked[0]],
+                                                                           "roc_auc", 1)
+
+
+def test_single_trial_when_nothing_helps():
+    y, oof = _oofs(2, n_trials=1)
+    assert greedy_selection(oof, list(oof), y, "roc_auc", 1) == {10: 1.0}
+    perfect = np.eye(2)[y].astype(float)
+    oof = {1: perfect, 2: np.full_like(perfect, 0.5)}
+    assert greedy_selection(oof, [1, 2], y, "log_loss", 1) == {1: 1.0}
+
+
+def test_candidates_without_predictions_and_limits():
+    y, oof = _oofs(2)
+    assert greedy_selection(oof, [], y, "roc_auc", 1) == {}
+    assert greedy_selection(oof, [99], y, "roc_auc", 1) == {}
+    ranked = _ranked(y, oof, "roc_auc", 1)
+    weights = greedy_selection(oof, [99, *ranked], y, "roc_auc", 1, max_candidates=3)
+    assert set(weights) <= set(ranked[:2])
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert greedy_selection(oof, ranked, y, "roc_auc", 1, rounds=1) == {ranked[0]: 1.0}
+
+
+def test_blend_score_direction():
+    y, oof = _oofs(2)
+    p = oof[10]
+    assert blend_score(y, p, "log_loss", 1) == pytest.approx(-M.score("log_loss", y, p))
+    assert blend_score(y, p, "roc_auc", 1) == pytest.approx(M.score("roc_auc", y, p))
+    assert blend_score(y, p, "f1", 1) == pytest.approx(M.best_threshold_score(y, p[:, 1], "f1"))
+    assert blend_score(y, p, "pr_auc", 1) == pytest.approx(M.score("average_precision", y, p))
+
+
+def test_blend_is_the_weighted_average():
+    a, b = np.array([[0.2, 0.8]]), np.array([[0.6, 0.4]])
+    np.testing.assert_allclose(blend({1: a, 2: b}, {1: 0.75, 2: 0.25}), [[0.3, 0.7]])
+    np.testing.assert_allclose(blend({1: a, 2: b}, {1: 3, 2: 1}), [[0.3, 0.7]])
+
+
+class _Const:
+    def __init__(self, row, classes):
+        self.row, self.classes_ = np.asarray(row, float), np.asarray(classes)
+
+    def predict_proba(self, X):
+        return np.tile(self.row, (len(X), 1))
+
+
+def test_ensemble_model_averages_aligned_probabilities():
+    model = EnsembleModel([(_Const([0.2, 0.8], [0, 1]), 1.0),
+                           (_Const([0.5, 0.25, 0.25], [0, 1, 2]), 3.0)], n_classes=3)
+    proba = model.predict_proba(np.zeros((4, 2)))
+    np.testing.assert_allclose(proba, np.tile([0.25 * 0.2 + 0.75 * 0.5, 0.25 * 0.8 + 0.75 * 0.25,
+                                               0.75 * 0.25], (4, 1)))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
