@@ -244,6 +244,9 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
                         )
                         result["notes"].append(f"pruned after {k + 1} folds: cannot beat the best")
                         return result
+        uncovered = np.flatnonzero(np.isnan(oof[:, 0]))
+        if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
+            oof[uncovered] = aligned_proba(pipe, X.iloc[uncovered], task.n_classes)
         if not np.all(np.isfinite(oof)):
             raise FloatingPointError("the model produced NaN or infinite probabilities")
         result["fit_time"] = sum(step_totals.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 from typing import Any
 
@@ -25,14 +26,15 @@ def make_folds(
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
     """Train/validation index pairs for ``cv``, plus notes on any fallback taken.
 
-    A class with fewer members than folds lowers the number of folds to its size
-    (at least 2) and says so; a class with a single member is an error, since no
-    fold could both train on it and validate it.
+    A class with fewer members than folds is validated in only some folds; a
+    class with a single member is put in every training fold and never
+    validated (its out-of-fold prediction is made in-sample). Both say so in
+    the notes.
 
     Raises
     ------
     DataError
-        When a class has one member.
+        When fewer than two classes have at least two members.
     """
     counts = np.bincount(y)
     notes: list[str] = []
@@ -44,21 +46,38 @@ def make_folds(
     n_splits = (5 if len(y) <= AUTO_CV_LARGE else 3) if cv == "auto" else int(cv)
     if not isinstance(n_splits, Integral) or n_splits < 2:
         raise ConfigError(f"cv must give at least 2 folds; got {cv!r}.")
-    smallest = int(counts[counts > 0].min())
-    if smallest < 2:
-        rare = int(np.flatnonzero(counts == smallest)[0])
-        label = classes[rare] if classes is not None else rare
-        label = label.item() if isinstance(label, np.generic) else label
+    singletons = np.flatnonzero(np.isin(y, np.flatnonzero(counts == 1)))
+    rest = np.setdiff1d(np.arange(len(y)), singletons)
+    if len(np.unique(y[rest])) < 2:
         raise DataError(
-            f"Class {label!r} has only {smallest} sample: cross-validation needs at least 2 "
-            "samples of every class. Remove that class or add samples."
+            "Cross-validation needs at least 2 classes with 2 or more samples each; "
+            f"class counts are {_named_counts(counts, classes)}."
         )
-    if smallest < n_splits:
+    if len(singletons):
         notes.append(
-            f"The rarest class has {smallest} samples: using {smallest}-fold CV instead of "
-            f"{n_splits}-fold."
+            f"Class(es) {_names(np.unique(y[singletons]), classes)} have a single sample: it is "
+            "used for training in every fold and never validated."
         )
-        n_splits = smallest
+    rare = counts[(counts >= 2)].min()
+    if rare < n_splits:
+        notes.append(
+            f"The rarest class has {rare} samples, fewer than the {n_splits} folds: it is "
+            "validated in only some folds."
+        )
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    folds = [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), y)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note above says it better than sklearn's warning
+        folds = [
+            (np.sort(np.concatenate([rest[tr], singletons])), rest[te])
+            for tr, te in splitter.split(np.zeros(len(rest)), y[rest])
+        ]
     return folds, notes
+
+
+def _names(encoded: np.ndarray, classes: np.ndarray | None) -> str:
+    labels = [classes[i] if classes is not None else i for i in encoded]
+    return ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in labels)
+
+
+def _named_counts(counts: np.ndarray, classes: np.ndarray | None) -> str:
+    return ", ".join(f"{_names(np.array([i]), classes)}: {c}" for i, c in enumerate(counts))
