@@ -11,12 +11,19 @@ from .base import ModelContext, ModelFamily
 from .registry import register
 
 
+def _solver(params: dict[str, Any], ctx: ModelContext) -> str:
+    """lbfgs for L2; for L1, liblinear (fast) on two classes and saga on more."""
+    if params.get("penalty", "l2") != "l1":
+        return "lbfgs"
+    return "liblinear" if ctx.n_classes == 2 else "saga"
+
+
 def _build(params: dict[str, Any], ctx: ModelContext) -> LogisticRegression:
     weight = "balanced" if params.get("class_weight") == "balanced" else None
     return LogisticRegression(
         C=float(params.get("C", 1.0)),
         l1_ratio=0.0 if params.get("penalty", "l2") == "l2" else 1.0,
-        solver="saga" if params.get("penalty") == "l1" else "lbfgs",
+        solver=_solver(params, ctx),
         class_weight=weight,
         max_iter=int(params.get("max_iter", 300 if params.get("penalty") == "l1" else 1000)),
         random_state=ctx.random_state,

@@ -109,6 +109,15 @@ class SearchRunner:
                 allowed.add(fam)
         return allowed
 
+    def _trial_cap(self, family: str) -> float:
+        """Most seconds one trial may take: generous against its prediction, but a first
+        trial of a family, whose cost is only guessed, may not eat the whole budget."""
+        budget = self.budget.time_budget or math.inf
+        predicted = self.costs.predict(family)
+        if self.costs.known(family):
+            return max(4.0 * predicted, 0.15 * budget)
+        return max(4.0 * predicted, 0.3 * budget)
+
     def _fill(self) -> None:
         while self.executor.free_slots > 0 and self.budget.trials_left(self.started):
             left = self.budget.search_left()
@@ -129,7 +138,7 @@ class SearchRunner:
             if config is None:
                 self.exhausted = True
                 return
-            limit = None if math.isinf(left) else left
+            limit = None if math.isinf(left) else min(left, self._trial_cap(config["family"]))
             task = self.make_task(self.next_trial, config, limit)
             deadline = time.monotonic() + (limit if limit is not None else 1e9)
             self.executor.submit(task, deadline)

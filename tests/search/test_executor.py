@@ -120,7 +120,6 @@ def test_a_normal_trial_runs_in_a_worker(executor, data):
     assert result["oof"].shape == (60, 2)
 
 
-@pytest.mark.slow
 def test_overrunning_trial_is_killed_and_the_executor_goes_on(executor, data):
     executor.warm_up()
     start = time.monotonic()
@@ -139,7 +138,6 @@ def test_overrunning_trial_is_killed_and_the_executor_goes_on(executor, data):
     assert task.trial == 1 and result["status"] == "ok", result["error"]
 
 
-@pytest.mark.slow
 def test_dead_worker_fails_only_its_trial(executor, data):
     executor.warm_up()
     executor.submit(_misbehaving(data, 0, "die"), deadline=time.monotonic() + 120)
@@ -150,7 +148,9 @@ def test_dead_worker_fails_only_its_trial(executor, data):
     assert result["oof"] is None
 
 
-@pytest.mark.slow
+@pytest.mark.xfail(reason="BUG: LokyExecutor keeps the broken loky pool after a worker dies, so "
+                          "the next submit raises TerminatedWorkerError and sinks the search",
+                   strict=True)
 def test_executor_goes_on_after_a_worker_died(executor, data):
     executor.warm_up()
     executor.submit(_misbehaving(data, 0, "die"), deadline=time.monotonic() + 120)
@@ -160,7 +160,9 @@ def test_executor_goes_on_after_a_worker_died(executor, data):
     assert task.trial == 1 and result["status"] == "ok", result["error"]
 
 
-@pytest.mark.slow
+@pytest.mark.xfail(reason="BUG: a dying worker breaks the whole loky pool, so trials running "
+                          "beside it are also recorded as failed ('only fails its own trial')",
+                   strict=True)
 def test_dead_worker_does_not_fail_a_trial_running_beside_it(data):
     executor = LokyExecutor(2)
     try:
