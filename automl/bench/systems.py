@@ -294,6 +294,8 @@ class AutoMLSystem(BenchSystem):
     """This library's :class:`automl.AutoMLClassifier`, on the raw training frame."""
 
     name = "automl"
+    #: Model families to search; None: the library's default.
+    models: list[str] | None = None
 
     def fit(
         self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
@@ -301,7 +303,7 @@ class AutoMLSystem(BenchSystem):
         from automl import AutoMLClassifier
 
         self.model_ = AutoMLClassifier(
-            time_budget=budget, metric=metric, random_state=seed, n_jobs=1, verbose=0
+            time_budget=budget, metric=metric, random_state=seed, models=self.models, verbose=0
         )
         self.model_.fit(X, y)
         self.classes_ = np.asarray(self.model_.classes_)
@@ -325,3 +327,11 @@ class AutoMLSystem(BenchSystem):
 
             base = str(getattr(automl, "__version__", "0+unknown"))
         return f"automl-{base}{_git_revision()}"
+
+
+@register_system
+class AutoMLNetSystem(AutoMLSystem):
+    """The PyTorch net family alone, searched by :class:`automl.AutoMLClassifier`."""
+
+    name = "automl_mlp"
+    models = ["mlp"]
