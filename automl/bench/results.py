@@ -96,13 +96,14 @@ def clean(value: Any) -> Any:
 
 
 def record_key(record: Mapping[str, Any]) -> Key:
-    """The identity of a cell: dataset, system, seed, budget, metric."""
+    """The identity of a cell: dataset, system, seed, budget, metric (absent budget: -1)."""
+    budget = record.get("budget")
     return (
-        str(record["dataset"]),
-        str(record["system"]),
-        int(record["seed"]),
-        float(record["budget"]),
-        str(record["metric"]),
+        str(record.get("dataset")),
+        str(record.get("system")),
+        int(record.get("seed") or 0),
+        -1.0 if budget is None else float(budget),
+        str(record.get("metric")),
     )
 
 

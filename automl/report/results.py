@@ -14,14 +14,13 @@ Conventions
 
 from __future__ import annotations
 
-import json
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..bench.results import FIELDS, latest, read_records
 from ..exceptions import ConfigError, DataError, unknown_name_message
 from ..metrics import REPORTED, get_metric
 
@@ -38,27 +37,7 @@ __all__ = [
     "wins_ties_losses",
 ]
 
-_COLUMNS = (
-    "dataset",
-    "suite",
-    "system",
-    "system_version",
-    "seed",
-    "budget",
-    "metric",
-    "status",
-    "error",
-    "cv_score",
-    "fit_time",
-    "predict_time",
-    "peak_memory_mb",
-    "budget_ratio",
-    "n_rows",
-    "n_features",
-    "n_classes",
-    "minority_share",
-    "timestamp",
-)
+_COLUMNS = tuple(f for f in FIELDS if f != "scores")
 
 
 def _result_files(path: Path) -> list[Path]:
@@ -95,25 +74,16 @@ def load_results(path: str | Path) -> pd.DataFrame:
         If ``path`` does not exist.
     DataError
         If no cell could be read. Malformed lines (e.g. a line truncated by a
-        killed runner) are skipped with a warning naming the file and line.
+        killed runner) are skipped with a warning naming the file and line; a
+        cell recorded twice (a rerun with ``--force``) counts once, its last ok record.
     """
     records = []
     for file in _result_files(Path(path)):
-        with file.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    cell = json.loads(line)
-                    if not isinstance(cell, dict):
-                        raise ValueError("not a JSON object")
-                except ValueError as exc:
-                    warnings.warn(f"Skipping malformed line {file}:{number}: {exc}", stacklevel=2)
-                    continue
-                scores = cell.pop("scores", None) or {}
-                cell.update({f"score_{k}" if k in _COLUMNS else k: v for k, v in scores.items()})
-                cell["source"] = str(file)
-                records.append(cell)
+        for cell in latest(r for r in read_records(file) if isinstance(r, dict)):
+            scores = cell.pop("scores", None) or {}
+            cell.update({f"score_{k}" if k in _COLUMNS else k: v for k, v in scores.items()})
+            cell["source"] = str(file)
+            records.append(cell)
     if not records:
         raise DataError(f"No benchmark cells found in '{path}'.")
     df = pd.DataFrame.from_records(records)

@@ -1,8 +1,9 @@
 """Runs trials in worker processes, and stops the ones that overrun their limit.
 
-The default executor uses loky worker processes (joblib's backend): a trial
-that passes its deadline is stopped by killing the workers, and a worker that
-dies (out of memory, a crash in native code) only fails its own trial. When
+The default executor uses loky worker processes (joblib's backend), one
+single-worker pool per parallel slot: a trial that passes its deadline is
+stopped by killing its own worker, and a worker that dies (out of memory, a
+crash in native code) only fails its own trial. When
 the caller activated another joblib backend (``joblib.parallel_backend("dask")``)
 trials go through ``joblib.Parallel`` in batches instead; there each trial
 keeps to its limit cooperatively (between folds, and nets stop themselves),
@@ -55,23 +56,46 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+#: Worker pools kept between fits (one single-worker pool per slot), so a second fit
+#: does not pay for process start-up again. Replaced when a slot is killed.
+_SLOT_POOLS: list[Any] = []
+
+
+def _slot_pool(index: int) -> Any:
+    from joblib.externals.loky.process_executor import ProcessPoolExecutor
+
+    while len(_SLOT_POOLS) <= index:
+        _SLOT_POOLS.append(None)
+    pool = _SLOT_POOLS[index]
+    if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        pool = ProcessPoolExecutor(max_workers=1, timeout=300)
+        _SLOT_POOLS[index] = pool
+    return pool
+
+
+def _kill_slot(index: int) -> None:
+    pool = _SLOT_POOLS[index]
+    _SLOT_POOLS[index] = None
+    if pool is not None:
+        pool.shutdown(wait=False, kill_workers=True)
+
+
 class LokyExecutor:
-    """Trials in loky worker processes with hard deadlines."""
+    """Trials in loky worker processes with hard deadlines.
+
+    Each parallel slot is its own single-worker pool, so stopping a trial that
+    overran kills only its own process; trials in other slots carry on.
+    """
 
     def __init__(self, n_workers: int) -> None:
         self.n_workers = max(1, n_workers)
         self.running: dict[cf.Future, tuple[TrialTask, float, float]] = {}
-        self._executor = self._new()
-
-    def _new(self):
-        from joblib.externals.loky import get_reusable_executor
-
-        return get_reusable_executor(max_workers=self.n_workers, timeout=120)
+        self._slot_of: dict[cf.Future, int] = {}
 
     def warm_up(self) -> None:
-        """Start the workers now, so the first trial does not pay for process start-up."""
-        futures = [self._executor.submit(_warm_up) for _ in range(self.n_workers)]
-        cf.wait(futures, timeout=60)
+        """Start the workers now (without waiting), so their start-up overlaps the set-up."""
+        for i in range(self.n_workers):
+            _slot_pool(i).submit(_warm_up)
 
     @property
     def free_slots(self) -> int:
@@ -79,8 +103,11 @@ class LokyExecutor:
 
     def submit(self, task: TrialTask, deadline: float) -> None:
         """Start ``task``; it is killed once ``time.monotonic()`` passes ``deadline + GRACE``."""
-        future = self._executor.submit(run_trial, task)
+        busy = set(self._slot_of.values())
+        slot = next(i for i in range(self.n_workers) if i not in busy)
+        future = _slot_pool(slot).submit(run_trial, task)
         self.running[future] = (task, deadline, time.monotonic())
+        self._slot_of[future] = slot
 
     def wait(self, timeout: float) -> list[tuple[TrialTask, dict[str, Any]]]:
         """Block until a trial finishes, a deadline passes, or ``timeout`` seconds pass."""
@@ -96,62 +123,28 @@ class LokyExecutor:
         finished = []
         for future in done:
             task, _, started = self.running.pop(future)
+            slot = self._slot_of.pop(future)
             try:
                 finished.append((task, future.result()))
             except Exception as exc:  # the worker died: out of memory, segfault, killed
-                finished.append(
-                    (
-                        task,
-                        _failure(
-                            task,
-                            "failed",
-                            f"worker process died: {type(exc).__name__}: {exc}"[:500],
-                            started,
-                        ),
-                    )
-                )
-        overdue = [f for f, (_, d, _) in self.running.items() if time.monotonic() > d + GRACE]
-        if overdue:
-            finished.extend(self._kill(overdue))
+                _kill_slot(slot)
+                reason = f"worker process died: {type(exc).__name__}: {exc}"[:500]
+                finished.append((task, _failure(task, "failed", reason, started)))
+        for future, (task, deadline, started) in list(self.running.items()):
+            if time.monotonic() > deadline + GRACE:
+                del self.running[future]
+                _kill_slot(self._slot_of.pop(future))
+                reason = f"stopped at its time limit ({deadline - started:.1f}s)"
+                finished.append((task, _failure(task, "timeout", reason, started)))
         return finished
 
-    def _kill(self, overdue: list[cf.Future]) -> list[tuple[TrialTask, dict[str, Any]]]:
-        self._executor.shutdown(wait=False, kill_workers=True)
-        out = []
-        for future, (task, deadline, started) in list(self.running.items()):
-            if future in overdue:
-                out.append(
-                    (
-                        task,
-                        _failure(
-                            task,
-                            "timeout",
-                            f"stopped at its time limit ({deadline - started:.1f}s)",
-                            started,
-                        ),
-                    )
-                )
-            else:
-                out.append(
-                    (
-                        task,
-                        _failure(
-                            task,
-                            "interrupted",
-                            "stopped together with a trial that overran its limit",
-                            started,
-                        ),
-                    )
-                )
-        self.running.clear()
-        self._executor = self._new()
-        return out
-
     def shutdown(self, kill: bool = False) -> None:
-        """Forget running trials; kill the workers when ``kill`` (they are reused otherwise)."""
-        if kill and self.running:
-            self._executor.shutdown(wait=False, kill_workers=True)
+        """Forget running trials; kill their workers when ``kill`` (idle ones are kept)."""
+        if kill:
+            for future in list(self.running):
+                _kill_slot(self._slot_of[future])
         self.running.clear()
+        self._slot_of.clear()
 
 
 class JoblibBatchExecutor:

@@ -16,6 +16,8 @@ from .executor import JoblibBatchExecutor, LokyExecutor
 
 #: Shortest trial worth starting, in seconds of search time left.
 MIN_TRIAL_SECONDS = 0.5
+#: Time limit of the first trial when the budget is nearly gone before it starts.
+FIRST_TRIAL_MIN_SECONDS = 5.0
 
 
 def trial_record(
@@ -85,8 +87,6 @@ class SearchRunner:
 
     def _learn(self, record: dict[str, Any]) -> None:
         config, status = record["config"], record["status"]
-        if status == "interrupted":
-            return
         loss = None
         if status == "ok":
             loss = M.to_loss(self.metric, record["mean"][self.metric])
@@ -109,6 +109,9 @@ class SearchRunner:
                 allowed.add(fam)
         return allowed
 
+    def _cheapest(self) -> str:
+        return min(self.strategy.graph.families, key=self.costs.predict)
+
     def _trial_cap(self, family: str) -> float:
         """Most seconds one trial may take: generous against its prediction, but a first
         trial of a family, whose cost is only guessed, may not eat the whole budget."""
@@ -121,9 +124,11 @@ class SearchRunner:
     def _fill(self) -> None:
         while self.executor.free_slots > 0 and self.budget.trials_left(self.started):
             left = self.budget.search_left()
-            if left < MIN_TRIAL_SECONDS:
+            # The first trial always starts, however small the budget, so fit has a model.
+            first = self.started == 0 and not any(r["status"] == "ok" for r in self.log.records)
+            if left < MIN_TRIAL_SECONDS and not first:
                 return
-            allowed = self._allowed()
+            allowed = self._allowed() or ({self._cheapest()} if first else set())
             if not allowed:
                 return
             pending = [
@@ -139,6 +144,8 @@ class SearchRunner:
                 self.exhausted = True
                 return
             limit = None if math.isinf(left) else min(left, self._trial_cap(config["family"]))
+            if first and limit is not None:
+                limit = max(limit, FIRST_TRIAL_MIN_SECONDS)
             task = self.make_task(self.next_trial, config, limit)
             deadline = time.monotonic() + (limit if limit is not None else 1e9)
             self.executor.submit(task, deadline)
