@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -288,7 +289,8 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             enabled=self.verbose >= 1,
         )
         run_search(setup, X_df, y_enc, budget, log, progress)
-        self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
+        with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
+            self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
         return self
 
     def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, seed: int) -> dict:

@@ -277,7 +277,7 @@ def tune_threshold(
     values = _CURVE_METRICS[key](tp, fp, fn, tn)
     best = int(np.argmax(values))
     if best == 0:  # predicting no positive at all is best
-        return float(min(1.0, thr[0] + 1e-6))
+        return float(np.nextafter(thr[0], np.inf))  # above every score, even a score of 1.0
     i = best - 1  # thr[i] is the lowest score predicted positive
     lower = thr[i + 1] if i + 1 < len(thr) else 0.0
     return float((thr[i] + lower) / 2)

@@ -13,14 +13,21 @@ from automl import AutoMLClassifier
 from automl.search.executor import JoblibBatchExecutor, make_executor
 
 distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
-Client, LocalCluster, get_task_stream = (distributed.Client, distributed.LocalCluster,
-                                         distributed.get_task_stream)
+Client, LocalCluster, get_task_stream = (
+    distributed.Client,
+    distributed.LocalCluster,
+    distributed.get_task_stream,
+)
 
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -33,8 +40,9 @@ def _trial_calls(key: str) -> int:
 @pytest.mark.slow
 def test_trials_run_on_the_cluster(client):
     X, y = make_classification(n_samples=120, n_features=5, class_sep=2.0, random_state=0)
-    clf = AutoMLClassifier(n_jobs=2, max_trials=6, time_budget=None, random_state=0, cv=3,
-                           models=["logreg"])
+    clf = AutoMLClassifier(
+        n_jobs=2, max_trials=6, time_budget=None, random_state=0, cv=3, models=["logreg"]
+    )
     with get_task_stream(client) as stream, joblib.parallel_backend("dask"):
         assert isinstance(make_executor(2), JoblibBatchExecutor)
         clf.fit(X, y)

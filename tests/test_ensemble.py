@@ -25,8 +25,16 @@ def _ranked(y, oof, metric, pos):
     return sorted(oof, key=lambda t: -blend_score(y, oof[t], metric, pos))
 
 
-CASES = [("roc_auc", 2), ("log_loss", 2), ("f1", 2), ("mcc", 2), ("average_precision", 2),
-         ("roc_auc", 3), ("log_loss", 3), ("accuracy", 3)]
+CASES = [
+    ("roc_auc", 2),
+    ("log_loss", 2),
+    ("f1", 2),
+    ("mcc", 2),
+    ("average_precision", 2),
+    ("roc_auc", 3),
+    ("log_loss", 3),
+    ("accuracy", 3),
+]
 
 
 @pytest.mark.parametrize("metric, n_classes", CASES)
@@ -42,8 +50,9 @@ def test_greedy_selection_improves_or_equals_the_best_single(metric, n_classes, 
     assert blend_score(y, oof[ranked[0]], metric, 1) == best_single
     assert blend_score(y, blend(oof, weights), metric, 1) >= best_single - 1e-12
     # weights are counts of picks over at most 25 rounds: multiples of 1/n for one n <= 25
-    assert any(all(abs(w * n - round(w * n)) < 1e-9 for w in weights.values())
-               for n in range(1, 26))
+    assert any(
+        all(abs(w * n - round(w * n)) < 1e-9 for w in weights.values()) for n in range(1, 26)
+    )
 
 
 def test_complementary_trials_are_blended():
@@ -51,8 +60,9 @@ def test_complementary_trials_are_blended():
     ranked = _ranked(y, oof, "roc_auc", 1)
     weights = greedy_selection(oof, ranked, y, "roc_auc", 1)
     assert len(weights) > 1
-    assert blend_score(y, blend(oof, weights), "roc_auc", 1) > blend_score(y, oof[ranked[0]],
-                                                                           "roc_auc", 1)
+    assert blend_score(y, blend(oof, weights), "roc_auc", 1) > blend_score(
+        y, oof[ranked[0]], "roc_auc", 1
+    )
 
 
 def test_single_trial_when_nothing_helps():
@@ -98,9 +108,12 @@ class _Const:
 
 
 def test_ensemble_model_averages_aligned_probabilities():
-    model = EnsembleModel([(_Const([0.2, 0.8], [0, 1]), 1.0),
-                           (_Const([0.5, 0.25, 0.25], [0, 1, 2]), 3.0)], n_classes=3)
+    model = EnsembleModel(
+        [(_Const([0.2, 0.8], [0, 1]), 1.0), (_Const([0.5, 0.25, 0.25], [0, 1, 2]), 3.0)],
+        n_classes=3,
+    )
     proba = model.predict_proba(np.zeros((4, 2)))
-    np.testing.assert_allclose(proba, np.tile([0.25 * 0.2 + 0.75 * 0.5, 0.25 * 0.8 + 0.75 * 0.25,
-                                               0.75 * 0.25], (4, 1)))
+    np.testing.assert_allclose(
+        proba, np.tile([0.25 * 0.2 + 0.75 * 0.5, 0.25 * 0.8 + 0.75 * 0.25, 0.75 * 0.25], (4, 1))
+    )
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

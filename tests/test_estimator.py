@@ -42,10 +42,6 @@ EXPECTED_FAILED_CHECKS = {
         "a (12, 0) X raises DataError 'X is empty: shape (12, 0). At least 1 row and 1 column "
         "are needed', not sklearn's '0 feature(s) ... a minimum of 1 is required'"
     ),
-    "check_classifiers_regression_target": (
-        "labels of any type are accepted as classes (no type_of_target check), so a continuous "
-        "y fails later, in make_folds, with 'has only 1 sample' instead of 'Unknown label type'"
-    ),
     "check_supervised_y_2d": (
         "a 2-D y with one column is raveled silently by design (documented in automl.data), "
         "so no DataConversionWarning is emitted"

@@ -22,8 +22,9 @@ from automl.models import ModelContext
 
 def _data(n=120, n_classes=2, seed=0, minority=None):
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
-                      "c": rng.choice(["u", "v", "w"], size=n)})
+    X = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(["u", "v", "w"], size=n)}
+    )
     if minority is None:
         y = np.arange(n) % n_classes
     else:
@@ -33,17 +34,44 @@ def _data(n=120, n_classes=2, seed=0, minority=None):
     return X, np.asarray(y), infer_schema(X)
 
 
-def _task(X, y, schema, *, config=None, graph=None, metric="roc_auc", tune=False, cv=3,
-          time_limit=None, preset="fast", family="logreg"):
+def _task(
+    X,
+    y,
+    schema,
+    *,
+    config=None,
+    graph=None,
+    metric="roc_auc",
+    tune=False,
+    cv=3,
+    time_limit=None,
+    preset="fast",
+    family="logreg",
+):
     n_classes = len(np.unique(y))
     graph = graph or PipelineGraph.from_preset(preset)
-    ctx = ModelContext(task="binary" if n_classes == 2 else "multiclass", n_classes=n_classes,
-                       n_rows=len(y), random_state=0)
+    ctx = ModelContext(
+        task="binary" if n_classes == 2 else "multiclass",
+        n_classes=n_classes,
+        n_rows=len(y),
+        random_state=0,
+    )
     folds, _ = make_folds(cv, X, y, random_state=0)
     config = config or graph.default_config(family, ctx)
-    return TrialTask(trial=7, config=config, graph=graph, schema=schema, ctx=ctx, folds=folds,
-                     data=DataRef(X=X, y=y), metric=metric, pos_index=1, n_classes=n_classes,
-                     tune_threshold=tune, time_limit=time_limit)
+    return TrialTask(
+        trial=7,
+        config=config,
+        graph=graph,
+        schema=schema,
+        ctx=ctx,
+        folds=folds,
+        data=DataRef(X=X, y=y),
+        metric=metric,
+        pos_index=1,
+        n_classes=n_classes,
+        tune_threshold=tune,
+        time_limit=time_limit,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +100,8 @@ def test_run_trial_returns_fold_scores_and_oof(binary):
     # per-fold scores are the metric on each held-out fold
     for k, (_, test) in enumerate(task.folds):
         assert result["fold_scores"]["roc_auc"][k] == pytest.approx(
-            M.score("roc_auc", y[test], oof[test]))
+            M.score("roc_auc", y[test], oof[test])
+        )
 
 
 def test_oof_predictions_come_from_models_that_never_saw_the_row(binary):
@@ -104,21 +133,26 @@ def test_threshold_is_tuned_on_oof_for_threshold_metrics(binary, metric):
     assert th["value"] == pytest.approx(M.tune_threshold(y, oof[:, 1], metric))
     fold_t, values, final = threshold_scores(y, oof, task.folds, metric, 1)
     assert final == th["value"]
-    assert th["mean"] == pytest.approx(np.mean(fold_t)) and th["std"] == pytest.approx(np.std(fold_t))
+    assert th["mean"] == pytest.approx(np.mean(fold_t)) and th["std"] == pytest.approx(
+        np.std(fold_t)
+    )
     # the optimised metric is scored per fold at a threshold tuned on the other folds
     assert result["fold_scores"][metric] == pytest.approx(values)
-    for k, (train_idx, test) in enumerate(task.folds):
+    for k, (_, test) in enumerate(task.folds):
         others = np.setdiff1d(np.arange(len(y)), test)
         t = M.tune_threshold(y[others], oof[others, 1], metric)
         assert fold_t[k] == pytest.approx(t)
         assert values[k] == pytest.approx(M.score(metric, y[test], oof[test], threshold=t))
 
 
-@pytest.mark.parametrize("bad", [
-    {"model.C": -1.0},             # the estimator refuses it
-    {"family": "random_forest"},   # not in the graph
-    {"resample": "smoote"},        # unknown sampler
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"model.C": -1.0},  # the estimator refuses it
+        {"family": "random_forest"},  # not in the graph
+        {"resample": "smoote"},  # unknown sampler
+    ],
+)
 def test_failing_configuration_returns_failed_and_never_raises(binary, bad):
     X, y, schema = binary
     task = _task(X, y, schema)
@@ -203,8 +237,10 @@ def test_resampling_notes_are_collected_per_fold():
     result = run_trial(task)
     assert result["status"] == "ok", result["error"]
     assert len(result["notes"]) == 3
-    assert all(note.startswith(f"fold {k}: smote: k_neighbors lowered to 3")
-               for k, note in enumerate(result["notes"]))
+    assert all(
+        note.startswith(f"fold {k}: smote: k_neighbors lowered to 3")
+        for k, note in enumerate(result["notes"])
+    )
     assert "resample" in result["step_times"]
 
 

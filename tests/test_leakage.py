@@ -26,22 +26,36 @@ def noise():
     return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 
-@pytest.mark.parametrize("sampler", [RandomOverSampler(random_state=0), SMOTE(random_state=0)],
-                         ids=["random_over", "smote"])
+@pytest.mark.parametrize(
+    "sampler",
+    [RandomOverSampler(random_state=0), SMOTE(random_state=0)],
+    ids=["random_over", "smote"],
+)
 def test_oversampling_before_the_split_inflates_cv(noise, sampler):
     X_train, _, y_train, _ = noise
     X_res, y_res = sampler.fit_resample(X_train, y_train)
-    naive = cross_val_score(RandomForestClassifier(n_estimators=60, random_state=0, n_jobs=1),
-                            X_res, y_res, scoring="roc_auc",
-                            cv=StratifiedKFold(3, shuffle=True, random_state=0)).mean()
+    naive = cross_val_score(
+        RandomForestClassifier(n_estimators=60, random_state=0, n_jobs=1),
+        X_res,
+        y_res,
+        scoring="roc_auc",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    ).mean()
     assert naive > 0.8, f"the canary is dead: naive CV AUC {naive:.3f} on pure noise"
 
 
 @pytest.mark.slow
 def test_resampling_inside_folds_keeps_cv_honest(noise):
     X_train, X_test, y_train, y_test = noise
-    clf = AutoMLClassifier(pipeline="imbalanced", models=["logreg", "random_forest"], max_trials=6,
-                           time_budget=None, cv=3, n_jobs=1, random_state=0)
+    clf = AutoMLClassifier(
+        pipeline="imbalanced",
+        models=["logreg", "random_forest"],
+        max_trials=6,
+        time_budget=None,
+        cv=3,
+        n_jobs=1,
+        random_state=0,
+    )
     clf.fit(X_train, y_train)
     ok = [r for r in clf.trials_ if r["status"] == "ok"]
     resampled = [r for r in ok if r["config"]["resample"] != "none"]

@@ -49,7 +49,8 @@ def _sklearn_multiclass(name, y, proba):
     return {
         "roc_auc": lambda: skm.roc_auc_score(y, proba, multi_class="ovr", average="macro"),
         "average_precision": lambda: skm.average_precision_score(
-            label_binarize(y, classes=np.arange(k)), proba, average="macro"),
+            label_binarize(y, classes=np.arange(k)), proba, average="macro"
+        ),
         "log_loss": lambda: skm.log_loss(y, proba, labels=np.arange(k)),
         "f1": lambda: skm.f1_score(y, labels, average="macro", zero_division=0.0),
         "precision": lambda: skm.precision_score(y, labels, average="macro", zero_division=0.0),
@@ -61,8 +62,17 @@ def _sklearn_multiclass(name, y, proba):
 
 
 def test_every_metric_is_covered_here():
-    assert set(M.METRICS) == {"roc_auc", "average_precision", "log_loss", "f1", "precision",
-                              "recall", "balanced_accuracy", "accuracy", "mcc"}
+    assert set(M.METRICS) == {
+        "roc_auc",
+        "average_precision",
+        "log_loss",
+        "f1",
+        "precision",
+        "recall",
+        "balanced_accuracy",
+        "accuracy",
+        "mcc",
+    }
     assert set(M.REPORTED) == set(M.METRICS)
     assert all(M.ALIASES.get(m, m) in M.METRICS for m in M.OPTIMIZABLE)
 
@@ -139,8 +149,9 @@ def test_directions_and_loss():
     assert M.get_metric("roc_auc").needs == "proba" and M.get_metric("f1").needs == "labels"
 
 
-@pytest.mark.parametrize("alias, name", [("pr_auc", "average_precision"), ("auc", "roc_auc"),
-                                         ("f1_macro", "f1")])
+@pytest.mark.parametrize(
+    "alias, name", [("pr_auc", "average_precision"), ("auc", "roc_auc"), ("f1_macro", "f1")]
+)
 def test_aliases(alias, name):
     assert M.get_metric(alias) is M.get_metric(name)
     y, proba = _multiclass()
@@ -221,14 +232,14 @@ def test_tune_threshold_with_positive_class_zero(metric):
     pred = np.where(p >= t, 0, 1)
     fn = _SK_LABEL_METRICS[metric]
     assert fn((y0 == 0).astype(int), (pred == 0).astype(int)) == pytest.approx(
-        _brute_force((y0 == 0).astype(int), p, metric))
+        _brute_force((y0 == 0).astype(int), p, metric)
+    )
     proba = np.c_[p, 1 - p]
     assert M.score(metric, y0, proba, pos_index=0, threshold=t) == pytest.approx(
-        fn(y0, pred) if metric != "f1" else skm.f1_score(y0, pred, pos_label=0))
+        fn(y0, pred) if metric != "f1" else skm.f1_score(y0, pred, pos_label=0)
+    )
 
 
-@pytest.mark.xfail(reason="BUG: tune_threshold clips the 'predict no positive' threshold to 1.0, "
-                          "so a score of exactly 1.0 is still predicted positive", strict=True)
 @pytest.mark.parametrize("metric", ["accuracy", "mcc"])
 def test_tune_threshold_no_positive_with_a_score_of_one(metric):
     y = np.array([0, 0, 0, 1, 0, 0])

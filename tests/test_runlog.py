@@ -10,17 +10,24 @@ import pytest
 from automl.exceptions import ConfigError
 from automl.runlog import LOG_VERSION, RunLog
 
-HEADER = {"fingerprint": "abc123", "settings": {"metric": "roc_auc", "families": ["logreg"],
-                                              "random_state": 0, "pos_label": None}}
+HEADER = {
+    "fingerprint": "abc123",
+    "settings": {"metric": "roc_auc", "families": ["logreg"], "random_state": 0, "pos_label": None},
+}
 
 
 def _record(trial, status="ok", score=0.8):
-    return {"trial": trial, "status": status, "family": "logreg",
-            "config": {"family": "logreg", "model.C": np.float64(0.5), "model.penalty": "l2"},
-            "mean": {"roc_auc": np.float64(score)} if status == "ok" else {},
-            "fold_scores": {"roc_auc": np.array([score, score])} if status == "ok" else {},
-            "error": None if status == "ok" else "ValueError: boom", "duration": 0.25,
-            "n_rows": np.int64(40)}
+    return {
+        "trial": trial,
+        "status": status,
+        "family": "logreg",
+        "config": {"family": "logreg", "model.C": np.float64(0.5), "model.penalty": "l2"},
+        "mean": {"roc_auc": np.float64(score)} if status == "ok" else {},
+        "fold_scores": {"roc_auc": np.array([score, score])} if status == "ok" else {},
+        "error": None if status == "ok" else "ValueError: boom",
+        "duration": 0.25,
+        "n_rows": np.int64(40),
+    }
 
 
 def _oof(seed):
@@ -42,16 +49,19 @@ def test_files_written(tmp_path):
     assert run == {"version": LOG_VERSION, **HEADER}
     lines = (tmp_path / "trials.jsonl").read_text().splitlines()
     assert [json.loads(line)["trial"] for line in lines] == [0, 1, 2]
-    assert sorted(p.name for p in (tmp_path / "oof").iterdir()) == ["trial_000000.npy",
-                                                                    "trial_000002.npy"]
+    assert sorted(p.name for p in (tmp_path / "oof").iterdir()) == [
+        "trial_000000.npy",
+        "trial_000002.npy",
+    ]
 
 
 def test_append_then_reload(tmp_path):
     log = _filled(tmp_path)
     again = RunLog(tmp_path, HEADER, resume=True)
     assert again.resumed == 3 and again.next_trial == 3
-    assert again.records == json.loads(json.dumps(log.records, default=lambda v: v.tolist()
-                                                  if hasattr(v, "tolist") else str(v)))
+    assert again.records == json.loads(
+        json.dumps(log.records, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+    )
     assert again.records[0]["mean"]["roc_auc"] == 0.7
     assert again.records[0]["fold_scores"]["roc_auc"] == [0.7, 0.7]
     assert set(again.oof) == {0, 2}
@@ -79,10 +89,13 @@ def test_ok_trial_without_its_predictions_is_dropped(tmp_path):
     assert set(log.oof) == {0}
 
 
-@pytest.mark.parametrize("key, other", [
-    ("fingerprint", {**HEADER, "fingerprint": "zzz"}),
-    ("settings", {**HEADER, "settings": {**HEADER["settings"], "metric": "f1"}}),
-])
+@pytest.mark.parametrize(
+    "key, other",
+    [
+        ("fingerprint", {**HEADER, "fingerprint": "zzz"}),
+        ("settings", {**HEADER, "settings": {**HEADER["settings"], "metric": "f1"}}),
+    ],
+)
 def test_resume_against_another_run_is_refused(tmp_path, key, other):
     _filled(tmp_path)
     with pytest.raises(ConfigError, match=f"its {key} differs"):

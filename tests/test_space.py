@@ -70,15 +70,18 @@ def test_dimensions_are_hashable_and_compare_by_value():
         Real(0.0, 1.0).low = 0.5  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ({"low": 1, "high": 10}, Integer(1, 10)),
-    ({"low": 1, "high": 10, "log": True}, Integer(1, 10, log=True)),
-    ({"low": 0.1, "high": 1.0}, Real(0.1, 1.0)),
-    ({"low": 1, "high": 2.5}, Real(1.0, 2.5)),
-    ({"low": 1e-4, "high": 1e-1, "log": True}, Real(1e-4, 1e-1, log=True)),
-    (["a", "b"], Categorical(["a", "b"])),
-    (("x",), Categorical(["x"])),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ({"low": 1, "high": 10}, Integer(1, 10)),
+        ({"low": 1, "high": 10, "log": True}, Integer(1, 10, log=True)),
+        ({"low": 0.1, "high": 1.0}, Real(0.1, 1.0)),
+        ({"low": 1, "high": 2.5}, Real(1.0, 2.5)),
+        ({"low": 1e-4, "high": 1e-1, "log": True}, Real(1e-4, 1e-1, log=True)),
+        (["a", "b"], Categorical(["a", "b"])),
+        (("x",), Categorical(["x"])),
+    ],
+)
 def test_dimension_from_spec(spec, expected):
     dim = dimension_from_spec(spec)
     assert dim == expected and type(dim) is type(expected)

@@ -33,11 +33,28 @@ class Strategy(ABC):
         self.random_state = random_state
         self.spaces = {f: graph.space(f, ctx) for f in graph.families}
         self.history: list[tuple[dict[str, Any], float | None]] = []
+        self.seen: set[str] = set()
+        self._defaults = self.defaults_first()
 
     def defaults_first(self) -> list[dict[str, Any]]:
         """Each family's known-good configuration, cheapest family first."""
         fams = sorted(self.graph.families, key=lambda f: get_family(f).cost)
         return [self.graph.default_config(f, self.ctx) for f in fams]
+
+    def next_default(self, allowed: set[str]) -> dict[str, Any] | None:
+        """The first not-yet-run default among ``allowed`` families (others stay queued)."""
+        for i, config in enumerate(self._defaults):
+            if config["family"] in allowed:
+                return self._defaults.pop(i)
+        return None
+
+    def is_new(self, config: dict[str, Any]) -> bool:
+        """Whether ``config`` was never told nor asked before."""
+        return config_key(config) not in self.seen
+
+    def mark_asked(self, config: dict[str, Any]) -> dict[str, Any]:
+        self.seen.add(config_key(config))
+        return config
 
     def base_config(self, family: str, values: dict[str, Any]) -> dict[str, Any]:
         """A complete configuration: the family's defaults overlaid with ``values``."""
@@ -54,8 +71,15 @@ class Strategy(ABC):
         """
 
     def tell(self, config: dict[str, Any], loss: float | None) -> None:
-        """Record a finished trial; ``loss`` is None for a failed one."""
+        """Record a finished trial; ``loss`` is None for a failed one.
+
+        Telling a configuration also retires it: a default already run (say, in a
+        resumed log) is not proposed again, nor is any configuration already seen.
+        """
         self.history.append((config, loss))
+        key = config_key(config)
+        self.seen.add(key)
+        self._defaults = [d for d in self._defaults if config_key(d) != key]
 
     def worst_loss(self) -> float:
         losses = [loss for _, loss in self.history if loss is not None and np.isfinite(loss)]
@@ -76,3 +100,13 @@ def sample_uniform(space: dict[str, Any], rng: np.random.Generator) -> dict[str,
         x = float(np.exp(x)) if dim.log else float(x)
         values[name] = int(min(max(round(x), dim.low), dim.high)) if isinstance(dim, Integer) else x
     return values
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """A canonical text of a configuration, for recognising repeats."""
+    import json
+
+    def plain(v: Any) -> Any:
+        return v.item() if isinstance(v, np.generic) else v
+
+    return json.dumps({k: plain(v) for k, v in sorted(config.items())}, default=str)

@@ -18,6 +18,9 @@ from ..models import ModelContext
 from .base import Strategy
 from .skopt_adapter import SkoptOptimizer
 
+#: Asks for a fresh point before accepting one the optimizer already proposed.
+MAX_REASKS = 4
+
 
 class BayesStrategy(Strategy):
     """Per-family scikit-optimize optimizers behind a cost-aware family chooser."""
@@ -38,7 +41,6 @@ class BayesStrategy(Strategy):
             )
             for i, (f, space) in enumerate(self.spaces.items())
         }
-        self._defaults = self.defaults_first()
         self.best: dict[str, float] = {}
         self.durations: dict[str, list[float]] = {f: [] for f in graph.families}
         self.counts: dict[str, int] = {f: 0 for f in graph.families}
@@ -67,17 +69,20 @@ class BayesStrategy(Strategy):
         return fams[int(self.rng.choice(len(fams), p=w / w.sum()))]
 
     def ask(self, allowed: set[str], pending: list[dict[str, Any]]) -> dict[str, Any] | None:
-        while self._defaults:
-            config = self._defaults.pop(0)
-            if config["family"] in allowed:
-                return config
+        default = self.next_default(allowed)
+        if default is not None:
+            return self.mark_asked(default)
         family = self._choose_family(allowed)
         if family is None:
             return None
         n_pending = sum(1 for c in pending if c["family"] == family)
-        candidates = self.optimizers[family].ask(n_pending + 1)
-        values = candidates[-1]
-        return self.base_config(family, values)
+        config = None
+        for extra in range(MAX_REASKS):
+            candidates = self.optimizers[family].ask(n_pending + 1 + extra)
+            config = self.base_config(family, candidates[-1])
+            if self.is_new(config):
+                break
+        return self.mark_asked(config)
 
     def tell(self, config: dict[str, Any], loss: float | None) -> None:
         super().tell(config, loss)

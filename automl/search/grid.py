@@ -42,17 +42,18 @@ class GridStrategy(Strategy):
                     for _ in range(MAX_POINTS_PER_FAMILY)
                 ]
             self._queues[family] = [self.base_config(family, p) for p in queue]
-        self._defaults = self.defaults_first()
         self._turn = 0
 
     def ask(self, allowed: set[str], pending: list[dict[str, Any]]) -> dict[str, Any] | None:
-        while self._defaults:
-            config = self._defaults.pop(0)
-            if config["family"] in allowed:
-                return config
+        default = self.next_default(allowed)
+        if default is not None:
+            return self.mark_asked(default)
         fams = [f for f in self.graph.families if f in allowed and self._queues.get(f)]
         if not fams:
             return None
         family = fams[self._turn % len(fams)]
         self._turn += 1
-        return self._queues[family].pop(0)
+        queue = self._queues[family]
+        while len(queue) > 1 and not self.is_new(queue[0]):
+            queue.pop(0)  # already run (a default, or a resumed log)
+        return self.mark_asked(queue.pop(0))

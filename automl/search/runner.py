@@ -20,6 +20,13 @@ MIN_TRIAL_SECONDS = 0.5
 FIRST_TRIAL_MIN_SECONDS = 5.0
 
 
+def _in_process() -> Any:
+    """Keep the optimizer's own joblib work here, even under a cluster backend (dask)."""
+    from joblib import parallel_config
+
+    return parallel_config(backend="sequential")
+
+
 def trial_record(
     task: TrialTask, result: dict[str, Any], started: float, finished: float
 ) -> dict[str, Any]:
@@ -92,7 +99,8 @@ class SearchRunner:
             loss = M.to_loss(self.metric, record["mean"][self.metric])
         elif status == "pruned":
             loss = record.get("prune_loss")
-        self.strategy.tell(config, loss)
+        with _in_process():
+            self.strategy.tell(config, loss)
         self.costs.observe(config["family"], record.get("duration", 0.0))
         # Durations steer the family chooser only under a time budget: without one the
         # search must not depend on the clock, so seeded runs repeat exactly.
@@ -139,7 +147,8 @@ class SearchRunner:
                     else self.executor.running
                 )
             ]
-            config = self.strategy.ask(allowed, pending)
+            with _in_process():
+                config = self.strategy.ask(allowed, pending)
             if config is None:
                 self.exhausted = True
                 return

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
+from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, TargetEncoder
 
@@ -128,7 +129,7 @@ def build_preprocessor(
                 make_pipeline(
                     FunctionTransformer(_to_object, feature_names_out="one-to-one"),
                     SimpleImputer(strategy="constant", fill_value="__missing__"),
-                    TargetEncoder(random_state=random_state),
+                    TargetEncoder(cv=KFold(5, shuffle=True, random_state=random_state)),
                 ),
                 list(schema.high_cardinality),
             )

@@ -102,31 +102,38 @@ class SafeResampler(BaseEstimator):
                 )
             smote_kwargs = {**kwargs, "k_neighbors": k}
             cats = list(self.categorical_features)
-            if self.method == "smote" and cats:
-                if len(cats) >= n_features:
-                    return over_sampling.SMOTEN(**smote_kwargs)
-                return over_sampling.SMOTENC(categorical_features=cats, **smote_kwargs)
+            if cats:  # category codes must stay codes: only the SMOTE-NC family keeps them
+                plain = self._categorical_smote(cats, n_features, smote_kwargs)
+                if self.method in ("borderline_smote", "adasyn"):
+                    self.notes_.append(
+                        f"{self.method} replaced by SMOTENC: categorical columns present"
+                    )
+                    return plain
+            else:
+                plain = over_sampling.SMOTE(**smote_kwargs)
             if self.method == "smote":
-                return over_sampling.SMOTE(**smote_kwargs)
+                return plain
             if self.method == "borderline_smote":
                 return over_sampling.BorderlineSMOTE(m_neighbors=min(10, max(k, 2)), **smote_kwargs)
             if self.method == "adasyn":
                 return over_sampling.ADASYN(
                     sampling_strategy=strategy, random_state=self.random_state, n_neighbors=k
                 )
-            smote = over_sampling.SMOTE(**smote_kwargs)
-            if self.method == "smote_tomek":
-                return combine.SMOTETomek(
-                    sampling_strategy=strategy, smote=smote, random_state=self.random_state
-                )
-            return combine.SMOTEENN(
-                sampling_strategy=strategy, smote=smote, random_state=self.random_state
-            )
+            combiner = combine.SMOTETomek if self.method == "smote_tomek" else combine.SMOTEENN
+            return combiner(sampling_strategy=strategy, smote=plain, random_state=self.random_state)
         if self.method == "random_over":
             return over_sampling.RandomOverSampler(**kwargs)
         if self.method == "random_under":
             return under_sampling.RandomUnderSampler(**kwargs)
         raise ConfigError(unknown_name_message("sampler", self.method, SAMPLERS))
+
+    @staticmethod
+    def _categorical_smote(cats: list[int], n_features: int, kwargs: dict[str, Any]) -> Any:
+        from imblearn import over_sampling
+
+        if len(cats) >= n_features:
+            return over_sampling.SMOTEN(**kwargs)
+        return over_sampling.SMOTENC(categorical_features=cats, **kwargs)
 
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
         """Resample ``X, y``; on an impossible case return them unchanged and note why."""

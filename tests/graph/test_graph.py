@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from automl.data import infer_schema, validate_fit_data
 from automl.exceptions import ConfigError
@@ -16,8 +17,16 @@ from automl.models import ModelContext, get_family
 from automl.space import Categorical
 from automl.steps.resample import SafeResampler
 
-CTX = ModelContext(task="binary", n_classes=2, n_rows=160, n_features=7, random_state=0,
-                   time_limit=10.0)
+CTX = ModelContext(
+    task="binary", n_classes=2, n_rows=160, n_features=7, random_state=0, time_limit=10.0
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Single-threaded native code: OpenMP threads crawl on a busy 2-core machine."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _mixed(n=160, seed=0):
@@ -26,15 +35,17 @@ def _mixed(n=160, seed=0):
     num[rng.random(n) < 0.1] = np.nan
     cat = rng.choice(["red", "green", "blue", "amber"], size=n).astype(object)
     cat[rng.random(n) < 0.1] = None
-    X = pd.DataFrame({
-        "num": num,
-        "count": rng.integers(0, 50, n),
-        "colour": cat,
-        "size": pd.Categorical(rng.choice(["S", "M", "L"], size=n)),
-        "flag": rng.random(n) < 0.5,
-        "when": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
-        "city": [f"city_{i}" for i in rng.integers(0, 120, n)],
-    })
+    X = pd.DataFrame(
+        {
+            "num": num,
+            "count": rng.integers(0, 50, n),
+            "colour": cat,
+            "size": pd.Categorical(rng.choice(["S", "M", "L"], size=n)),
+            "flag": rng.random(n) < 0.5,
+            "when": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "city": [f"city_{i}" for i in rng.integers(0, 120, n)],
+        }
+    )
     logit = np.nan_to_num(num) + (X["colour"] == "red") - (X["size"] == "S").astype(float)
     y = (logit + rng.normal(scale=0.5, size=n) > 0.3).astype(int)
     X, y = validate_fit_data(X, y)
@@ -61,8 +72,10 @@ def test_space_excludes_scale_for_scale_insensitive_families(preset):
     for family in graph.families:
         space = graph.space(family, CTX)
         assert ("scale" in space) == get_family(family).scale_sensitive, family
-        assert all(k.startswith(("model.", "impute", "encode", "scale", "resample", "class_weight"))
-                   for k in space)
+        assert all(
+            k.startswith(("model.", "impute", "encode", "scale", "resample", "class_weight"))
+            for k in space
+        )
     for tree in ("random_forest", "extra_trees", "hist_gb", "xgboost"):
         assert "scale" not in graph.space(tree, CTX)
         assert graph.default_config(tree, CTX)["scale"] == "none"
@@ -85,7 +98,10 @@ def test_class_weight_searched_only_where_supported():
 
 
 def test_resample_params_present_only_when_resampling_is_searched(tmp_path):
-    default, imbalanced = PipelineGraph.from_preset("default"), PipelineGraph.from_preset("imbalanced")
+    default, imbalanced = (
+        PipelineGraph.from_preset("default"),
+        PipelineGraph.from_preset("imbalanced"),
+    )
     for family in default.families:
         assert not any(k.startswith("resample") for k in default.space(family, CTX))
         assert not any(k.startswith("resample.") for k in default.default_config(family, CTX))
@@ -101,8 +117,11 @@ def test_resample_params_present_only_when_resampling_is_searched(tmp_path):
     assert "resample.sampling_strategy" not in space and "resample.k_neighbors" in space
     # random over/under-sampling has no neighbours
     path = tmp_path / "random_only.toml"
-    path.write_text("[nodes.resample]\nchoices = ['none', 'random_over', 'random_under']\n\n"
-                    "[nodes.model]\nfamilies = ['logreg']\n", encoding="utf-8")
+    path.write_text(
+        "[nodes.resample]\nchoices = ['none', 'random_over', 'random_under']\n\n"
+        "[nodes.model]\nfamilies = ['logreg']\n",
+        encoding="utf-8",
+    )
     space = PipelineGraph.from_preset(str(path)).space("logreg", CTX)
     assert "resample.sampling_strategy" in space and "resample.k_neighbors" not in space
 
@@ -180,7 +199,9 @@ def test_resampling_step_only_when_configured(mixed):
     graph = PipelineGraph.from_preset("imbalanced")
     config = graph.default_config("hist_gb", CTX)
     assert "resample" not in dict(graph.compile(config, schema, CTX).steps)
-    config.update({"resample": "smote", "resample.k_neighbors": 3, "resample.sampling_strategy": 0.8})
+    config.update(
+        {"resample": "smote", "resample.k_neighbors": 3, "resample.sampling_strategy": 0.8}
+    )
     pipe = graph.compile(config, schema, CTX)
     sampler = dict(pipe.steps)["resample"]
     assert isinstance(sampler, SafeResampler)

@@ -31,7 +31,9 @@ def test_every_shipped_preset_loads(name):
 def test_preset_loads_from_a_path_too():
     path = PRESET_DIR / "fast.toml"
     assert load_preset(path) == load_preset("fast")
-    assert PipelineGraph.from_preset(str(path)).families == PipelineGraph.from_preset("fast").families
+    assert (
+        PipelineGraph.from_preset(str(path)).families == PipelineGraph.from_preset("fast").families
+    )
 
 
 def test_fast_preset_overrides_reach_the_graph():
@@ -94,16 +96,21 @@ def test_missing_model_node(tmp_path):
         load_preset(_write(tmp_path, "[nodes.model]\nfamilies = []\n"))
 
 
-@pytest.mark.parametrize("node, key, value", [
-    ("scale", "choices", '["standard", "zscore"]'),
-    ("encode", "choices", '["target"]'),
-    ("impute", "numeric", '["most_frequent"]'),
-    ("resample", "choices", '["smoote"]'),
-    ("class_weight", "choices", '["heavy"]'),
-    ("scale", "choices", "[]"),
-])
+@pytest.mark.parametrize(
+    "node, key, value",
+    [
+        ("scale", "choices", '["standard", "zscore"]'),
+        ("encode", "choices", '["target"]'),
+        ("impute", "numeric", '["most_frequent"]'),
+        ("resample", "choices", '["smoote"]'),
+        ("class_weight", "choices", '["heavy"]'),
+        ("scale", "choices", "[]"),
+    ],
+)
 def test_bad_choice(tmp_path, node, key, value):
-    path = _write(tmp_path, f"[nodes.{node}]\n{key} = {value}\n\n[nodes.model]\nfamilies = ['logreg']\n")
+    path = _write(
+        tmp_path, f"[nodes.{node}]\n{key} = {value}\n\n[nodes.model]\nfamilies = ['logreg']\n"
+    )
     with pytest.raises(ConfigError, match=node):
         PipelineGraph.from_preset(str(path))
 
@@ -114,16 +121,24 @@ def test_unknown_family_suggests(tmp_path):
         PipelineGraph.from_preset(str(path))
 
 
-@pytest.mark.parametrize("spec", ['"five"', "{ low = 5, high = 1 }", "{ low = 0.0, high = 1.0, log = true }"])
+@pytest.mark.parametrize(
+    "spec", ['"five"', "{ low = 5, high = 1 }", "{ low = 0.0, high = 1.0, log = true }"]
+)
 def test_bad_resample_range(tmp_path, spec):
-    path = _write(tmp_path, f"[nodes.resample]\nchoices = ['none', 'smote']\nk_neighbors = {spec}\n\n"
-                            "[nodes.model]\nfamilies = ['logreg']\n")
+    path = _write(
+        tmp_path,
+        f"[nodes.resample]\nchoices = ['none', 'smote']\nk_neighbors = {spec}\n\n"
+        "[nodes.model]\nfamilies = ['logreg']\n",
+    )
     with pytest.raises(ConfigError):
         PipelineGraph.from_preset(str(path))
 
 
 def test_bad_override(tmp_path):
-    path = _write(tmp_path, "[nodes.model]\nfamilies = ['logreg']\n\n"
-                            "[nodes.model.overrides.logreg]\nC = { low = 10.0, high = 1.0 }\n")
+    path = _write(
+        tmp_path,
+        "[nodes.model]\nfamilies = ['logreg']\n\n"
+        "[nodes.model.overrides.logreg]\nC = { low = 10.0, high = 1.0 }\n",
+    )
     with pytest.raises(ConfigError, match="low < high"):
         PipelineGraph.from_preset(str(path))

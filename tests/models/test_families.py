@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from automl.data import infer_schema, validate_fit_data
 from automl.exceptions import ConfigError
@@ -19,13 +20,22 @@ FAMILIES = family_names()
 _CAPS = {"n_estimators": 40, "max_iter": 60}
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Single-threaded native code: OpenMP threads crawl on a busy 2-core machine."""
+    with threadpool_limits(limits=1):
+        yield
+
+
 def _toy(n_classes: int, n=90, seed=0):
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({
-        "a": rng.normal(size=n),
-        "b": rng.normal(size=n),
-        "c": rng.choice(["x", "y", "z"], size=n),
-    })
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "c": rng.choice(["x", "y", "z"], size=n),
+        }
+    )
     X.loc[rng.random(n) < 0.05, "b"] = np.nan
     y = np.arange(n) % n_classes
     X["a"] += y
@@ -34,9 +44,16 @@ def _toy(n_classes: int, n=90, seed=0):
 
 
 def _ctx(n_classes: int, n_rows: int = 90) -> ModelContext:
-    return ModelContext(task="binary" if n_classes == 2 else "multiclass", n_classes=n_classes,
-                        n_rows=n_rows, n_features=3, n_threads=1, random_state=0, time_limit=5.0,
-                        device="cpu")
+    return ModelContext(
+        task="binary" if n_classes == 2 else "multiclass",
+        n_classes=n_classes,
+        n_rows=n_rows,
+        n_features=3,
+        n_threads=1,
+        random_state=0,
+        time_limit=5.0,
+        device="cpu",
+    )
 
 
 def _graph(family: str) -> PipelineGraph:
@@ -131,8 +148,10 @@ def test_registry_rejects_duplicate_names():
     assert get_family("logreg") is fam
 
 
-@pytest.mark.parametrize("typo, suggestion", [("xgbost", "xgboost"), ("logreq", "logreg"),
-                                              ("random_forrest", "random_forest")])
+@pytest.mark.parametrize(
+    "typo, suggestion",
+    [("xgbost", "xgboost"), ("logreq", "logreg"), ("random_forrest", "random_forest")],
+)
 def test_registry_suggests_close_matches(typo, suggestion):
     with pytest.raises(ConfigError) as info:
         get_family(typo)

@@ -95,13 +95,16 @@ def test_cost_model_uses_the_last_five_measurements():
     assert isinstance(costs.durations["logreg"][-1], float)
 
 
-@pytest.mark.parametrize("fit_time, n_folds, expected", [
-    (4.0, 5, 1.3 * 4.0 / 4),
-    (3.0, 3, 1.3 * 3.0 / 2),
-    (2.0, 2, 1.3 * 2.0),
-    (2.0, 1, 1.3 * 2.0),
-    (0.0, 5, 0.0),
-])
+@pytest.mark.parametrize(
+    "fit_time, n_folds, expected",
+    [
+        (4.0, 5, 1.3 * 4.0 / 4),
+        (3.0, 3, 1.3 * 3.0 / 2),
+        (2.0, 2, 1.3 * 2.0),
+        (2.0, 1, 1.3 * 2.0),
+        (0.0, 5, 0.0),
+    ],
+)
 def test_predict_refit_seconds(fit_time, n_folds, expected):
     assert predict_refit_seconds(fit_time, n_folds) == pytest.approx(expected)
 

@@ -16,7 +16,9 @@ OVER = ["smote", "borderline_smote", "adasyn", "random_over", "smote_tomek"]
 
 def _imbalanced(n_major=100, n_minor=20, seed=0, n_features=3):
     rng = np.random.default_rng(seed)
-    X = np.r_[rng.normal(size=(n_major, n_features)), rng.normal(0.8, 1.0, size=(n_minor, n_features))]
+    X = np.r_[
+        rng.normal(size=(n_major, n_features)), rng.normal(0.8, 1.0, size=(n_minor, n_features))
+    ]
     y = np.r_[np.zeros(n_major, dtype=int), np.ones(n_minor, dtype=int)]
     return X, y
 
@@ -144,10 +146,12 @@ def test_smotenc_used_when_categorical_features_given(monkeypatch):
 
     monkeypatch.setattr(over_sampling, "SMOTENC", spy)
     X, y = _with_codes()
-    Xr, yr = SafeResampler(method="smote", categorical_features=(0,), random_state=0).fit_resample(X, y)
+    Xr, yr = SafeResampler(method="smote", categorical_features=(0,), random_state=0).fit_resample(
+        X, y
+    )
     assert len(built) == 1 and list(built[0]["categorical_features"]) == [0]
     assert np.bincount(yr).tolist() == [100, 100]
-    synthetic = Xr[len(X):]
+    synthetic = Xr[len(X) :]
     assert set(np.unique(synthetic[:, 0])) <= set(np.unique(X[:, 0]))  # codes, never blends
     assert not np.all(synthetic[:, 1:] == np.round(synthetic[:, 1:]))
 
@@ -156,21 +160,28 @@ def test_smoten_when_every_column_is_categorical():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 3, size=(120, 2)).astype(float)
     y = np.r_[np.zeros(100, int), np.ones(20, int)]
-    Xr, yr = SafeResampler(method="smote", categorical_features=(0, 1), random_state=0).fit_resample(X, y)
+    Xr, yr = SafeResampler(
+        method="smote", categorical_features=(0, 1), random_state=0
+    ).fit_resample(X, y)
     assert np.bincount(yr).tolist() == [100, 100]
     assert np.all(np.isin(Xr, [0.0, 1.0, 2.0]))
 
 
-@pytest.mark.parametrize("method", [
-    "smote",
-    *[pytest.param(m, marks=pytest.mark.xfail(
-        reason="BUG: only 'smote' becomes SMOTENC; the other SMOTE-family samplers interpolate "
-               "ordinal category codes into non-integer values (mlp trials then fail)", strict=True))
-      for m in ("borderline_smote", "adasyn", "smote_tomek", "smote_enn")],
-])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "smote",
+        "borderline_smote",
+        "adasyn",
+        "smote_tomek",
+        "smote_enn",
+    ],
+)
 def test_category_codes_stay_codes_for_every_smote_sampler(method):
     X, y = _with_codes()
-    Xr, _ = SafeResampler(method=method, categorical_features=(0,), random_state=0).fit_resample(X, y)
+    Xr, _ = SafeResampler(method=method, categorical_features=(0,), random_state=0).fit_resample(
+        X, y
+    )
     assert len(Xr) > len(X) or method == "smote_enn"
     assert np.all(Xr[:, 0] == np.round(Xr[:, 0])), "interpolated category codes"
 
@@ -195,8 +206,9 @@ class _RowCounter(ClassifierMixin, BaseEstimator):
 @pytest.mark.parametrize("method", ["smote", "random_over", "random_under", "smote_enn"])
 def test_samplers_are_not_applied_at_predict_time(method):
     X, y = _imbalanced()
-    pipe = Pipeline([("resample", SafeResampler(method=method, random_state=0)),
-                     ("model", _RowCounter())])
+    pipe = Pipeline(
+        [("resample", SafeResampler(method=method, random_state=0)), ("model", _RowCounter())]
+    )
     pipe.fit(X, y)
     model = pipe.named_steps["model"]
     assert model.fit_rows_ != len(X)  # the sampler ran in fit
