@@ -16,10 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import metrics as M
 from .data import (
-    Schema,
     encode_target,
     encode_with_classes,
-    infer_schema,
     minority_class,
     validate_fit_data,
     validate_predict_data,
@@ -34,6 +32,7 @@ from .params import validate_params
 from .profile import profile_data
 from .progress import SearchProgress
 from .runlog import RunLog
+from .schema import Schema, infer_schema
 from .search.budget import Budget
 from .search.session import SearchSetup, run_search
 
@@ -402,8 +401,10 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         y_enc = encode_with_classes(y, self.classes_)
         if len(y_enc) != len(proba):
-            raise DataError(f"X has {len(proba)} rows but y has {len(y_enc)} labels; they must "
-                            "have the same length.")
+            raise DataError(
+                f"X has {len(proba)} rows but y has {len(y_enc)} labels; they must "
+                "have the same length."
+            )
         return M.score_all(y_enc, proba, pos_index=self.pos_index_, threshold=self.threshold_)
 
     # --- outputs ---------------------------------------------------------------

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
-from .data import Schema
 from .graph import PipelineGraph
 from .models import ModelContext
+from .schema import Schema
 
 THRESHOLD_METRICS = ("f1", "balanced_accuracy", "mcc", "accuracy")
 

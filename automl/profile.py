@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import Schema
+from .schema import Schema
 
 _KINDS = ("numeric", "categorical", "high_cardinality", "boolean", "datetime", "dropped")
 
@@ -69,7 +69,7 @@ def profile_data(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from automl.data import infer_schema
+    >>> from automl.schema import infer_schema
     >>> X = pd.DataFrame({"a": [1.0, None, 3.0, 4.0]})
     >>> p = profile_data(X, np.array([0, 0, 0, 1]), np.array(["no", "yes"]), infer_schema(X))
     >>> p["imbalance_ratio"], p["missing"]["per_column"]

@@ -13,9 +13,9 @@ from typing import Any
 
 from imblearn.pipeline import Pipeline
 
-from ..data import Schema
 from ..exceptions import ConfigError
 from ..models import ModelContext, get_family
+from ..schema import Schema
 from ..space import (
     Categorical,
     Dimension,

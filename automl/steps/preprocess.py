@@ -17,7 +17,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, TargetEncoder
 
-from ..data import Schema
+from ..schema import Schema
 
 Encoding = Literal["onehot", "ordinal"]
 
