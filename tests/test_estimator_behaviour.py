@@ -1,0 +1,123 @@
+"""Estimator behaviour beyond the conventions: preset choice, budgets, pruning, notes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from automl import AutoMLClassifier
+
+
+@pytest.fixture(scope="module")
+def imbalanced_data():
+    X, y = make_classification(
+        n_samples=300, n_features=6, weights=[0.9, 0.1], flip_y=0.02, random_state=0
+    )
+    return X, y
+
+
+def test_auto_pipeline_switches_to_imbalanced_and_says_so(imbalanced_data):
+    X, y = imbalanced_data
+    clf = AutoMLClassifier(
+        time_budget=None, max_trials=2, models=["logreg"], cv=3, random_state=0, n_jobs=1
+    ).fit(X, y)
+    assert clf.graph_.name == "imbalanced"
+    assert any("imbalanced" in note for note in clf.notes_)
+
+
+def test_default_pipeline_opts_out(imbalanced_data):
+    X, y = imbalanced_data
+    clf = AutoMLClassifier(
+        time_budget=None,
+        max_trials=2,
+        models=["logreg"],
+        cv=3,
+        pipeline="default",
+        random_state=0,
+        n_jobs=1,
+    ).fit(X, y)
+    assert clf.graph_.name == "default"
+    assert not any("imbalanced" in note for note in clf.notes_)
+
+
+def test_ranking_metric_on_imbalanced_data_tunes_the_threshold_for_f1(imbalanced_data):
+    X, y = imbalanced_data
+    clf = AutoMLClassifier(
+        time_budget=None,
+        max_trials=2,
+        models=["logreg"],
+        cv=3,
+        metric="roc_auc",
+        random_state=0,
+        n_jobs=1,
+    ).fit(X, y)
+    assert clf.threshold_ is not None and 0.0 < clf.threshold_ < 1.0
+    assert clf.pos_index_ == 1  # the minority class is positive
+    # the leaderboard shows the threshold's spread over folds
+    assert np.isfinite(clf.leaderboard_.loc[0, "threshold_mean"])
+
+
+def test_balanced_data_with_ranking_metric_predicts_at_one_half():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = AutoMLClassifier(
+        time_budget=None, max_trials=2, models=["logreg"], cv=3, random_state=0, n_jobs=1
+    ).fit(X, y)
+    assert clf.threshold_ is None
+    proba = clf.predict_proba(X)
+    assert np.array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_a_tiny_time_budget_still_gives_a_model():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    clf = AutoMLClassifier(time_budget=0.5, random_state=0).fit(X, y)
+    assert len(clf.leaderboard_) >= 1
+    assert clf.predict(X).shape == (150,)
+
+
+def test_a_trial_that_cannot_beat_the_best_is_pruned_after_two_folds():
+    from dataclasses import replace
+
+    from automl.data import validate_fit_data
+    from automl.evaluate import DataRef, TrialTask, run_trial
+    from automl.folds import make_folds
+    from automl.graph import PipelineGraph
+    from automl.models import ModelContext
+    from automl.schema import infer_schema
+
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    X, y = validate_fit_data(X, y)
+    graph = PipelineGraph.from_preset("fast")
+    ctx = ModelContext(n_rows=300, random_state=0)
+    folds, _ = make_folds(5, X, y, random_state=0)
+    bad = {**graph.default_config("logreg", ctx), "model.C": 1e-3, "model.penalty": "l1"}
+    task = TrialTask(
+        trial=0,
+        config=bad,
+        graph=graph,
+        schema=infer_schema(X),
+        ctx=ctx,
+        folds=folds,
+        data=DataRef(X=X, y=y),
+        metric="roc_auc",
+        pos_index=1,
+        n_classes=2,
+        tune_threshold=False,
+        prune_loss=-0.99,
+    )
+    result = run_trial(task)
+    assert result["status"] == "pruned"
+    assert len(result["fold_scores"]["roc_auc"]) == 2
+    assert result["prune_loss"] > -0.99
+    # without a best to beat, the same configuration runs every fold
+    assert run_trial(replace(task, prune_loss=None))["status"] == "ok"
+
+
+def test_notes_and_timings_are_reported():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    clf = AutoMLClassifier(
+        time_budget=20, max_trials=3, models=["logreg"], cv=3, random_state=0
+    ).fit(X, y)
+    assert set(clf.timings_) == {"budget", "search", "refit", "total", "predicted_refit"}
+    assert clf.timings_["total"] >= clf.timings_["search"]
+    assert isinstance(clf.notes_, list)
