@@ -168,6 +168,26 @@ def _limit_threads(n: int):
     return threadpool_limits(limits=max(1, n))
 
 
+def empty_result(trial: int, status: str = "ok", error: str | None = None) -> dict[str, Any]:
+    """A trial result with nothing measured yet (the shape every caller reads)."""
+    return {
+        "trial": trial,
+        "status": status,
+        "error": error,
+        "notes": [],
+        "fold_scores": {},
+        "mean": {},
+        "std": {},
+        "fit_time": 0.0,
+        "predict_time": 0.0,
+        "step_times": {},
+        "threshold": None,
+        "oof": None,
+        "pid": os.getpid(),
+        "duration": 0.0,
+    }
+
+
 def run_trial(task: TrialTask) -> dict[str, Any]:
     """Cross-validate one configuration; never raises.
 
@@ -181,21 +201,7 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         ``oof`` (out-of-fold probabilities, or None), ``pid``.
     """
     start = time.perf_counter()
-    result: dict[str, Any] = {
-        "trial": task.trial,
-        "status": "ok",
-        "error": None,
-        "notes": [],
-        "fold_scores": {},
-        "mean": {},
-        "std": {},
-        "fit_time": 0.0,
-        "predict_time": 0.0,
-        "step_times": {},
-        "threshold": None,
-        "oof": None,
-        "pid": os.getpid(),
-    }
+    result = empty_result(task.trial)
     try:
         X, y = task.data.load()
         oof = np.full((len(y), task.n_classes), np.nan)

@@ -14,6 +14,13 @@ from typing import Any
 from .exceptions import ConfigError
 
 
+def _check_range(low: float, high: float, log: bool) -> None:
+    if not low < high:
+        raise ConfigError(f"`low < high` must hold, but got (low={low}, high={high}).")
+    if log and low <= 0:
+        raise ConfigError(f"A log-scale range needs low > 0, but got low={low}.")
+
+
 @dataclass(frozen=True)
 class Real:
     """A continuous range ``[low, high]``, optionally searched on a log scale."""

@@ -16,7 +16,7 @@ import concurrent.futures as cf
 import time
 from typing import Any
 
-from ..evaluate import TrialTask, run_trial
+from ..evaluate import TrialTask, empty_result, run_trial
 
 #: Seconds past its deadline after which a trial is killed.
 GRACE = 1.0
@@ -31,21 +31,7 @@ def active_backend_name() -> str:
 
 
 def _failure(task: TrialTask, status: str, error: str, started: float) -> dict[str, Any]:
-    return {
-        "trial": task.trial,
-        "status": status,
-        "error": error,
-        "notes": [],
-        "fold_scores": {},
-        "mean": {},
-        "std": {},
-        "fit_time": 0.0,
-        "predict_time": 0.0,
-        "step_times": {},
-        "threshold": None,
-        "oof": None,
-        "duration": time.monotonic() - started,
-    }
+    return {**empty_result(task.trial, status, error), "duration": time.monotonic() - started}
 
 
 def _warm_up() -> int:
