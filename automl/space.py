@@ -30,12 +30,7 @@ class Real:
     log: bool = False
 
     def __post_init__(self) -> None:
-        if not self.low < self.high:
-            raise ConfigError(
-                f"`low < high` must hold, but got (low={self.low}, high={self.high})."
-            )
-        if self.log and self.low <= 0:
-            raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
+        _check_range(self.low, self.high, self.log)
 
     def grid(self, n: int = 3) -> list[float]:
         """Return ``n`` evenly spaced values (geometric when ``log``)."""
@@ -57,12 +52,7 @@ class Integer:
     log: bool = False
 
     def __post_init__(self) -> None:
-        if not self.low < self.high:
-            raise ConfigError(
-                f"`low < high` must hold, but got (low={self.low}, high={self.high})."
-            )
-        if self.log and self.low <= 0:
-            raise ConfigError(f"A log-scale range needs low > 0, but got low={self.low}.")
+        _check_range(self.low, self.high, self.log)
 
     def grid(self, n: int = 3) -> list[int]:
         """Return up to ``n`` distinct values spread over the range."""
