@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from .dates import infer_date_format
 from .exceptions import DataError
-from .steps.datetime_features import infer_date_format
 
 #: A string column is high-cardinality above this many distinct values ...
 HIGH_CARDINALITY_MIN_UNIQUE = 50
