@@ -246,6 +246,12 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             if self.random_state is not None
             else int(np.random.default_rng().integers(2**31 - 1))
         )
+        log = RunLog(
+            self.log_dir,
+            header={**self._log_header(X_df, y_enc, graph), "seed": seed},
+            resume=self.resume,
+        )
+        seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
         folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed, classes=classes)
         self.notes_.extend(fold_notes)
         cpus = os.cpu_count() or 1
@@ -265,9 +271,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.graph_ = graph
         self.graph_description_ = graph.describe(ctx)
         budget = Budget(self.time_budget, self.max_trials, start=t_start)
-        log = RunLog(
-            self.log_dir, header=self._log_header(X_df, y_enc, graph, seed), resume=self.resume
-        )
         setup = SearchSetup(
             graph=graph,
             ctx=ctx,
@@ -292,7 +295,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
         return self
 
-    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, seed: int) -> dict:
+    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph) -> dict:
         import joblib
 
         settings = {
@@ -301,7 +304,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             "families": list(graph.families),
             "cv": str(self.cv),
             "search": self.search,
-            "random_state": seed,
+            "random_state": self.random_state,
             "pos_label": None if self.pos_label is None else str(self.pos_label),
         }
         return {"fingerprint": joblib.hash((X, y)), "settings": settings}

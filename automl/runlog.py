@@ -47,7 +47,8 @@ class RunLog:
     log_dir : path or None
         Where to persist the log; None keeps it in memory.
     header : dict
-        Identity of the run (data fingerprint, settings); stored in ``run.json``.
+        Identity of the run (data fingerprint, settings) and its seed; stored in
+        ``run.json``. On resume the stored header wins, so the run keeps its seed.
     resume : bool
         Continue an existing log in ``log_dir`` instead of starting a new one.
 
@@ -75,7 +76,9 @@ class RunLog:
         (self.dir / "oof").mkdir(exist_ok=True)
         run_file, trials_file = self.dir / "run.json", self.dir / "trials.jsonl"
         if resume and run_file.exists():
-            self._check_header(json.loads(run_file.read_text(encoding="utf-8")))
+            stored = json.loads(run_file.read_text(encoding="utf-8"))
+            self._check_header(stored)
+            self.header = {**header, **{k: v for k, v in stored.items() if k != "version"}}
             self._read(trials_file)
         else:
             if trials_file.exists() and trials_file.stat().st_size > 0 and not resume:

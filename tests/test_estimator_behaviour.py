@@ -121,3 +121,18 @@ def test_notes_and_timings_are_reported():
     assert set(clf.timings_) == {"budget", "search", "refit", "total", "predicted_refit"}
     assert clf.timings_["total"] >= clf.timings_["search"]
     assert isinstance(clf.notes_, list)
+
+
+def test_resume_without_a_random_state_keeps_the_first_seed(tmp_path):
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    settings = {
+        "time_budget": None,
+        "models": ["logreg"],
+        "cv": 3,
+        "n_jobs": 1,
+        "log_dir": str(tmp_path),
+    }
+    first = AutoMLClassifier(max_trials=2, **settings).fit(X, y)
+    again = AutoMLClassifier(max_trials=3, resume=True, **settings).fit(X, y)
+    assert [r["trial"] for r in again.trials_] == [0, 1, 2]
+    assert again.trials_[0]["mean"] == first.trials_[0]["mean"]
