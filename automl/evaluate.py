@@ -12,7 +12,7 @@ import os
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -65,6 +65,7 @@ class TrialTask:
     n_classes: int
     tune_threshold: bool
     time_limit: float | None = None
+    deadline: float | None = None  # wall-clock (time.time()) end of the trial's allowance
     prune_loss: float | None = None
     threshold_metric: str | None = None  # what the threshold maximises; None: ``metric``
     extra: dict[str, Any] = field(default_factory=dict)
@@ -188,6 +189,25 @@ def empty_result(trial: int, status: str = "ok", error: str | None = None) -> di
     }
 
 
+#: Share of a trial's time left that its folds' models may use (the rest: preprocessing,
+#: prediction, scoring).
+MODEL_TIME_SHARE = 0.6
+
+
+def _with_time_left(task: TrialTask) -> TrialTask:
+    """The task with its limits measured from now, in the worker.
+
+    Time spent waiting for the worker or importing libraries there counts
+    against the trial, so a model that can stop itself (nets) is given what is
+    really left, per fold.
+    """
+    if task.deadline is None:
+        return task
+    left = max(0.5, task.deadline - time.time())
+    per_fold = max(0.3, MODEL_TIME_SHARE * left / len(task.folds))
+    return replace(task, time_limit=left, ctx=replace(task.ctx, time_limit=per_fold))
+
+
 def run_trial(task: TrialTask) -> dict[str, Any]:
     """Cross-validate one configuration; never raises.
 
@@ -207,13 +227,17 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         oof = np.full((len(y), task.n_classes), np.nan)
         step_totals: dict[str, float] = {}
         fold_scores: dict[str, list[float]] = {m: [] for m in M.REPORTED}
+        task = _with_time_left(task)
         with _limit_threads(task.ctx.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
             for k, (train, test) in enumerate(task.folds):
-                if task.time_limit is not None and time.perf_counter() - start > task.time_limit:
+                elapsed = time.perf_counter() - start
+                per_fold = elapsed / k if k else 0.0
+                if task.time_limit is not None and elapsed + per_fold > task.time_limit:
+                    # stop before a fold that would overrun: the hard kill would lose the worker
                     result.update(
                         status="timeout",
-                        error=f"time limit {task.time_limit:.1f}s reached "
+                        error=f"time limit {task.time_limit:.1f}s would be passed: stopped "
                         f"after {k} of {len(task.folds)} folds",
                     )
                     return result

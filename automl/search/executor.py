@@ -34,11 +34,18 @@ def _failure(task: TrialTask, status: str, error: str, started: float) -> dict[s
     return {**empty_result(task.trial, status, error), "duration": time.monotonic() - started}
 
 
-def _warm_up() -> int:
+def _warm_up(modules: tuple[str, ...] = ()) -> int:
+    """Import the evaluation code (and ``modules``, e.g. torch) once per worker."""
     import os
+    from importlib import import_module
 
-    from .. import evaluate  # noqa: F401  (imports the heavy modules once per worker)
+    from .. import evaluate  # noqa: F401
 
+    for name in modules:
+        try:
+            import_module(name)
+        except ImportError:
+            pass  # the trial that needs it reports the error
     return os.getpid()
 
 
@@ -73,15 +80,16 @@ class LokyExecutor:
     overran kills only its own process; trials in other slots carry on.
     """
 
-    def __init__(self, n_workers: int) -> None:
+    def __init__(self, n_workers: int, preload: tuple[str, ...] = ()) -> None:
         self.n_workers = max(1, n_workers)
+        self.preload = preload
         self.running: dict[cf.Future, tuple[TrialTask, float, float]] = {}
         self._slot_of: dict[cf.Future, int] = {}
 
     def warm_up(self) -> None:
         """Start the workers now (without waiting), so their start-up overlaps the set-up."""
         for i in range(self.n_workers):
-            _slot_pool(i).submit(_warm_up)
+            _slot_pool(i).submit(_warm_up, self.preload)
 
     @property
     def free_slots(self) -> int:
@@ -167,9 +175,14 @@ class JoblibBatchExecutor:
         self.queue = []
 
 
-def make_executor(n_workers: int) -> LokyExecutor | JoblibBatchExecutor:
-    """Loky workers by default; the active joblib backend when the caller chose one."""
+def make_executor(
+    n_workers: int, preload: tuple[str, ...] = ()
+) -> LokyExecutor | JoblibBatchExecutor:
+    """Loky workers by default; the active joblib backend when the caller chose one.
+
+    ``preload`` names modules the workers import while the search is set up.
+    """
     name = active_backend_name()
     if name in ("LokyBackend", "MultiprocessingBackend", "SequentialBackend", "ThreadingBackend"):
-        return LokyExecutor(n_workers)
+        return LokyExecutor(n_workers, preload)
     return JoblibBatchExecutor(n_workers)

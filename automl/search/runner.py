@@ -163,7 +163,6 @@ class SearchRunner:
 
     def run(self) -> None:
         """Search until the budget, the trial limit or the strategy runs out."""
-        self.executor.warm_up()
         try:
             while True:
                 if not self.exhausted:

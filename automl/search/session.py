@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,7 +64,9 @@ def run_search(
     progress: Any = None,
 ) -> None:
     """Search until the budget runs out; every finished trial lands in ``log``."""
-    executor = make_executor(setup.n_parallel)
+    preload = ("torch",) if "mlp" in setup.graph.families else ()
+    executor = make_executor(setup.n_parallel, preload)
+    executor.warm_up()  # workers start while the data is written for them
     tmpdir = tempfile.mkdtemp(prefix="automl-")
     try:
         if isinstance(executor, LokyExecutor):
@@ -77,6 +80,7 @@ def run_search(
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
             per_fold = None if limit is None else max(0.5, 0.8 * limit / len(setup.folds))
+            deadline = None if limit is None else time.time() + limit
             losses = [
                 M.to_loss(setup.metric, r["mean"][setup.metric])
                 for r in log.records
@@ -96,6 +100,7 @@ def run_search(
                 tune_threshold=setup.threshold_metric is not None,
                 threshold_metric=setup.threshold_metric,
                 time_limit=limit,
+                deadline=deadline,
                 prune_loss=min(losses) if losses else None,
             )
 
