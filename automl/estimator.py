@@ -38,6 +38,10 @@ from .search.session import SearchSetup, run_search
 
 logger = logging.getLogger("automl")
 
+#: Rows x columns under which each model runs single-threaded. OpenMP and torch
+#: threads on tiny matrices slow down badly when cores are shared (measured 10-30x).
+THREADED_MIN_CELLS = 200_000
+
 #: Below this ratio of the rarest to the most common class, ``pipeline="auto"`` picks "imbalanced".
 IMBALANCE_RATIO = 0.25
 
@@ -257,6 +261,8 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         cpus = os.cpu_count() or 1
         n_parallel = cpus if self.n_jobs == -1 else int(self.n_jobs)
         threads = max(1, cpus // n_parallel)
+        if len(y_enc) * schema.n_features_in < THREADED_MIN_CELLS:
+            threads = 1  # small data: thread start-up and spinning cost more than they save
         n_classes = len(classes)
         ctx = ModelContext(
             task="binary" if n_classes == 2 else "multiclass",
