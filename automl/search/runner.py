@@ -17,7 +17,7 @@ from .executor import JoblibBatchExecutor, LokyExecutor
 #: Shortest trial worth starting, in seconds of search time left.
 MIN_TRIAL_SECONDS = 0.5
 #: Time limit of the first trial when the budget is nearly gone before it starts.
-FIRST_TRIAL_MIN_SECONDS = 5.0
+FIRST_TRIAL_MIN_SECONDS = 15.0
 
 
 def _in_process() -> Any:
