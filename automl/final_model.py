@@ -72,6 +72,39 @@ def _refit(
         return pipe, {}, f"{type(exc).__name__}: {exc}"
 
 
+#: Rows used to check a refitted member against its cross-validated predictions.
+SANITY_ROWS = 2000
+#: A refit whose in-sample ROC AUC is this far below its out-of-fold AUC is broken.
+SANITY_MARGIN = 0.1
+
+
+def _refit_sanity(
+    pipe: Any, X: pd.DataFrame, y: np.ndarray, oof: np.ndarray, n_classes: int, pos_index: int
+) -> str | None:
+    """Why a refitted pipeline cannot be trusted, or None.
+
+    A model refitted on all rows should rank its own training rows at least about
+    as well as the fold models ranked unseen ones; far worse means the refit went
+    wrong (say, training that diverged), and using it would be silently wrong.
+    """
+    from .evaluate import aligned_proba
+
+    rows = np.random.default_rng(0).permutation(len(y))[:SANITY_ROWS]
+    try:
+        fitted = M.score(
+            "roc_auc", y[rows], aligned_proba(pipe, X.iloc[rows], n_classes), pos_index=pos_index
+        )
+        expected = M.score("roc_auc", y[rows], oof[rows], pos_index=pos_index)
+    except ValueError:
+        return None  # a sample without every class: nothing to compare
+    if fitted < expected - SANITY_MARGIN:
+        return (
+            f"its ROC AUC on its own training rows ({fitted:.3f}) is far below its "
+            f"cross-validated one ({expected:.3f}): the refit went wrong"
+        )
+    return None
+
+
 def build_final_model(
     log: RunLog,
     graph: PipelineGraph,
@@ -139,6 +172,8 @@ def build_final_model(
     )
     members, step_times, best_pipeline = [], {}, None
     for trial, (pipe, times, error) in zip(order, fitted, strict=False):
+        if error is None:
+            error = _refit_sanity(pipe, X, y, log.oof[trial], ctx.n_classes, pos_index)
         if error is not None:  # a member that cannot refit is left out, never the whole fit
             notes.append(
                 f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."

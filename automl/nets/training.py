@@ -170,6 +170,7 @@ class Trainer:
         result, best_loss = TrainResult(), math.inf
         best_state: dict[str, torch.Tensor] | None = None
         for epoch in range(cfg.max_epochs):
+            epoch_start = time.monotonic()
             train_loss, timed_out = self.run_epoch(train, optimizer, scheduler, scaler)
             val_loss = None if valid is None else self.evaluate_loss(valid)
             result.history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss})
@@ -187,17 +188,19 @@ class Trainer:
             if timed_out or self._past_deadline():
                 result.stop_reason = "max_time"
                 break
-            if epoch == 0 and cfg.max_time is not None:
-                self._fit_horizon(horizon, steps, time.monotonic() - start)
+            if epoch == 1 and cfg.max_time is not None:
+                # the first epoch pays one-off costs (lazy init, allocation), so plan from the
+                # second: a schedule planned on a slow first epoch collapses to a few steps
+                self._fit_horizon(horizon, steps, time.monotonic() - epoch_start, epoch + 1)
         if best_state is not None:
             self.module.load_state_dict(best_state)
         return result
 
-    def _fit_horizon(self, horizon: _Horizon, steps: int, epoch_seconds: float) -> None:
+    def _fit_horizon(self, horizon: _Horizon, steps: int, epoch_seconds: float, done: int) -> None:
         """Plan the LR schedule over the epochs the time limit allows, not max_epochs."""
-        max_time = self.config.max_time or math.inf
-        reachable = int(min(max_time / max(epoch_seconds, 1e-9), 1e9))
-        horizon.total = max(1, min(self.config.max_epochs, reachable)) * steps
+        left = (self.deadline - time.monotonic()) if self.deadline is not None else math.inf
+        more = int(min(max(left, 0.0) / max(epoch_seconds, 1e-9), 1e9))
+        horizon.total = max(done + 1, min(self.config.max_epochs, done + more)) * steps
 
     def _past_deadline(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
