@@ -57,6 +57,8 @@ def test_baselines_fit_mixed_data(name, n_classes):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["skopt_xgb", "flaml"])
 def test_budgeted_baselines_report_a_cv_score(name):
+    if name == "flaml":
+        pytest.importorskip("flaml", reason="FLAML is the optional [bench] extra")
     X, y = _mixed()
     system = get_system(name).fit(X.iloc[:120], y.iloc[:120], budget=1, seed=0, metric="roc_auc")
     assert system.predict_proba(X.iloc[120:]).shape == (40, 2)
