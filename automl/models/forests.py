@@ -7,7 +7,7 @@ from typing import Any
 
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
-from ..space import Categorical, Integer, Real, Space
+from ..space import Categorical, Integer, Space
 from .base import ModelContext, ModelFamily
 from .registry import register
 
@@ -51,10 +51,6 @@ def _default(ctx: ModelContext) -> dict[str, Any]:
     }
 
 
-def _cost(base: float) -> float:
-    return base
-
-
 RANDOM_FOREST = register(
     ModelFamily(
         name="random_forest",
@@ -78,6 +74,3 @@ EXTRA_TREES = register(
         description="Extremely randomized trees (scikit-learn).",
     )
 )
-
-# Real is re-exported for presets that override the float range of max_features.
-__all__ = ["RANDOM_FOREST", "EXTRA_TREES", "Real"]

@@ -95,6 +95,10 @@ class LokyExecutor:
     def free_slots(self) -> int:
         return self.n_workers - len(self.running)
 
+    def pending_configs(self) -> list[dict[str, Any]]:
+        """Configurations of the trials submitted and not yet finished."""
+        return [task.config for task, _, _ in self.running.values()]
+
     def submit(self, task: TrialTask, deadline: float) -> None:
         """Start ``task``; it is killed once ``time.monotonic()`` passes ``deadline + GRACE``."""
         busy = set(self._slot_of.values())
@@ -158,6 +162,10 @@ class JoblibBatchExecutor:
     @property
     def free_slots(self) -> int:
         return self.n_workers - len(self.queue)
+
+    def pending_configs(self) -> list[dict[str, Any]]:
+        """Configurations of the trials queued for the next batch."""
+        return [task.config for task, _ in self.queue]
 
     def submit(self, task: TrialTask, deadline: float) -> None:
         self.queue.append((task, deadline))

@@ -139,14 +139,7 @@ class SearchRunner:
             allowed = self._allowed() or ({self._cheapest()} if first else set())
             if not allowed:
                 return
-            pending = [
-                task.config
-                for task, *_ in (
-                    self.executor.running.values()
-                    if isinstance(self.executor, LokyExecutor)
-                    else self.executor.running
-                )
-            ]
+            pending = self.executor.pending_configs()
             with _in_process():
                 config = self.strategy.ask(allowed, pending)
             if config is None:

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,7 +79,6 @@ def run_search(
             data = DataRef(X=X, y=y)
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
-            per_fold = None if limit is None else max(0.5, 0.8 * limit / len(setup.folds))
             deadline = None if limit is None else time.time() + limit
             losses = [
                 M.to_loss(setup.metric, r["mean"][setup.metric])
@@ -91,7 +90,7 @@ def run_search(
                 config=config,
                 graph=setup.graph,
                 schema=setup.schema,
-                ctx=replace(setup.ctx, time_limit=per_fold),
+                ctx=setup.ctx,  # per-fold allowances are set in the worker (evaluate.py)
                 folds=setup.folds,
                 data=data,
                 metric=setup.metric,
