@@ -330,11 +330,33 @@ class TabularNetClassifier(ClassifierMixin, BaseEstimator):
 
     # -- pickling and tags --------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
+        # a copy: on Python >= 3.11 object.__getstate__ returns the instance's own __dict__,
+        # and replacing module_ in it would move the fitted net off the GPU
+        state = dict(super().__getstate__())
         module = state.get("module_")
         if module is not None and next(module.parameters()).device.type != "cpu":
             state["module_"] = copy.deepcopy(module).cpu()
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled net; back onto its CUDA device where this machine has one.
+
+        Pickles always hold CPU weights, so a model trained on a GPU loads anywhere; on
+        a machine with CUDA it goes back to the device it was fitted on, so predictions
+        match those made before pickling. Without CUDA it predicts on the CPU in float32.
+        """
+        super().__setstate__(state)
+        module = self.__dict__.get("module_")
+        device = str(self.__dict__.get("device_", "cpu"))
+        if module is None or not device.startswith("cuda"):
+            return
+        import torch
+
+        if torch.cuda.is_available():
+            try:
+                self.module_ = module.to(torch.device(device))
+            except (RuntimeError, AssertionError):  # e.g. fitted on cuda:1, loaded with one GPU
+                pass
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

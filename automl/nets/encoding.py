@@ -50,13 +50,19 @@ class TabularEncoder:
         """Learn column statistics from ``X`` (float, NaN allowed)."""
         cats = list(self.categorical_features)
         self.numeric_features_ = np.setdiff1d(np.arange(X.shape[1]), cats)
-        numeric = X[:, self.numeric_features_]
+        numeric = self._numeric(X)
         with np.errstate(all="ignore"):
-            finite_rows = ~np.isnan(numeric)
-            counts = finite_rows.sum(axis=0)
-            mean = np.where(finite_rows, numeric, 0.0).sum(axis=0) / np.maximum(counts, 1)
-            centered = np.where(finite_rows, numeric - mean, 0.0)
-            std = np.sqrt((centered**2).sum(axis=0) / np.maximum(counts, 1))
+            n_rows = max(numeric.shape[0], 1)
+            sums = numeric.sum(axis=0)
+            if np.isfinite(sums).all():  # no NaN: the fast two-pass statistics
+                mean = sums / n_rows
+                std = numeric.std(axis=0)
+            else:
+                finite_rows = ~np.isnan(numeric)
+                counts = np.maximum(finite_rows.sum(axis=0), 1)
+                mean = np.where(finite_rows, numeric, 0.0).sum(axis=0) / counts
+                centered = np.where(finite_rows, numeric - mean, 0.0)
+                std = np.sqrt((centered**2).sum(axis=0) / counts)
         self.mean_ = mean
         self.scale_ = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
         self.cardinalities_ = []
@@ -67,8 +73,10 @@ class TabularEncoder:
 
     def transform(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Return ``(x_num float32 (n, n_numeric), x_cat int64 (n, n_cat) or None)``."""
-        numeric = (X[:, self.numeric_features_] - self.mean_) / self.scale_
-        x_num = np.nan_to_num(numeric, nan=0.0).astype(np.float32)
+        x_num = self._numeric(X).astype(np.float32)  # a fresh array, scaled in place
+        x_num -= self.mean_.astype(np.float32)
+        x_num /= self.scale_.astype(np.float32)
+        np.nan_to_num(x_num, copy=False, nan=0.0)
         if not self.categorical_features:
             return x_num, None
         x_cat = np.empty((X.shape[0], len(self.categorical_features)), dtype=np.int64)
@@ -79,6 +87,12 @@ class TabularEncoder:
             index[(index < 0) | (index >= card)] = 0
             x_cat[:, j] = index
         return x_num, x_cat
+
+    def _numeric(self, X: np.ndarray) -> np.ndarray:
+        """The numeric columns of ``X`` (``X`` itself when all columns are numeric)."""
+        if len(self.numeric_features_) == X.shape[1]:
+            return X
+        return X[:, self.numeric_features_]
 
     @staticmethod
     def _codes(values: np.ndarray, col: int) -> np.ndarray:

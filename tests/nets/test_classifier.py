@@ -145,6 +145,15 @@ def test_pickle_round_trip():
     assert restored.device_ == clf.device_
 
 
+def test_pickling_leaves_the_fitted_net_untouched():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = small_net(max_epochs=5).fit(X, y)
+    module = clf.module_
+    state = clf.__getstate__()
+    state["module_"] = None
+    assert clf.module_ is module
+
+
 def test_dataframe_input_keeps_feature_names():
     pd = pytest.importorskip("pandas")
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)

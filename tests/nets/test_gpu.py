@@ -48,14 +48,25 @@ def test_fp16_grad_scaler_path(data, monkeypatch):
     assert np.isfinite(clf.history_[-1]["train_loss"])
 
 
-def test_predicts_on_cpu_after_unpickling(data):
+def test_unpickles_back_onto_the_gpu_with_identical_predictions(data):
     X, y = data
     clf = TabularNetClassifier(device="auto", max_epochs=5, random_state=0).fit(X, y)
     assert clf.device_.startswith("cuda")
     on_gpu = clf.predict_proba(X)
     restored = pickle.loads(pickle.dumps(clf))
+    assert next(clf.module_.parameters()).is_cuda  # pickling leaves the fitted object alone
+    assert next(restored.module_.parameters()).is_cuda
+    np.testing.assert_array_equal(restored.predict_proba(X), on_gpu)
+
+
+def test_predicts_on_cpu_when_loaded_without_cuda(data, monkeypatch):
+    X, y = data
+    clf = TabularNetClassifier(device="auto", max_epochs=5, random_state=0).fit(X, y)
+    on_gpu = clf.predict_proba(X)
+    payload = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(payload)
     assert next(restored.module_.parameters()).device.type == "cpu"
-    assert next(clf.module_.parameters()).is_cuda  # the fitted object is untouched
     on_cpu = restored.predict_proba(X)
     np.testing.assert_allclose(on_cpu, on_gpu, atol=0.05)  # bf16 on GPU vs fp32 on CPU
     assert (restored.predict(X) == clf.predict(X)).mean() > 0.95

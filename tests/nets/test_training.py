@@ -10,7 +10,7 @@ from automl.nets import TabularNetClassifier
 
 torch = pytest.importorskip("torch")
 
-from automl.nets.device import torch_threads  # noqa: E402
+from automl.nets.device import resolve_device, torch_threads  # noqa: E402
 from automl.nets.module import TabularMLP  # noqa: E402
 from automl.nets.training import (  # noqa: E402
     TensorData,
@@ -96,7 +96,7 @@ def test_classifier_records_history_and_best_epoch():
     assert clf.best_epoch_ < clf.n_epochs_
     assert len(clf.history_) == clf.n_epochs_
     assert set(clf.history_[0]) == {"epoch", "train_loss", "val_loss"}
-    assert clf.device_ == "cpu"
+    assert clf.device_ == str(resolve_device("auto"))
 
 
 def test_max_time_stops_training():
