@@ -7,6 +7,7 @@ Selection reads only out-of-fold predictions, so it never sees a row's own fit.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ def greedy_selection(
     *,
     max_candidates: int = 20,
     rounds: int = 25,
+    deadline: float | None = None,
 ) -> dict[int, float]:
     """Weights per trial of the best greedy blend.
 
@@ -55,6 +57,9 @@ def greedy_selection(
         What the blend optimises.
     pos_index : int
         Positive class (binary).
+    deadline : float, optional
+        A ``time.monotonic()`` value; no new round starts after it (the best blend
+        found so far is returned), so selection cannot eat the refit's time.
 
     Returns
     -------
@@ -70,6 +75,8 @@ def greedy_selection(
     best_value = blend_score(y, total, metric, pos_index)
     best_counts = dict(counts)
     for r in range(2, rounds + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            break
         scores = [blend_score(y, (total + oof[t]) / r, metric, pos_index) for t in candidates]
         pick = int(np.argmax(scores))
         total = total + oof[candidates[pick]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,8 @@ def _refit(
         return pipe, {}, f"{type(exc).__name__}: {exc}"
 
 
+#: Most of the time left after the search that ensemble selection may use.
+SELECTION_SHARE = 0.2
 #: Rows used to check a refitted member against its cross-validated predictions.
 SANITY_ROWS = 2000
 #: A refit whose in-sample ROC AUC is this far below its out-of-fold AUC is broken.
@@ -139,11 +142,21 @@ def build_final_model(
     best = ok[0]["trial"]
     notes: list[str] = []
     ranked = [r["trial"] for r in ok]
+    start = time.monotonic()
     weights = (
-        greedy_selection(log.oof, ranked, y, metric, pos_index)
+        greedy_selection(
+            log.oof,
+            ranked,
+            y,
+            metric,
+            pos_index,
+            deadline=None if time_left is None else start + SELECTION_SHARE * time_left,
+        )
         if ensemble and len(ok) > 1
         else {best: 1.0}
     )
+    if time_left is not None:
+        time_left -= time.monotonic() - start
     predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in weights}
     n_parallel = max(1, (os.cpu_count() or 1) // max(1, ctx.n_threads))
     capacity = None if time_left is None else time_left * min(n_parallel, max(1, len(weights)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn import metrics as skm
 
 from .exceptions import ConfigError, unknown_name_message
@@ -57,16 +58,42 @@ def _is_binary(proba: np.ndarray) -> bool:
     return proba.shape[1] == 2
 
 
+def binary_roc_auc(positive: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC of ``scores`` for the boolean labels ``positive``, ties counted half.
+
+    The Mann-Whitney form over average ranks: the same value as
+    :func:`sklearn.metrics.roc_auc_score`, without its input validation, which costs
+    far more than the arithmetic when ensemble selection scores hundreds of blends.
+
+    Raises
+    ------
+    ValueError
+        When ``positive`` holds only one class (the AUC is undefined).
+    """
+    positive = np.asarray(positive, dtype=bool)
+    n_pos = int(positive.sum())
+    n_neg = positive.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("Only one class present in y_true; ROC AUC is not defined.")
+    ranks = rankdata(scores)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _macro_ovr_auc(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(np.mean([binary_roc_auc(y == k, proba[:, k]) for k in range(proba.shape[1])]))
+
+
 def _roc_auc(y, proba, labels, pos):
+    y = np.asarray(y)
     if _is_binary(proba):
-        return skm.roc_auc_score(y == pos, proba[:, pos])
+        return binary_roc_auc(y == pos, proba[:, pos])
     present = np.unique(y)
     if len(present) < proba.shape[1]:  # a class absent from this fold: score the present ones
         p = proba[:, present] / np.clip(proba[:, present].sum(axis=1, keepdims=True), 1e-12, None)
         if len(present) == 2:
-            return skm.roc_auc_score(y == present[1], p[:, 1])
-        return skm.roc_auc_score(np.searchsorted(present, y), p, multi_class="ovr", average="macro")
-    return skm.roc_auc_score(y, proba, multi_class="ovr", average="macro")
+            return binary_roc_auc(y == present[1], p[:, 1])
+        return _macro_ovr_auc(np.searchsorted(present, y), p)
+    return _macro_ovr_auc(y, proba)
 
 
 def _average_precision(y, proba, labels, pos):

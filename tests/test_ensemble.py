@@ -84,6 +84,12 @@ def test_candidates_without_predictions_and_limits():
     assert greedy_selection(oof, ranked, y, "roc_auc", 1, rounds=1) == {ranked[0]: 1.0}
 
 
+def test_a_passed_deadline_stops_selection_at_the_best_single():
+    y, oof = _oofs(2)
+    ranked = _ranked(y, oof, "roc_auc", 1)
+    assert greedy_selection(oof, ranked, y, "roc_auc", 1, deadline=0.0) == {ranked[0]: 1.0}
+
+
 def test_blend_score_direction():
     y, oof = _oofs(2)
     p = oof[10]

@@ -259,3 +259,21 @@ def test_tune_threshold_aliases_and_errors():
 def test_tune_threshold_with_a_single_class_is_one_half():
     assert M.tune_threshold(np.zeros(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "f1") == 0.5
     assert M.tune_threshold(np.ones(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "mcc") == 0.5
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_roc_auc_with_tied_scores_matches_sklearn(k):
+    y, proba = _multiclass(seed=3, n=300, k=k)
+    proba = np.round(proba, 1)  # many ties: they count half, as in scikit-learn
+    proba /= proba.sum(axis=1, keepdims=True)
+    expected = (
+        skm.roc_auc_score(y, proba[:, 1])
+        if k == 2
+        else skm.roc_auc_score(y, proba, multi_class="ovr", average="macro")
+    )
+    assert M.score("roc_auc", y, proba, pos_index=1) == pytest.approx(expected, abs=1e-12)
+
+
+def test_roc_auc_of_a_single_class_is_a_value_error():
+    with pytest.raises(ValueError, match="one class"):
+        M.binary_roc_auc(np.ones(5, dtype=bool), np.arange(5.0))
