@@ -110,8 +110,13 @@ def threshold_scores(
     folds: list[tuple[np.ndarray, np.ndarray]],
     metric: str,
     pos_index: int,
+    *,
+    bagged: bool = False,
 ) -> tuple[list[float], list[float], float]:
     """Honest per-fold thresholds: fold k is scored at the threshold tuned on the other folds.
+
+    ``bagged=True`` tunes each threshold with :func:`~automl.metrics.bagged_threshold`
+    (steadier, 30 times the cost: used for the final model, not for every trial).
 
     Returns
     -------
@@ -122,14 +127,15 @@ def threshold_scores(
         The threshold tuned on all out-of-fold predictions (what ``predict`` uses).
     """
     pos = oof[:, pos_index]
+    tune = M.bagged_threshold if bagged else M.tune_threshold
     thresholds, values = [], []
     for _, test in folds:
         mask = np.ones(len(y), dtype=bool)
         mask[test] = False
-        t = M.tune_threshold(y[mask], pos[mask], metric, pos_index=pos_index)
+        t = tune(y[mask], pos[mask], metric, pos_index=pos_index)
         thresholds.append(t)
         values.append(M.score(metric, y[test], oof[test], pos_index=pos_index, threshold=t))
-    return thresholds, values, M.tune_threshold(y, pos, metric, pos_index=pos_index)
+    return thresholds, values, tune(y, pos, metric, pos_index=pos_index)
 
 
 #: Folds that must finish before a trial may be pruned.

@@ -170,7 +170,7 @@ def build_final_model(
     threshold, threshold_std = fixed_threshold, None
     if threshold_metric is not None:
         fold_t, fold_values, threshold = threshold_scores(
-            y, oof, folds, threshold_metric, pos_index
+            y, oof, folds, threshold_metric, pos_index, bagged=True
         )
         threshold_std = float(np.std(fold_t))
     if threshold_metric == metric:

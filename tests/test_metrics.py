@@ -277,3 +277,22 @@ def test_roc_auc_with_tied_scores_matches_sklearn(k):
 def test_roc_auc_of_a_single_class_is_a_value_error():
     with pytest.raises(ValueError, match="one class"):
         M.binary_roc_auc(np.ones(5, dtype=bool), np.arange(5.0))
+
+
+def test_bagged_threshold_is_steady_and_deterministic():
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.08).astype(int)
+    p = np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1)
+    t = M.bagged_threshold(y, p, "f1", pos_index=1)
+    assert t == M.bagged_threshold(y, p, "f1", pos_index=1)
+    assert p.min() <= t <= p.max()
+    # it is the median of thresholds tuned on resamples: within their range
+    exact = M.tune_threshold(y, p, "f1", pos_index=1)
+    assert abs(t - exact) < 0.3
+
+
+def test_bagged_threshold_is_exact_with_many_positives():
+    y, proba = _binary(seed=2, n=3000)
+    assert np.count_nonzero(y) > M.BAGGED_MAX_POSITIVES
+    p = proba[:, 1]
+    assert M.bagged_threshold(y, p, "f1") == M.tune_threshold(y, p, "f1")
