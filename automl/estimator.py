@@ -34,6 +34,7 @@ from .progress import SearchProgress
 from .runlog import RunLog
 from .schema import Schema, infer_schema
 from .search.budget import Budget
+from .search.executor import resolve_memory_limit
 from .search.session import SearchSetup, run_search
 
 logger = logging.getLogger("automl")
@@ -91,7 +92,13 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         which is the fastest on small and medium data); with ``n_jobs=1`` one
         trial runs at a time and its model uses every CPU as threads.
     device : {"auto", "cpu", "cuda"}, default="auto"
-        Where nets (and XGBoost) train; "auto" uses CUDA when available.
+        Where nets train; "auto" uses CUDA when available. XGBoost moves to the
+        GPU only with "cuda".
+    memory_limit : "auto", float or None, default="auto"
+        Megabytes of resident memory one trial's worker process may hold; a trial
+        past it is stopped and logged as failed for lack of memory, and the search
+        goes on. "auto": 80 % of the machine's memory split among the parallel
+        trials; None: no limit. Checked on Linux; not applied on a Dask cluster.
     log_dir : str or None, default=None
         Directory for the trial log; needed to resume a killed run.
     resume : bool, default=False
@@ -144,6 +151,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         pos_label: Any = None,
         n_jobs: int = -1,
         device: str = "auto",
+        memory_limit: Any = "auto",
         log_dir: str | None = None,
         resume: bool = False,
         random_state: int | None = None,
@@ -161,6 +169,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.pos_label = pos_label
         self.n_jobs = n_jobs
         self.device = device
+        self.memory_limit = memory_limit
         self.log_dir = log_dir
         self.resume = resume
         self.random_state = random_state
@@ -289,6 +298,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             seed=seed,
             n_parallel=n_parallel,
             ensemble=bool(self.ensemble),
+            memory_limit_mb=resolve_memory_limit(self.memory_limit, n_parallel),
         )
         progress = SearchProgress(
             self.time_budget or self.max_trials,

@@ -45,6 +45,12 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "n_jobs": (lambda v: _integer(v) and (v >= 1 or v == -1), "-1 or an int >= 1"),
     "device": (lambda v: v in ("auto", "cpu", "cuda"), "one of 'auto', 'cpu', 'cuda'"),
+    "memory_limit": (
+        lambda v: v is None
+        or (isinstance(v, str) and v == "auto")
+        or (_number(v) and np.isfinite(v) and v > 0),
+        "'auto', None or a positive number of megabytes",
+    ),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
     "resume": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
     "verbose": (lambda v: _integer(v) and v >= 0, "an int >= 0"),

@@ -232,6 +232,12 @@ CONFIG_CASES: list[tuple[str, dict[str, Any], str]] = [
         r"'search' parameter.*\['bayes', 'grid', 'random'\].*Got 'foo'",
     ),
     ("unknown-device", {"device": "tpu"}, r"'device' parameter.*Got 'tpu'"),
+    (
+        "memory-limit-negative",
+        {"memory_limit": -5},
+        r"'memory_limit' parameter.*positive number of megabytes.*Got -5",
+    ),
+    ("memory-limit-word", {"memory_limit": "lots"}, r"'memory_limit' parameter.*Got 'lots'"),
     ("ensemble-not-bool", {"ensemble": "yes"}, r"'ensemble' parameter.*a bool.*Got 'yes'"),
     ("resume-without-log-dir", {"resume": True}, r"resume=True needs log_dir"),
     ("pos-label-not-a-class", {"pos_label": "zzz"}, r"pos_label='zzz' is not one of the classes"),

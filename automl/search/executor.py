@@ -13,6 +13,7 @@ since remote workers cannot be killed from here.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import time
 from typing import Any
 
@@ -20,6 +21,42 @@ from ..evaluate import TrialTask, empty_result, run_trial
 
 #: Seconds past its deadline after which a trial is killed.
 GRACE = 1.0
+#: Seconds between two reads of the workers' memory when a memory limit is set.
+MEMORY_POLL = 0.5
+#: Share of the machine's memory that ``memory_limit="auto"`` splits among the workers.
+AUTO_MEMORY_SHARE = 0.8
+
+
+def resolve_memory_limit(memory_limit: Any, n_workers: int) -> float | None:
+    """Megabytes one trial's worker may hold, or None for no limit.
+
+    ``"auto"``: 80 % of the machine's memory split evenly among the parallel workers
+    (None where the total cannot be read); a number is taken as megabytes; None is
+    no limit.
+    """
+    if memory_limit is None:
+        return None
+    if memory_limit == "auto":
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):
+            return None
+        return AUTO_MEMORY_SHARE * total / 2**20 / max(1, n_workers)
+    return float(memory_limit)
+
+
+def _resident_mb(pool: Any) -> float | None:
+    """Resident memory of a pool's worker processes in MB (Linux /proc); None if unknown."""
+    total, found = 0.0, False
+    for pid in list(getattr(pool, "_processes", None) or ()):
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+                pages = int(fh.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        total += pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        found = True
+    return total if found else None
 
 
 def active_backend_name() -> str:
@@ -77,12 +114,22 @@ class LokyExecutor:
     """Trials in loky worker processes with hard deadlines.
 
     Each parallel slot is its own single-worker pool, so stopping a trial that
-    overran kills only its own process; trials in other slots carry on.
+    overran kills only its own process; trials in other slots carry on. With
+    ``memory_limit_mb``, a worker whose resident memory passes it (read from /proc
+    every :data:`MEMORY_POLL` seconds, Linux only) is killed too, and its trial
+    recorded as failed for lack of memory, before it can push the machine into swap
+    or the kernel's OOM killer.
     """
 
-    def __init__(self, n_workers: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        n_workers: int,
+        preload: tuple[str, ...] = (),
+        memory_limit_mb: float | None = None,
+    ) -> None:
         self.n_workers = max(1, n_workers)
         self.preload = preload
+        self.memory_limit_mb = memory_limit_mb
         self.running: dict[cf.Future, tuple[TrialTask, float, float]] = {}
         self._slot_of: dict[cf.Future, int] = {}
 
@@ -113,6 +160,8 @@ class LokyExecutor:
             return []
         now = time.monotonic()
         nearest = min(d for _, d, _ in self.running.values()) + GRACE
+        if self.memory_limit_mb is not None:
+            timeout = min(timeout, MEMORY_POLL)
         done, _ = cf.wait(
             list(self.running),
             timeout=max(0.01, min(timeout, nearest - now)),
@@ -134,7 +183,27 @@ class LokyExecutor:
                 _kill_slot(self._slot_of.pop(future))
                 reason = f"stopped at its time limit ({deadline - started:.1f}s)"
                 finished.append((task, _failure(task, "timeout", reason, started)))
+        finished.extend(self._stop_memory_hogs())
         return finished
+
+    def _stop_memory_hogs(self) -> list[tuple[TrialTask, dict[str, Any]]]:
+        if self.memory_limit_mb is None:
+            return []
+        stopped = []
+        for future, (task, _, started) in list(self.running.items()):
+            slot = self._slot_of[future]
+            used = _resident_mb(_SLOT_POOLS[slot]) if slot < len(_SLOT_POOLS) else None
+            if used is None or used <= self.memory_limit_mb or future.done():
+                continue
+            del self.running[future]
+            del self._slot_of[future]
+            _kill_slot(slot)
+            reason = (
+                f"out of memory: its worker held {used:.0f} MB, over the per-trial limit of "
+                f"{self.memory_limit_mb:.0f} MB (the memory_limit parameter)"
+            )
+            stopped.append((task, _failure(task, "failed", reason, started)))
+        return stopped
 
     def shutdown(self, kill: bool = False) -> None:
         """Forget running trials; kill their workers when ``kill`` (idle ones are kept)."""
@@ -184,13 +253,14 @@ class JoblibBatchExecutor:
 
 
 def make_executor(
-    n_workers: int, preload: tuple[str, ...] = ()
+    n_workers: int, preload: tuple[str, ...] = (), memory_limit_mb: float | None = None
 ) -> LokyExecutor | JoblibBatchExecutor:
     """Loky workers by default; the active joblib backend when the caller chose one.
 
-    ``preload`` names modules the workers import while the search is set up.
+    ``preload`` names modules the workers import while the search is set up;
+    ``memory_limit_mb`` caps each local worker's resident memory (not on a cluster).
     """
     name = active_backend_name()
     if name in ("LokyBackend", "MultiprocessingBackend", "SequentialBackend", "ThreadingBackend"):
-        return LokyExecutor(n_workers, preload)
+        return LokyExecutor(n_workers, preload, memory_limit_mb)
     return JoblibBatchExecutor(n_workers)

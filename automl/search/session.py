@@ -41,6 +41,7 @@ class SearchSetup:
     seed: int
     n_parallel: int
     ensemble: bool
+    memory_limit_mb: float | None = None
 
 
 def _reserve(log: RunLog, setup: SearchSetup, budget: Budget) -> float:
@@ -65,7 +66,7 @@ def run_search(
 ) -> None:
     """Search until the budget runs out; every finished trial lands in ``log``."""
     preload = ("torch",) if "mlp" in setup.graph.families else ()
-    executor = make_executor(setup.n_parallel, preload)
+    executor = make_executor(setup.n_parallel, preload, setup.memory_limit_mb)
     executor.warm_up()  # workers start while the data is written for them
     tmpdir = tempfile.mkdtemp(prefix="automl-")
     try:

@@ -23,7 +23,7 @@ from automl.evaluate import DataRef, TrialTask
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
-from automl.search.executor import GRACE, LokyExecutor, make_executor
+from automl.search.executor import GRACE, LokyExecutor, make_executor, resolve_memory_limit
 
 try:  # the cloudpickle loky uses: joblib's vendored copy (older joblib) or the package
     from joblib.externals import cloudpickle
@@ -47,6 +47,10 @@ class MisbehavingClassifier(ClassifierMixin, BaseEstimator):
             time.sleep(self.seconds)
         elif self.mode == "die":
             os._exit(3)
+        elif self.mode == "hog":  # hold ``seconds`` GB of touched memory for a while
+            ballast = np.ones(int(self.seconds * 2**30 // 8))
+            time.sleep(10)
+            del ballast
         self.classes_ = np.unique(y)
         self.prior_ = np.bincount(y, minlength=len(self.classes_)) / len(y)
         return self
@@ -157,6 +161,30 @@ def test_dead_worker_gives_a_failed_trial(executor, data):
     assert result["status"] == "failed"
     assert "worker process died" in result["error"]
     assert result["oof"] is None
+
+
+def test_a_trial_over_the_memory_limit_is_stopped_and_the_next_one_runs(data):
+    executor = LokyExecutor(1, memory_limit_mb=1000)
+    try:
+        executor.warm_up()
+        start = time.monotonic()
+        executor.submit(_misbehaving(data, 0, "hog", seconds=1.5), deadline=start + 120)
+        [(task, result)] = _wait_all(executor, limit=60)
+        assert task.trial == 0 and result["status"] == "failed"
+        assert "out of memory" in result["error"] and "1000 MB" in result["error"]
+        assert time.monotonic() - start < 10  # stopped while it held the memory
+        executor.submit(_task(data, 1), deadline=time.monotonic() + 120)
+        [(task, result)] = _wait_all(executor)
+        assert task.trial == 1 and result["status"] == "ok", result["error"]
+    finally:
+        executor.shutdown(kill=True)
+
+
+def test_memory_limit_resolution():
+    assert resolve_memory_limit(None, 2) is None
+    assert resolve_memory_limit(500, 2) == 500.0
+    auto = resolve_memory_limit("auto", 2)
+    assert auto is None or 0 < auto < resolve_memory_limit("auto", 1)
 
 
 def test_executor_goes_on_after_a_worker_died(executor, data):
