@@ -17,52 +17,32 @@ def imbalanced_data():
     return X, y
 
 
-def test_auto_pipeline_switches_to_imbalanced_and_says_so(imbalanced_data):
+def test_auto_pipeline_switches_to_imbalanced_and_says_so(imbalanced_data, tiny_clf):
     X, y = imbalanced_data
-    clf = AutoMLClassifier(
-        time_budget=None, max_trials=2, models=["logreg"], cv=3, random_state=0, n_jobs=1
-    ).fit(X, y)
+    clf = tiny_clf().fit(X, y)
     assert clf.graph_.name == "imbalanced"
     assert any("imbalanced" in note for note in clf.notes_)
 
 
-def test_default_pipeline_opts_out(imbalanced_data):
+def test_default_pipeline_opts_out(imbalanced_data, tiny_clf):
     X, y = imbalanced_data
-    clf = AutoMLClassifier(
-        time_budget=None,
-        max_trials=2,
-        models=["logreg"],
-        cv=3,
-        pipeline="default",
-        random_state=0,
-        n_jobs=1,
-    ).fit(X, y)
+    clf = tiny_clf(pipeline="default").fit(X, y)
     assert clf.graph_.name == "default"
     assert not any("imbalanced" in note for note in clf.notes_)
 
 
-def test_ranking_metric_on_imbalanced_data_tunes_the_threshold_for_f1(imbalanced_data):
+def test_ranking_metric_on_imbalanced_data_tunes_the_threshold_for_f1(imbalanced_data, tiny_clf):
     X, y = imbalanced_data
-    clf = AutoMLClassifier(
-        time_budget=None,
-        max_trials=2,
-        models=["logreg"],
-        cv=3,
-        metric="roc_auc",
-        random_state=0,
-        n_jobs=1,
-    ).fit(X, y)
+    clf = tiny_clf(metric="roc_auc").fit(X, y)
     assert clf.threshold_ is not None and 0.0 < clf.threshold_ < 1.0
     assert clf.pos_index_ == 1  # the minority class is positive
     # the leaderboard shows the threshold's spread over folds
     assert np.isfinite(clf.leaderboard_.loc[0, "threshold_mean"])
 
 
-def test_balanced_data_with_ranking_metric_predicts_at_one_half():
+def test_balanced_data_with_ranking_metric_predicts_at_one_half(tiny_clf):
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = AutoMLClassifier(
-        time_budget=None, max_trials=2, models=["logreg"], cv=3, random_state=0, n_jobs=1
-    ).fit(X, y)
+    clf = tiny_clf().fit(X, y)
     assert clf.threshold_ is None
     proba = clf.predict_proba(X)
     assert np.array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
