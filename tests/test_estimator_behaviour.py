@@ -1,4 +1,4 @@
-"""Estimator behaviour beyond the conventions: preset choice, budgets, pruning, notes."""
+"""Estimator behaviour beyond the conventions: preset choice, budgets, thresholds, notes."""
 
 from __future__ import annotations
 
@@ -53,44 +53,6 @@ def test_a_tiny_time_budget_still_gives_a_model():
     clf = AutoMLClassifier(time_budget=0.5, random_state=0).fit(X, y)
     assert len(clf.leaderboard_) >= 1
     assert clf.predict(X).shape == (150,)
-
-
-def test_a_trial_that_cannot_beat_the_best_is_pruned_after_two_folds():
-    from dataclasses import replace
-
-    from automl.data import validate_fit_data
-    from automl.evaluate import DataRef, TrialTask, run_trial
-    from automl.folds import make_folds
-    from automl.graph import PipelineGraph
-    from automl.models import ModelContext
-    from automl.schema import infer_schema
-
-    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
-    X, y = validate_fit_data(X, y)
-    graph = PipelineGraph.from_preset("fast")
-    ctx = ModelContext(n_rows=300, random_state=0)
-    folds, _ = make_folds(5, X, y, random_state=0)
-    bad = {**graph.default_config("logreg", ctx), "model.C": 1e-3, "model.penalty": "l1"}
-    task = TrialTask(
-        trial=0,
-        config=bad,
-        graph=graph,
-        schema=infer_schema(X),
-        ctx=ctx,
-        folds=folds,
-        data=DataRef(X=X, y=y),
-        metric="roc_auc",
-        pos_index=1,
-        n_classes=2,
-        tune_threshold=False,
-        prune_loss=-0.99,
-    )
-    result = run_trial(task)
-    assert result["status"] == "pruned"
-    assert len(result["fold_scores"]["roc_auc"]) == 2
-    assert result["prune_loss"] > -0.99
-    # without a best to beat, the same configuration runs every fold
-    assert run_trial(replace(task, prune_loss=None))["status"] == "ok"
 
 
 def test_notes_and_timings_are_reported():

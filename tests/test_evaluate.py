@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
 
 from automl import metrics as M
 from automl.data import infer_schema, validate_fit_data
@@ -264,3 +265,17 @@ def test_task_is_plain_enough_to_pickle(binary):
     task = _task(X, y, schema)
     clone = pickle.loads(pickle.dumps(replace(task, data=DataRef(X=X, y=y))))
     assert run_trial(clone)["mean"]["roc_auc"] == pytest.approx(run_trial(task)["mean"]["roc_auc"])
+
+
+def test_a_trial_that_cannot_beat_the_best_is_pruned_after_two_folds():
+    X, y = validate_fit_data(*make_classification(n_samples=300, n_features=6, random_state=0))
+    graph = PipelineGraph.from_preset("fast")
+    ctx = ModelContext(n_rows=300, random_state=0)
+    bad = {**graph.default_config("logreg", ctx), "model.C": 1e-3, "model.penalty": "l1"}
+    task = replace(_task(X, y, infer_schema(X), config=bad, graph=graph, cv=5), prune_loss=-0.99)
+    result = run_trial(task)
+    assert result["status"] == "pruned"
+    assert len(result["fold_scores"]["roc_auc"]) == 2
+    assert result["prune_loss"] > -0.99
+    # without a best to beat, the same configuration runs every fold
+    assert run_trial(replace(task, prune_loss=None))["status"] == "ok"
