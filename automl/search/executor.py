@@ -192,7 +192,7 @@ class LokyExecutor:
         stopped = []
         for future, (task, _, started) in list(self.running.items()):
             slot = self._slot_of[future]
-            used = _resident_mb(_SLOT_POOLS[slot]) if slot < len(_SLOT_POOLS) else None
+            used = _resident_mb(_SLOT_POOLS[slot])  # submit made this slot's pool
             if used is None or used <= self.memory_limit_mb or future.done():
                 continue
             del self.running[future]
