@@ -236,6 +236,59 @@ def score_all(
     return out
 
 
+def bootstrap_std(
+    name: str,
+    y: np.ndarray,
+    proba: np.ndarray,
+    labels: np.ndarray,
+    *,
+    pos_index: int = 1,
+    n_resamples: int = 200,
+    random_state: int = 0,
+) -> float:
+    """Standard deviation of metric ``name`` over bootstrap resamples of the rows.
+
+    How much a score measured on these rows would move on another sample of the
+    same size: the sampling noise of a test score. Resamples on which the metric
+    cannot be computed (say, without a positive) are skipped.
+
+    Parameters
+    ----------
+    name : str
+        A metric name or alias.
+    y : array of shape (n,)
+        Encoded labels.
+    proba : array of shape (n, k)
+        Class probabilities.
+    labels : array of shape (n,)
+        Predicted encoded labels (for label metrics).
+    pos_index : int
+        Binary positive class.
+    n_resamples : int
+        Bootstrap resamples.
+    random_state : int
+        Seed; the result is deterministic for a given seed.
+
+    Returns
+    -------
+    float
+        NaN when fewer than two resamples could be scored.
+    """
+    metric = get_metric(name)
+    y, proba, labels = np.asarray(y), np.asarray(proba), np.asarray(labels)
+    rng = np.random.default_rng(random_state)
+    values = []
+    for _ in range(n_resamples):
+        rows = rng.integers(0, len(y), len(y))
+        try:
+            value = float(metric.fn(y[rows], proba[rows], labels[rows], pos_index))
+        except ValueError:
+            continue
+        if np.isfinite(value):
+            values.append(value)
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
 def to_loss(name: str, value: float) -> float:
     """Map a score to a loss the optimizer minimises (lower is better)."""
     return -value if get_metric(name).greater_is_better else value

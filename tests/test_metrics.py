@@ -296,3 +296,24 @@ def test_bagged_threshold_is_exact_with_many_positives():
     assert np.count_nonzero(y) > M.BAGGED_MAX_POSITIVES
     p = proba[:, 1]
     assert M.bagged_threshold(y, p, "f1") == M.tune_threshold(y, p, "f1")
+
+
+def test_bootstrap_std_matches_the_binomial_noise_of_accuracy():
+    rng = np.random.default_rng(0)
+    n, p_right = 400, 0.8
+    y = rng.integers(0, 2, n)
+    labels = np.where(rng.random(n) < p_right, y, 1 - y)
+    proba = np.eye(2)[labels]
+    acc = np.mean(labels == y)
+    expected = np.sqrt(acc * (1 - acc) / n)
+    sd = M.bootstrap_std("accuracy", y, proba, labels, n_resamples=400, random_state=1)
+    assert sd == pytest.approx(expected, rel=0.15)
+    assert sd == M.bootstrap_std("accuracy", y, proba, labels, n_resamples=400, random_state=1)
+
+
+def test_bootstrap_std_is_zero_for_perfect_predictions_and_nan_when_never_defined():
+    y = np.array([0, 1] * 20)
+    proba = np.eye(2)[y]
+    assert M.bootstrap_std("f1", y, proba, y) == 0.0
+    ones = np.ones(10, dtype=int)
+    assert np.isnan(M.bootstrap_std("roc_auc", ones, np.eye(2)[ones], ones))

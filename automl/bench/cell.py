@@ -15,7 +15,10 @@ How every system is scored, identically, on the test split:
   ``precision``, ``recall``) read the system's own ``predict``, so a system
   that tunes its decision threshold is scored with that threshold;
 * each value is ``automl.metrics.METRICS[name].fn(y, proba, labels, pos_index)``;
-  one that cannot be computed is recorded as null.
+  one that cannot be computed is recorded as null;
+* ``score_se`` is the bootstrap standard deviation of the test score of the run's
+  metric: the sampling noise of that score, against which a difference between
+  systems, or between a system's CV estimate and its test score, can be read.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import REPORTED, get_metric
+from ..metrics import REPORTED, bootstrap_std, get_metric
 from .datasets import DatasetSpec, load_dataset, positive_index, split
 from .results import clean
 from .systems import get_system
@@ -61,16 +64,15 @@ def _encode(values: np.ndarray, classes: np.ndarray, what: str) -> np.ndarray:
     return index
 
 
-def score_predictions(
+def encode_predictions(
     y_true: np.ndarray,
     labels: np.ndarray,
     proba: np.ndarray,
     *,
     system_classes: np.ndarray,
     classes: np.ndarray,
-    pos_index: int,
-) -> dict[str, float | None]:
-    """Every reported metric of one system's test predictions.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One system's test predictions in the shared encoding.
 
     Parameters
     ----------
@@ -84,13 +86,12 @@ def score_predictions(
         The column order of ``proba`` (the system's ``classes_``).
     classes : array
         Sorted labels of the whole dataset; defines the encoding.
-    pos_index : int
-        Encoded label of the binary positive class.
 
     Returns
     -------
-    dict
-        ``{name: value}`` for every name in ``automl.metrics.REPORTED``; None when not computable.
+    y, proba, predicted : ndarray
+        Encoded true labels, probabilities with one column per class of
+        ``classes`` (a class the system never saw gets 0), encoded predictions.
     """
     classes = np.asarray(classes)
     proba = np.asarray(proba, dtype=float)
@@ -99,10 +100,23 @@ def score_predictions(
     full[:, columns] = proba
     y = _encode(y_true, classes, "test target")
     predicted = _encode(labels, classes, "predict output")
+    return y, full, predicted
+
+
+def score_predictions(
+    y: np.ndarray, proba: np.ndarray, predicted: np.ndarray, *, pos_index: int
+) -> dict[str, float | None]:
+    """Every reported metric of encoded test predictions (see :func:`encode_predictions`).
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` for every name in ``automl.metrics.REPORTED``; None when not computable.
+    """
     scores: dict[str, float | None] = {}
     for name in REPORTED:
         try:
-            value = float(get_metric(name).fn(y, full, predicted, pos_index))
+            value = float(get_metric(name).fn(y, proba, predicted, pos_index))
         except ValueError:
             value = float("nan")
         scores[name] = value if np.isfinite(value) else None
@@ -122,6 +136,7 @@ def run_cell(task: dict[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``status`` ("ok" or "failed"), ``error``, ``system_version``, ``scores``,
+        ``score_se`` (bootstrap standard deviation of the test score of ``metric``),
         ``cv_score``, ``fit_time``, ``predict_time``, ``peak_memory_mb``.
         Exceptions are caught and reported as status "failed".
     """
@@ -144,14 +159,16 @@ def run_cell(task: dict[str, Any]) -> dict[str, Any]:
         proba = system.predict_proba(X_test)
         labels = system.predict(X_test)
         out["predict_time"] = time.perf_counter() - start
-        out["scores"] = score_predictions(
+        y, proba, predicted = encode_predictions(
             y_test.to_numpy(),
             labels,
             proba,
             system_classes=np.asarray(system.classes_),
             classes=np.unique(dataset.y.to_numpy()),
-            pos_index=positive_index(dataset.y.to_numpy()),
         )
+        pos_index = positive_index(dataset.y.to_numpy())
+        out["scores"] = score_predictions(y, proba, predicted, pos_index=pos_index)
+        out["score_se"] = bootstrap_std(task["metric"], y, proba, predicted, pos_index=pos_index)
         out["cv_score"] = system.cv_score_
         out["status"] = "ok"
     except Exception as exc:  # a failing system must not stop the benchmark

@@ -5,8 +5,10 @@ seeds where the cell is ok, for the system and the baseline, and the
 difference (system - baseline). Summary: mean difference over datasets, the
 worst dataset, how many datasets are *worse* by more than a tolerance (lower
 for a score, higher for a loss such as ``log_loss``), cells that are not ok,
-and optionally the system's mean |cv_score - test score| (the test score of
-the metric the run optimised, which is what ``cv_score`` estimates).
+and optionally how well the system's ``cv_score`` estimated its test score (of
+the metric the run optimised): the mean signed gap (bias), the mean absolute
+gap, and the absolute gap expected from test-set sampling alone, which no
+estimate that does not see the test rows can beat.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ class Comparison:
         Cells not ok, per system name.
     cv_gap : float or None
         The system's mean |cv_score - test score|; None when not asked or unknown.
+    cv_bias : float or None
+        The system's mean (cv_score - test score): positive when CV is optimistic.
+    cv_gap_floor : float or None
+        Mean over the same cells of ``score_se * sqrt(2 / pi)``: the expected
+        |estimate - test score| of an estimate that knew the expected test score
+        exactly, from test-set sampling noise alone (cells without ``score_se``
+        are left out; None when none has it).
     """
 
     table: pd.DataFrame
@@ -50,6 +59,8 @@ class Comparison:
     greater_is_better: bool
     not_ok: dict[str, int]
     cv_gap: float | None = None
+    cv_bias: float | None = None
+    cv_gap_floor: float | None = None
 
     @property
     def worse(self) -> pd.Series:
@@ -127,14 +138,9 @@ def compare(
         }
     ).dropna(subset=["system", "baseline"])
     table["diff"] = table["system"] - table["baseline"]
-    gap = None
+    gaps: dict[str, float | None] = {}
     if cv_gap:
-        mine = ok[(ok["system"] == system) & ok["cv_score"].notna()]
-        test = [row[SCORE_PREFIX + get_metric(row["metric"]).name] for _, row in mine.iterrows()]
-        diffs = (
-            mine["cv_score"].astype(float) - pd.Series(test, index=mine.index, dtype=float)
-        ).abs()
-        gap = float(diffs.mean()) if diffs.notna().any() else None
+        gaps = _cv_gaps(ok[ok["system"] == system])
     return Comparison(
         table=table,
         system=system,
@@ -143,8 +149,31 @@ def compare(
         tolerance=tolerance,
         greater_is_better=m.greater_is_better,
         not_ok=not_ok,
-        cv_gap=gap,
+        **gaps,
     )
+
+
+def _cv_gaps(cells: pd.DataFrame) -> dict[str, float | None]:
+    """Bias, mean absolute gap and its sampling floor of ``cv_score`` against the test score."""
+    cells = cells[cells["cv_score"].notna()]
+    test = pd.Series(
+        [row[SCORE_PREFIX + get_metric(row["metric"]).name] for _, row in cells.iterrows()],
+        index=cells.index,
+        dtype=float,
+    )
+    diffs = (cells["cv_score"].astype(float) - test).dropna()
+    if diffs.empty:
+        return {"cv_gap": None, "cv_bias": None, "cv_gap_floor": None}
+    se = (
+        pd.to_numeric(cells["score_se"], errors="coerce").reindex(diffs.index).dropna()
+        if "score_se" in cells
+        else pd.Series(dtype=float)
+    )
+    return {
+        "cv_gap": float(diffs.abs().mean()),
+        "cv_bias": float(diffs.mean()),
+        "cv_gap_floor": float(se.mean() * np.sqrt(2 / np.pi)) if len(se) else None,
+    }
 
 
 def to_markdown(c: Comparison) -> str:
@@ -179,7 +208,13 @@ def to_markdown(c: Comparison) -> str:
     )
     if c.cv_gap is not None:
         lines.append(
-            f"- {c.system} mean |cv_score - test score| (optimised metric): {c.cv_gap:.4f}"
+            f"- {c.system} mean |cv_score - test score| (optimised metric): {c.cv_gap:.4f}; "
+            f"mean cv_score - test score: {c.cv_bias:+.4f}"
+        )
+    if c.cv_gap_floor is not None:
+        lines.append(
+            f"- expected |cv_score - test score| from test-set sampling alone "
+            f"(bootstrap SD x sqrt(2/pi)): {c.cv_gap_floor:.4f}"
         )
     return "\n".join(lines)
 
@@ -203,7 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--budget", type=float, default=None, help="keep only cells of this budget")
     parser.add_argument(
-        "--cv-gap", action="store_true", help="also report mean |cv_score - test score|"
+        "--cv-gap",
+        action="store_true",
+        help="also report how far cv_score was from the test score, and the sampling floor",
     )
     args = parser.parse_args(argv)
     if not Path(args.results).is_file():

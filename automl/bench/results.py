@@ -5,12 +5,14 @@ The record schema (every key always present; ``None`` where unknown)::
     dataset, suite, system, system_version, seed, budget, metric,
     status ("ok" | "failed" | "timeout"), error,
     scores {name: value for every name in automl.metrics.REPORTED},
-    cv_score, fit_time, predict_time, peak_memory_mb, budget_ratio,
+    score_se, cv_score, fit_time, predict_time, peak_memory_mb, budget_ratio,
     n_rows, n_features, n_classes, minority_share, timestamp
 
 A score that cannot be computed (and every score of a cell that is not ok) is
-``null``. ``timestamp`` is UTC ISO 8601. Lines are flushed and fsync'ed one at a
-time, so a killed run leaves at most one truncated last line, which readers skip.
+``null``. ``score_se`` is the bootstrap standard deviation of the test score of
+``metric`` (null in files written before it existed). ``timestamp`` is UTC ISO
+8601. Lines are flushed and fsync'ed one at a time, so a killed run leaves at
+most one truncated last line, which readers skip.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ FIELDS = (
     "status",
     "error",
     "scores",
+    "score_se",
     "cv_score",
     "fit_time",
     "predict_time",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from automl.bench.compare import compare, main, to_markdown
@@ -9,7 +10,7 @@ from automl.bench.results import append_record, new_record
 from automl.exceptions import ConfigError
 
 
-def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=10.0):
+def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=10.0, se=None):
     rec = new_record(
         dataset=dataset,
         suite="t",
@@ -19,6 +20,7 @@ def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=1
         metric="roc_auc",
         status=status,
         cv_score=cv,
+        score_se=se,
     )
     if status == "ok":
         rec["scores"].update(roc_auc=auc, log_loss=loss)
@@ -26,8 +28,8 @@ def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=1
 
 
 RECORDS = [
-    _record("a", "automl", 0, 0.90, cv=0.95),
-    _record("a", "automl", 1, 0.92, cv=0.93),
+    _record("a", "automl", 0, 0.90, cv=0.95, se=0.02),
+    _record("a", "automl", 1, 0.92, cv=0.93, se=0.04),
     _record("a", "xgb", 0, 0.88),
     _record("a", "xgb", 1, 0.90),
     _record("b", "automl", 0, 0.70, loss=0.5, cv=0.80),
@@ -45,6 +47,8 @@ def test_means_differences_and_summary():
     assert "c" not in c.table.index and c.not_ok == {"automl": 1, "xgb": 0}
     assert list(c.worse) == ["b"]
     assert c.cv_gap == pytest.approx((0.05 + 0.01 + 0.10) / 3)
+    assert c.cv_bias == pytest.approx((0.05 + 0.01 + 0.10) / 3)  # every cv_score was above
+    assert c.cv_gap_floor == pytest.approx(0.03 * np.sqrt(2 / np.pi))  # only cells with se
     text = to_markdown(c)
     assert "| a | 0.9100 | 0.8900 | +0.0200 | 2/2 |" in text
     assert "mean difference: -0.0150" in text and "worst dataset: b (-0.0500)" in text
@@ -77,4 +81,17 @@ def test_command_line(tmp_path, capsys):
     assert main([str(path), "--baseline", "xgb", "--system", "automl", "--cv-gap"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("| dataset | automl | xgb | diff | seeds |") and "cv_score" in out
+    assert "test-set sampling alone" in out
     assert main([str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_cv_gap_of_an_optimistic_and_a_pessimistic_cell_cancels_in_the_bias_only():
+    records = [
+        _record("a", "automl", 0, 0.80, cv=0.90),
+        _record("b", "automl", 0, 0.80, cv=0.70),
+        _record("a", "xgb", 0, 0.8),
+        _record("b", "xgb", 0, 0.8),
+    ]
+    c = compare(records, system="automl", baseline="xgb", cv_gap=True)
+    assert c.cv_gap == pytest.approx(0.10) and c.cv_bias == pytest.approx(0.0)
+    assert c.cv_gap_floor is None  # no cell recorded its sampling noise

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.bench.cell import score_predictions
+from automl.bench.cell import encode_predictions, score_predictions
 from automl.bench.prep import FrameEncoder
 from automl.bench.systems import check_system_name, get_system, system_names
 from automl.exceptions import ConfigError
@@ -69,14 +69,14 @@ def test_scores_use_predict_for_labels_and_align_proba_columns():
     y = np.array(["b", "a", "b", "c"])
     proba = np.array([[0.1, 0.9, 0.0], [0.8, 0.2, 0.0], [0.3, 0.7, 0.0], [0.2, 0.2, 0.6]])
     # system classes in another order than the dataset's sorted ones
-    scores = score_predictions(
+    encoded = encode_predictions(
         y,
         np.array(["b", "a", "b", "a"]),
         proba[:, [1, 0, 2]],
         system_classes=np.array(["b", "a", "c"]),
         classes=np.array(["a", "b", "c"]),
-        pos_index=1,
     )
+    scores = score_predictions(*encoded, pos_index=1)
     assert scores["roc_auc"] == pytest.approx(1.0)
     assert scores["accuracy"] == pytest.approx(0.75)  # from the given labels, not the argmax
 
