@@ -67,6 +67,7 @@ class TrialTask:
     time_limit: float | None = None
     deadline: float | None = None  # wall-clock (time.time()) end of the trial's allowance
     prune_loss: float | None = None
+    prune_spread: float = 0.0  # a fold score's typical std across folds; see prune_tolerance
     threshold_metric: str | None = None  # what the threshold maximises; None: ``metric``
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -142,9 +143,18 @@ def threshold_scores(
 PRUNE_AFTER_FOLDS = 2
 
 
-def prune_tolerance(best_loss: float) -> float:
-    """How much worse than the best a trial may look after its first folds and go on."""
-    return max(0.02, 0.05 * abs(best_loss))
+def prune_tolerance(
+    best_loss: float, spread: float = 0.0, n_done: int = PRUNE_AFTER_FOLDS
+) -> float:
+    """How much worse than the best a trial may look after its first folds and go on.
+
+    At least 0.02 or 5 % of the best loss; and at least the standard error of a mean
+    over ``n_done`` folds whose scores spread by ``spread`` (standard deviation across
+    folds). With few positives a fold's F1 moves by 0.05-0.2 from fold to fold, and
+    a fixed margin would prune trials as good as the best by chance: they would be
+    lost to the ensemble, and the optimizer would learn from noise.
+    """
+    return max(0.02, 0.05 * abs(best_loss), spread / np.sqrt(max(1, n_done)))
 
 
 def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: list) -> float:
@@ -268,7 +278,8 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
                     and k + 1 < len(task.folds)
                 ):
                     loss = _optimistic_loss(task, y, oof, done)
-                    if loss > task.prune_loss + prune_tolerance(task.prune_loss):
+                    margin = prune_tolerance(task.prune_loss, task.prune_spread, len(done))
+                    if loss > task.prune_loss + margin:
                         result.update(
                             status="pruned",
                             error=None,

@@ -15,7 +15,14 @@ from sklearn.datasets import make_classification
 
 from automl import metrics as M
 from automl.data import infer_schema, validate_fit_data
-from automl.evaluate import DataRef, TrialTask, aligned_proba, run_trial, threshold_scores
+from automl.evaluate import (
+    DataRef,
+    TrialTask,
+    aligned_proba,
+    prune_tolerance,
+    run_trial,
+    threshold_scores,
+)
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
@@ -279,3 +286,13 @@ def test_a_trial_that_cannot_beat_the_best_is_pruned_after_two_folds():
     assert result["prune_loss"] > -0.99
     # without a best to beat, the same configuration runs every fold
     assert run_trial(replace(task, prune_loss=None))["status"] == "ok"
+    # nor is it pruned when fold scores are known to swing by more than the gap
+    assert run_trial(replace(task, prune_spread=1.0))["status"] == "ok"
+
+
+def test_prune_tolerance_widens_with_the_spread_of_fold_scores():
+    assert prune_tolerance(-0.4) == pytest.approx(0.02)
+    assert prune_tolerance(-0.99) == pytest.approx(0.0495)
+    assert prune_tolerance(-0.4, 0.1, 2) == pytest.approx(0.1 / np.sqrt(2))
+    assert prune_tolerance(-0.4, 0.1, 4) == pytest.approx(0.05)
+    assert prune_tolerance(-0.99, 0.01, 2) == pytest.approx(0.0495)

@@ -81,11 +81,10 @@ def run_search(
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
             deadline = None if limit is None else time.time() + limit
-            losses = [
-                M.to_loss(setup.metric, r["mean"][setup.metric])
-                for r in log.records
-                if r["status"] == "ok"
-            ]
+            ok = [r for r in log.records if r["status"] == "ok"]
+            losses = [M.to_loss(setup.metric, r["mean"][setup.metric]) for r in ok]
+            spreads = np.array([r["std"].get(setup.metric, np.nan) for r in ok], dtype=float)
+            spread = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else 0.0
             return TrialTask(
                 trial=trial,
                 config=config,
@@ -102,6 +101,7 @@ def run_search(
                 time_limit=limit,
                 deadline=deadline,
                 prune_loss=min(losses) if losses else None,
+                prune_spread=spread,
             )
 
         def update_reserve() -> None:
