@@ -35,6 +35,14 @@ _IMPUTERS = ("median", "mean")
 _WEIGHTS = ("none", "balanced")
 
 
+def _into(dim: Dimension, value: Any) -> Any:
+    """``value`` moved into ``dim``'s range, or None for a choice ``dim`` does not hold."""
+    if isinstance(dim, Categorical):
+        return value if dim.contains(value) else None
+    clipped = min(max(value, dim.low), dim.high)
+    return int(round(clipped)) if isinstance(dim, Integer) else float(clipped)
+
+
 def _choices(
     node: dict[str, Any], key: str, default: list[str], valid: tuple[str, ...], what: str
 ) -> tuple[str, ...]:
@@ -62,6 +70,9 @@ class PipelineGraph:
         Dimensions of the sampler's parameters (``sampling_strategy``, ``k_neighbors``).
     overrides : dict
         Per-family replacement dimensions, ``{family: {param: Dimension}}``.
+    portfolio : bool
+        Whether each family's portfolio of known-good configurations runs after
+        the defaults (see :meth:`portfolio_configs`).
     """
 
     name: str
@@ -73,6 +84,7 @@ class PipelineGraph:
     class_weight: tuple[str, ...] = ("none",)
     resample_space: dict[str, Dimension] = field(default_factory=dict)
     overrides: dict[str, dict[str, Dimension]] = field(default_factory=dict)
+    portfolio: bool = True
     description: str = ""
 
     @classmethod
@@ -95,6 +107,11 @@ class PipelineGraph:
             fam: {p: dimension_from_spec(spec) for p, spec in params.items()}
             for fam, params in nodes["model"].get("overrides", {}).items()
         }
+        portfolio = nodes["model"].get("portfolio", True)
+        if not isinstance(portfolio, bool):
+            raise ConfigError(
+                f"The model node's 'portfolio' must be true or false; got {portfolio!r}."
+            )
         return cls(
             name=str(data["name"]),
             description=str(data.get("description", "")),
@@ -108,6 +125,7 @@ class PipelineGraph:
             ),
             resample_space=resample_space,
             overrides=overrides,
+            portfolio=portfolio,
         )
 
     def with_families(self, families: list[str] | tuple[str, ...]) -> PipelineGraph:
@@ -139,7 +157,12 @@ class PipelineGraph:
         return space
 
     def default_config(self, family: str, ctx: ModelContext) -> dict[str, Any]:
-        """The known-good starting configuration of ``family``: first choice at every node."""
+        """The known-good starting configuration of ``family``: first choice at every node.
+
+        A default hyperparameter outside a range this graph narrows is moved to the
+        nearest end of it; a default choice the graph does not offer becomes the
+        first one it does.
+        """
         fam = get_family(family)
         config: dict[str, Any] = {
             "family": family,
@@ -151,14 +174,60 @@ class PipelineGraph:
         }
         if fam.scale_sensitive and "standard" in self.scale:
             config["scale"] = "standard"
-        config.update({f"model.{k}": v for k, v in fam.default(ctx).items()})
         space = self.space(family, ctx)
+        for name, value in fam.default(ctx).items():
+            dim = space.get(f"model.{name}")
+            if dim is not None:
+                value = _into(dim, value)
+                if value is None and isinstance(dim, Categorical):  # not offered here
+                    value = dim.choices[0]
+            config[f"model.{name}"] = value
         for key, dim in space.items():
             if key.startswith("resample.") and key not in config:
                 config[key] = (
                     5 if key.endswith("k_neighbors") and dim.contains(5) else dim.grid(3)[1]
                 )
         return config
+
+    def portfolio_configs(self, family: str, ctx: ModelContext) -> list[dict[str, Any]]:
+        """The family's portfolio as complete configurations of this graph, default excluded.
+
+        Each entry overlays :meth:`default_config`. A value outside this graph's
+        range for its parameter (a preset may narrow ranges) is moved to the
+        nearest end of the range; an entry choosing what the graph does not offer
+        is left out, as is one that ends up equal to the default or to an
+        earlier entry.
+
+        Raises
+        ------
+        ConfigError
+            If an entry names a parameter that is not in the family's space.
+        """
+        if not self.portfolio:
+            return []
+        base = self.default_config(family, ctx)
+        space = self.space(family, ctx)
+        configs = [base]
+        for entry in get_family(family).portfolio(ctx):
+            config = dict(base)
+            for name, value in entry.items():
+                dim = space.get(f"model.{name}")
+                if dim is None:
+                    params = sorted(
+                        k.removeprefix("model.") for k in space if k.startswith("model.")
+                    )
+                    raise ConfigError(
+                        f"The portfolio of family {family!r} sets {name!r}, which is not in "
+                        f"its search space ({params})."
+                    )
+                value = _into(dim, value)
+                if value is None:
+                    break
+                config[f"model.{name}"] = value
+            else:
+                if config not in configs:
+                    configs.append(config)
+        return configs[1:]
 
     # --- compile ------------------------------------------------------------
     def encoding_for(self, config: dict[str, Any]) -> str:

@@ -54,6 +54,12 @@ class ModelContext:
 Builder = Callable[[dict[str, Any], ModelContext], BaseEstimator]
 SpaceFactory = Callable[[ModelContext], Space]
 DefaultFactory = Callable[[ModelContext], dict[str, Any]]
+PortfolioFactory = Callable[[ModelContext], list[dict[str, Any]]]
+
+
+def no_portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
+    """The portfolio of a family that has none beyond its default."""
+    return []
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,13 @@ class ModelFamily:
         ``space(context)`` returns a fresh :data:`~automl.space.Space`.
     default : callable
         ``default(context)`` returns a known-good configuration, tried first.
+    portfolio : callable
+        ``portfolio(context)`` returns further known-good configurations, each a
+        partial dict of hyperparameters over the default, unlike each other and
+        unlike the default (say, a deep and a shallow booster). Every family's
+        default runs first, then the portfolios, one entry per family in turn,
+        before the optimizer proposes points: a varied set of strong models
+        early on, for the search to start from and the ensemble to blend.
     scale_sensitive : bool
         Whether feature scaling changes the model (trees: no). The graph drops the
         scaling choice for families where it does not matter.
@@ -92,6 +105,7 @@ class ModelFamily:
     build: Builder
     space: SpaceFactory
     default: DefaultFactory
+    portfolio: PortfolioFactory = no_portfolio
     scale_sensitive: bool = False
     handles_missing: bool = False
     categorical_encoding: Literal["onehot", "ordinal"] = "onehot"

@@ -52,12 +52,29 @@ def _default(ctx: ModelContext) -> dict[str, Any]:
     }
 
 
+def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
+    # Beside the default: small trees learning slowly with feature subsampling,
+    # and large trees with small leaves for data with many interactions.
+    return [
+        {
+            "learning_rate": 0.05,
+            "max_iter": 500,
+            "max_leaf_nodes": 15,
+            "min_samples_leaf": 10,
+            "l2_regularization": 1.0,
+            "max_features": 0.7,
+        },
+        {"max_leaf_nodes": 63, "min_samples_leaf": 5, "max_features": 0.5},
+    ]
+
+
 FAMILY = register(
     ModelFamily(
         name="hist_gb",
         build=_build,
         space=_space,
         default=_default,
+        portfolio=_portfolio,
         handles_missing=True,
         categorical_encoding="ordinal",
         cost=2.0,

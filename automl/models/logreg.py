@@ -38,12 +38,18 @@ def _default(ctx: ModelContext) -> dict[str, Any]:
     return {"C": 1.0, "penalty": "l2"}
 
 
+def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
+    # Strong shrinkage, for wide data with few rows per feature.
+    return [{"C": 0.05, "penalty": "l2"}]
+
+
 FAMILY = register(
     ModelFamily(
         name="logreg",
         build=_build,
         space=_space,
         default=_default,
+        portfolio=_portfolio,
         scale_sensitive=True,
         categorical_encoding="onehot",
         cost=1.0,

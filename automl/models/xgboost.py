@@ -174,12 +174,37 @@ def _default(ctx: ModelContext) -> dict[str, Any]:
     }
 
 
+def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
+    # Beside the moderate default: XGBoost's own defaults (fast, sharp, fits fine
+    # structure of large low-dimensional data), and a shallow, slowly learning,
+    # strongly regularised booster for small or noisy data.
+    return [
+        {
+            "n_estimators": 100,
+            "learning_rate": 0.3,
+            "max_depth": 6,
+            "subsample": 1.0,
+            "colsample_bytree": 1.0,
+        },
+        {
+            "n_estimators": 400,
+            "learning_rate": 0.03,
+            "max_depth": 3,
+            "min_child_weight": 3.0,
+            "subsample": 0.7,
+            "colsample_bytree": 0.6,
+            "reg_lambda": 5.0,
+        },
+    ]
+
+
 FAMILY = register(
     ModelFamily(
         name="xgboost",
         build=_build,
         space=_space,
         default=_default,
+        portfolio=_portfolio,
         handles_missing=True,
         categorical_encoding="onehot",
         cost=3.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -37,12 +38,18 @@ class Strategy(ABC):
         self._defaults = self.defaults_first()
 
     def defaults_first(self) -> list[dict[str, Any]]:
-        """Each family's known-good configuration, cheapest family first."""
+        """Each family's known-good configuration, cheapest family first; then the
+        families' portfolios, one entry of each family in turn."""
         fams = sorted(self.graph.families, key=lambda f: get_family(f).cost)
-        return [self.graph.default_config(f, self.ctx) for f in fams]
+        queue = [self.graph.default_config(f, self.ctx) for f in fams]
+        portfolios = [self.graph.portfolio_configs(f, self.ctx) for f in fams]
+        for turn in itertools.zip_longest(*portfolios):
+            queue.extend(c for c in turn if c is not None)
+        return queue
 
     def next_default(self, allowed: set[str]) -> dict[str, Any] | None:
-        """The first not-yet-run default among ``allowed`` families (others stay queued)."""
+        """The first not-yet-run queued configuration among ``allowed`` families (others
+        stay queued): the defaults, then the portfolios."""
         for i, config in enumerate(self._defaults):
             if config["family"] in allowed:
                 return self._defaults.pop(i)

@@ -136,6 +136,39 @@ def test_default_config_values_lie_in_the_space():
                 assert dim.contains(config[key]), (preset, family, key, config[key])
 
 
+def test_portfolio_configs_are_new_points_of_the_graph_space():
+    for preset in ("default", "fast", "imbalanced"):
+        graph = PipelineGraph.from_preset(preset)
+        for family in graph.families:
+            default = graph.default_config(family, CTX)
+            configs = graph.portfolio_configs(family, CTX)
+            seen = [default]
+            for config in configs:
+                assert set(config) == set(default) and config not in seen, (preset, family)
+                seen.append(config)
+                for key, dim in graph.space(family, CTX).items():
+                    assert dim.contains(config[key]), (preset, family, key, config[key])
+    assert PipelineGraph.from_preset("default").portfolio_configs("xgboost", CTX)
+
+
+def test_portfolio_values_move_into_a_narrowed_range_or_drop_out(tmp_path):
+    path = tmp_path / "narrow.toml"
+    path.write_text(
+        "[nodes.model]\nfamilies = ['hist_gb', 'extra_trees']\n\n"
+        "[nodes.model.overrides.hist_gb]\nmax_iter = { low = 50, high = 200 }\n\n"
+        "[nodes.model.overrides.extra_trees]\nmax_features = ['sqrt', 'log2']\n",
+        encoding="utf-8",
+    )
+    graph = PipelineGraph.from_preset(str(path))
+    iters = [c["model.max_iter"] for c in graph.portfolio_configs("hist_gb", CTX)]
+    assert iters and max(iters) <= 200  # the 500 of the slow entry is clipped to the range
+    # the only extra-trees entry asks for max_features=0.5, which this graph does not offer
+    assert graph.portfolio_configs("extra_trees", CTX) == []
+    off = tmp_path / "off.toml"
+    off.write_text("[nodes.model]\nfamilies = ['xgboost']\nportfolio = false\n", encoding="utf-8")
+    assert PipelineGraph.from_preset(str(off)).portfolio_configs("xgboost", CTX) == []
+
+
 @pytest.mark.parametrize("family", ["logreg", "hist_gb", "random_forest", "xgboost"])
 def test_default_config_compiles_and_fits_on_mixed_data(mixed, family):
     X, y, schema = mixed

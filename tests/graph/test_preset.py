@@ -142,3 +142,9 @@ def test_bad_override(tmp_path):
     )
     with pytest.raises(ConfigError, match="low < high"):
         PipelineGraph.from_preset(str(path))
+
+
+def test_portfolio_switch_must_be_a_boolean(tmp_path):
+    path = _write(tmp_path, "[nodes.model]\nfamilies = ['logreg']\nportfolio = 'yes'\n")
+    with pytest.raises(ConfigError, match="'portfolio' must be true or false"):
+        PipelineGraph.from_preset(str(path))

@@ -166,3 +166,17 @@ def test_registry_rejects_non_string_names():
         get_family(None)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         get_family(["logreg"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_portfolio_entries_lie_in_the_family_space_and_differ(family):
+    fam = get_family(family)
+    ctx = _ctx(2)
+    space, default = fam.space(ctx), fam.default(ctx)
+    entries = fam.portfolio(ctx)
+    configs = [{**default, **entry} for entry in entries]
+    for entry, config in zip(entries, configs, strict=True):
+        assert set(entry) <= set(space), family
+        assert all(space[k].contains(v) for k, v in entry.items()), (family, entry)
+        assert config != default
+    assert len({repr(sorted(c.items())) for c in configs}) == len(configs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,19 @@ def test_defaults_first_cheapest_family_first(name):
         strategy.tell(config, 0.0)
         assert set(config) >= set(graph.default_config(config["family"], CTX))
         assert _in_graph_space(graph, config)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_portfolios_follow_the_defaults_one_family_at_a_time(name):
+    graph = _graph("default")
+    strategy = make_strategy(name, graph, CTX, random_state=0)
+    fams = sorted(graph.families, key=lambda f: get_family(f).cost)
+    portfolios = {f: graph.portfolio_configs(f, CTX) for f in fams}
+    expected = [portfolios[f][0] for f in fams if portfolios[f]]
+    expected += [portfolios[f][1] for f in fams if len(portfolios[f]) > 1]
+    asked = [strategy.ask(set(fams), []) for _ in range(len(fams) + len(expected))]
+    assert asked[len(fams) :] == expected
+    assert strategy.ask(set(fams), []) not in [*asked, *expected]  # then the strategy's own
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -109,7 +124,8 @@ def _objective(config):
 
 
 def _run(name, seed, n=30):
-    graph = _graph().with_families(["logreg"])
+    # the portfolio is left out: this compares the strategies' own proposals
+    graph = replace(_graph().with_families(["logreg"]), portfolio=False)
     strategy = make_strategy(name, graph, CTX, random_state=seed)
     losses = []
     for _ in range(n):
@@ -133,9 +149,11 @@ def test_bayes_improves_over_random():
 
 
 def _grid_graph(tmp_path, families=("logreg", "hist_gb", "xgboost")):
+    # no portfolio: these tests follow the grid's own proposals
     path = tmp_path / "grid.toml"
     path.write_text(
-        f"[nodes.scale]\nchoices = ['standard']\n\n[nodes.model]\nfamilies = {list(families)}\n",
+        f"[nodes.scale]\nchoices = ['standard']\n\n[nodes.model]\nfamilies = {list(families)}\n"
+        "portfolio = false\n",
         encoding="utf-8",
     )
     return PipelineGraph.from_preset(str(path))
