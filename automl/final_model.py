@@ -21,7 +21,7 @@ from .exceptions import SearchError
 from .graph import PipelineGraph
 from .models import ModelContext
 from .runlog import RunLog
-from .search.budget import predict_refit_seconds
+from .search.budget import predict_refit_seconds, refit_wall_seconds
 
 
 @dataclass
@@ -49,15 +49,24 @@ def _failure_summary(records: list[dict[str, Any]]) -> str:
 
 
 def _within_time(
-    weights: dict[int, float], predicted: dict[int, float], best: int, time_left: float | None
+    weights: dict[int, float],
+    predicted: dict[int, float],
+    best: int,
+    time_left: float | None,
+    n_parallel: int,
 ) -> dict[int, float]:
+    """The members whose refits fit ``time_left`` on ``n_parallel`` threads.
+
+    The best trial always stays; the others are added by falling weight while the
+    predicted wall time of refitting them all (longest first) still fits.
+    """
     if time_left is None:
         return weights
-    kept, used = {}, 0.0
-    for trial in [best, *sorted((t for t in weights if t != best), key=lambda t: -weights[t])]:
-        if trial == best or used + predicted[trial] <= time_left:
+    kept = {best: weights[best]}
+    for trial in sorted((t for t in weights if t != best), key=lambda t: -weights[t]):
+        plan = [predicted[t] for t in (*kept, trial)]
+        if refit_wall_seconds(plan, n_parallel) <= time_left:
             kept[trial] = weights[trial]
-            used += predicted[trial]
     total = sum(kept.values())
     return {t: w / total for t, w in kept.items()}
 
@@ -75,6 +84,8 @@ def _refit(
 
 #: Most of the time left after the search that ensemble selection may use.
 SELECTION_SHARE = 0.2
+#: Next-best trials tried, one at a time, when no selected member could be refitted.
+FALLBACK_REFITS = 3
 #: Rows used to check a refitted member against its cross-validated predictions.
 SANITY_ROWS = 2000
 #: A refit whose in-sample ROC AUC is this far below its out-of-fold AUC is broken.
@@ -108,6 +119,37 @@ def _refit_sanity(
     return None
 
 
+def _refit_members(
+    trials: list[int],
+    by_id: dict[int, dict[str, Any]],
+    log: RunLog,
+    graph: PipelineGraph,
+    mctx: ModelContext,
+    schema: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    pos_index: int,
+    n_parallel: int,
+    notes: list[str],
+) -> dict[int, tuple[Any, dict[str, float]]]:
+    """Refit ``trials`` on all rows, longest first; those that fail are noted and left out."""
+    fitted = Parallel(n_jobs=max(1, min(n_parallel, len(trials))), backend="threading")(
+        delayed(_refit)(graph.compile(by_id[t]["config"], schema, mctx), X, y, mctx.n_threads)
+        for t in trials
+    )
+    refitted: dict[int, tuple[Any, dict[str, float]]] = {}
+    for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
+        if error is None:
+            error = _refit_sanity(pipe, X, y, log.oof[trial], mctx.n_classes, pos_index)
+        if error is not None:  # a member that cannot refit is left out, never the whole fit
+            notes.append(
+                f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."
+            )
+            continue
+        refitted[trial] = (pipe, times)
+    return refitted
+
+
 def build_final_model(
     log: RunLog,
     graph: PipelineGraph,
@@ -124,12 +166,17 @@ def build_final_model(
     fixed_threshold: float | None,
     time_left: float | None,
 ) -> FinalModel:
-    """Select the final members, tune the threshold on out-of-fold predictions, refit.
+    """Select the final members, refit them on all rows, tune the threshold out of fold.
+
+    Members are chosen by greedy ensemble selection and cut to those whose refits
+    fit ``time_left``. A member that fails to refit is left out; when none refits,
+    the next-best trials are tried one at a time. The decision threshold and
+    ``cv_score`` come from the blend of the members actually kept.
 
     Raises
     ------
     SearchError
-        When no trial succeeded, with a summary of why they failed.
+        When no trial succeeded (with a summary of why), or none could be refitted.
     """
     ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
     if not ok:
@@ -157,15 +204,33 @@ def build_final_model(
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
-    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in weights}
+    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in ranked}
     n_parallel = max(1, (os.cpu_count() or 1) // max(1, ctx.n_threads))
-    capacity = None if time_left is None else time_left * min(n_parallel, max(1, len(weights)))
-    limited = _within_time(weights, predicted, best, capacity)
+    limited = _within_time(weights, predicted, best, time_left, n_parallel)
     if len(limited) < len(weights):
         notes.append(
             f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left."
         )
-    weights = limited
+    mctx = replace(ctx, time_limit=None if time_left is None else max(1.0, time_left))
+
+    def refit(trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
+        return _refit_members(
+            trials, by_id, log, graph, mctx, schema, X, y, pos_index, n_parallel, notes
+        )
+
+    refitted = refit(sorted(limited, key=lambda t: -predicted[t]))  # longest first, as planned
+    for trial in [t for t in ranked if t not in limited][:FALLBACK_REFITS]:
+        if refitted:
+            break
+        refitted = refit([trial])
+        if refitted:
+            notes.append(f"Trial {trial}, the next best, stands in alone.")
+    if not refitted:
+        raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
+    total = sum(limited.get(t, 1.0) for t in refitted)
+    weights = {t: limited.get(t, 1.0) / total for t in refitted}
+    if best not in weights:  # the best trial failed to refit: the heaviest member stands in
+        best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)
     threshold, threshold_std = fixed_threshold, None
     if threshold_metric is not None:
@@ -177,28 +242,9 @@ def build_final_model(
         cv_score = float(np.mean(fold_values))
     else:
         cv_score = M.score(metric, y, oof, pos_index=pos_index, threshold=threshold)
-    order = sorted(weights, key=lambda t: t != best)
-    mctx = replace(ctx, time_limit=None if time_left is None else max(1.0, time_left))
-    fitted = Parallel(n_jobs=min(n_parallel, len(order)), backend="threading")(
-        delayed(_refit)(graph.compile(by_id[t]["config"], schema, mctx), X, y, ctx.n_threads)
-        for t in order
-    )
-    members, step_times, best_pipeline = [], {}, None
-    for trial, (pipe, times, error) in zip(order, fitted, strict=False):
-        if error is None:
-            error = _refit_sanity(pipe, X, y, log.oof[trial], ctx.n_classes, pos_index)
-        if error is not None:  # a member that cannot refit is left out, never the whole fit
-            notes.append(
-                f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."
-            )
-            continue
-        if trial == best or best_pipeline is None:
-            best_pipeline, step_times = pipe, times
-        members.append((pipe, weights[trial]))
-    if not members:
-        raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
+    best_pipeline, step_times = refitted[best]
     return FinalModel(
-        model=EnsembleModel(members, ctx.n_classes),
+        model=EnsembleModel([(refitted[t][0], w) for t, w in weights.items()], ctx.n_classes),
         best_pipeline=best_pipeline,
         best_record=by_id[best],
         weights=weights,

@@ -51,7 +51,8 @@ def test_trials_run_on_the_cluster(client):
     assert all(t["status"] == "OK" for t in trial_tasks)
     workers = set(client.scheduler_info()["workers"])
     assert {t["worker"] for t in trial_tasks} <= workers
-    assert len(clf.trials_) == 6 and all(r["status"] == "ok" for r in clf.trials_)
+    # every trial finished there (a poor one may be pruned after its first folds)
+    assert len(clf.trials_) == 6 and all(r["status"] in ("ok", "pruned") for r in clf.trials_)
     assert sorted(r["trial"] for r in clf.trials_) == list(range(6))
     proba = clf.predict_proba(X)
     assert proba.shape == (120, 2) and np.all(np.isfinite(proba))

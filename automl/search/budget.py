@@ -92,3 +92,16 @@ def predict_refit_seconds(fit_time: float, n_folds: int) -> float:
     if n_folds <= 1:
         return 1.3 * fit_time
     return 1.3 * fit_time / (n_folds - 1)
+
+
+def refit_wall_seconds(seconds: list[float], n_parallel: int) -> float:
+    """Wall time to refit jobs of the given durations on ``n_parallel`` workers.
+
+    The jobs are handed out longest first, each to the least loaded worker (the
+    order the final refit uses), so one long refit is not hidden behind the
+    parallelism: the answer is never below the longest job.
+    """
+    loads = [0.0] * max(1, int(n_parallel))
+    for job in sorted(seconds, reverse=True):
+        loads[loads.index(min(loads))] += job
+    return max(loads)

@@ -18,7 +18,7 @@ from ..graph import PipelineGraph
 from ..models import ModelContext
 from ..runlog import RunLog
 from . import make_strategy
-from .budget import Budget, CostModel, predict_refit_seconds
+from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
 from .executor import LokyExecutor, make_executor
 from .runner import SearchRunner
 
@@ -51,9 +51,8 @@ def _reserve(log: RunLog, setup: SearchSetup, budget: Budget) -> float:
         key=lambda r: M.to_loss(setup.metric, r["mean"][setup.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if setup.ensemble else ok[:1]
-    seconds = sum(predict_refit_seconds(r["duration"], len(setup.folds)) for r in top)
-    parallel = max(1, min(setup.n_parallel, len(top)))
-    return min(seconds / parallel, 0.5 * (budget.time_budget or 0.0))
+    seconds = [predict_refit_seconds(r["duration"], len(setup.folds)) for r in top]
+    return min(refit_wall_seconds(seconds, setup.n_parallel), 0.5 * (budget.time_budget or 0.0))
 
 
 def run_search(

@@ -1,0 +1,86 @@
+"""From the trial log to the final model: members that fit the time, refit failures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from automl.data import infer_schema, validate_fit_data
+from automl.final_model import _within_time, build_final_model
+from automl.folds import make_folds
+from automl.graph import PipelineGraph
+from automl.models import ModelContext
+from automl.runlog import RunLog
+from automl.search.budget import refit_wall_seconds
+
+
+def test_refit_wall_seconds_is_the_longest_first_schedule():
+    assert refit_wall_seconds([], 2) == 0.0
+    assert refit_wall_seconds([10.0, 1.0, 1.0], 2) == 10.0  # one long refit is not shared
+    assert refit_wall_seconds([3.0, 3.0, 2.0, 2.0, 2.0], 2) == 7.0
+    assert refit_wall_seconds([3.0, 3.0, 2.0], 1) == 8.0
+    assert refit_wall_seconds([3.0, 3.0, 2.0], 0) == 8.0  # at least one worker
+
+
+def test_members_are_kept_by_weight_while_their_refits_fit_the_time():
+    weights = {1: 0.4, 2: 0.3, 3: 0.2, 4: 0.1}
+    predicted = {1: 2.0, 2: 9.0, 3: 3.0, 4: 1.0}
+    # two threads, 5 s: trial 2 (9 s) cannot run beside anything in time; 3 and 4 can
+    kept = _within_time(weights, predicted, best=1, time_left=5.0, n_parallel=2)
+    assert set(kept) == {1, 3, 4}
+    assert sum(kept.values()) == pytest.approx(1.0)
+    assert kept[1] == pytest.approx(0.4 / 0.7)
+    # the best trial stays even when it alone overruns
+    assert _within_time(weights, predicted, best=2, time_left=1.0, n_parallel=2) == {2: 1.0}
+    assert _within_time(weights, predicted, best=1, time_left=None, n_parallel=2) == weights
+
+
+def test_a_best_trial_that_cannot_refit_is_replaced_by_the_heaviest_member():
+    X, y = validate_fit_data(*make_classification(n_samples=200, n_features=5, random_state=0))
+    schema = infer_schema(X)
+    graph = PipelineGraph.from_preset("fast").with_families(["logreg"])
+    ctx = ModelContext(n_rows=200, n_features=5, random_state=0)
+    folds, _ = make_folds(3, X, y, random_state=0)
+    good = graph.default_config("logreg", ctx)
+    broken = {**good, "model.C": -1.0}  # LogisticRegression refuses C <= 0 at fit time
+    log = RunLog(None, header={})
+    rng = np.random.default_rng(0)
+    for trial, config, auc in (
+        (0, broken, 0.95),
+        (1, good, 0.90),
+        (2, good | {"model.C": 0.1}, 0.89),
+    ):
+        p = np.clip(0.5 * y + 0.5 * rng.random(len(y)), 0, 1)
+        log.append(
+            {
+                "trial": trial,
+                "status": "ok",
+                "family": "logreg",
+                "config": config,
+                "mean": {"roc_auc": auc},
+                "duration": 0.1,
+            },
+            np.c_[1 - p, p],
+        )
+    final = build_final_model(
+        log,
+        graph,
+        ctx,
+        schema,
+        X,
+        y,
+        folds,
+        metric="roc_auc",
+        pos_index=1,
+        ensemble=False,
+        threshold_metric="f1",
+        fixed_threshold=None,
+        time_left=None,
+    )
+    stand_in = final.best_record["trial"]
+    assert stand_in != 0 and final.weights == {stand_in: 1.0}
+    # the threshold and CV score describe the model kept, not the one that failed
+    np.testing.assert_array_equal(final.oof, log.oof[stand_in])
+    assert final.best_pipeline.predict_proba(X).shape == (200, 2)
+    assert any("Trial 0 failed to refit" in note for note in final.notes)
