@@ -72,18 +72,37 @@ def _within_time(
 
 
 def _refit(
-    pipe: Any, X: pd.DataFrame, y: np.ndarray, n_threads: int
+    graph: PipelineGraph,
+    config: dict[str, Any],
+    schema: Any,
+    ctx: ModelContext,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    deadline: float | None,
+    allowance: float,
 ) -> tuple[Any, dict[str, float], str | None]:
+    """Build and fit one member on all rows; returns (pipeline, step times, error or None).
+
+    A model that can stop itself (nets) gets the seconds its refit was planned to
+    take, ``allowance``, and never more than what is left before ``deadline`` (a
+    ``time.monotonic()`` value) when its fit starts, since members queue behind
+    each other on the refit threads.
+    """
+    limit = None if deadline is None else max(1.0, min(allowance, deadline - time.monotonic()))
     try:
-        with threadpool_limits(limits=n_threads), warnings.catch_warnings():
+        pipe = graph.compile(config, schema, replace(ctx, time_limit=limit))
+        with threadpool_limits(limits=ctx.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
             return pipe, fit_pipeline_timed(pipe, X, y), None
     except Exception as exc:
-        return pipe, {}, f"{type(exc).__name__}: {exc}"
+        return None, {}, f"{type(exc).__name__}: {exc}"
 
 
 #: Most of the time left after the search that ensemble selection may use.
 SELECTION_SHARE = 0.2
+#: A member's refit may take this many times its predicted duration (models that
+#: stop themselves are held to it; others are only planned with it).
+REFIT_SLACK = 1.5
 #: Next-best trials tried, one at a time, when no selected member could be refitted.
 FALLBACK_REFITS = 3
 #: Rows used to check a refitted member against its cross-validated predictions.
@@ -124,23 +143,34 @@ def _refit_members(
     by_id: dict[int, dict[str, Any]],
     log: RunLog,
     graph: PipelineGraph,
-    mctx: ModelContext,
+    ctx: ModelContext,
     schema: Any,
     X: pd.DataFrame,
     y: np.ndarray,
     pos_index: int,
     n_parallel: int,
+    deadline: float | None,
+    predicted: dict[int, float],
     notes: list[str],
 ) -> dict[int, tuple[Any, dict[str, float]]]:
-    """Refit ``trials`` on all rows, longest first; those that fail are noted and left out."""
+    """Refit ``trials`` on all rows in the given order; failures are noted and left out."""
     fitted = Parallel(n_jobs=max(1, min(n_parallel, len(trials))), backend="threading")(
-        delayed(_refit)(graph.compile(by_id[t]["config"], schema, mctx), X, y, mctx.n_threads)
+        delayed(_refit)(
+            graph,
+            by_id[t]["config"],
+            schema,
+            ctx,
+            X,
+            y,
+            deadline,
+            REFIT_SLACK * predicted[t],
+        )
         for t in trials
     )
     refitted: dict[int, tuple[Any, dict[str, float]]] = {}
     for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
         if error is None:
-            error = _refit_sanity(pipe, X, y, log.oof[trial], mctx.n_classes, pos_index)
+            error = _refit_sanity(pipe, X, y, log.oof[trial], ctx.n_classes, pos_index)
         if error is not None:  # a member that cannot refit is left out, never the whole fit
             notes.append(
                 f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."
@@ -211,11 +241,23 @@ def build_final_model(
         notes.append(
             f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left."
         )
-    mctx = replace(ctx, time_limit=None if time_left is None else max(1.0, time_left))
+    deadline = None if time_left is None else time.monotonic() + time_left
 
     def refit(trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
         return _refit_members(
-            trials, by_id, log, graph, mctx, schema, X, y, pos_index, n_parallel, notes
+            trials,
+            by_id,
+            log,
+            graph,
+            ctx,
+            schema,
+            X,
+            y,
+            pos_index,
+            n_parallel,
+            deadline,
+            predicted,
+            notes,
         )
 
     refitted = refit(sorted(limited, key=lambda t: -predicted[t]))  # longest first, as planned
