@@ -138,46 +138,52 @@ def _refit_sanity(
     return None
 
 
-def _refit_members(
-    trials: list[int],
-    by_id: dict[int, dict[str, Any]],
-    log: RunLog,
-    graph: PipelineGraph,
-    ctx: ModelContext,
-    schema: Any,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    pos_index: int,
-    n_parallel: int,
-    deadline: float | None,
-    predicted: dict[int, float],
-    notes: list[str],
-) -> dict[int, tuple[Any, dict[str, float]]]:
-    """Refit ``trials`` on all rows in the given order; failures are noted and left out."""
-    fitted = Parallel(n_jobs=max(1, min(n_parallel, len(trials))), backend="threading")(
-        delayed(_refit)(
-            graph,
-            by_id[t]["config"],
-            schema,
-            ctx,
-            X,
-            y,
-            deadline,
-            REFIT_SLACK * predicted[t],
-        )
-        for t in trials
-    )
-    refitted: dict[int, tuple[Any, dict[str, float]]] = {}
-    for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
-        if error is None:
-            error = _refit_sanity(pipe, X, y, log.oof[trial], ctx.n_classes, pos_index)
-        if error is not None:  # a member that cannot refit is left out, never the whole fit
-            notes.append(
-                f"Trial {trial} failed to refit on all rows ({error}); left out of the final model."
+@dataclass
+class _Refitter:
+    """Refits trials of the log on all rows, on threads, each within its planned time."""
+
+    log: RunLog
+    graph: PipelineGraph
+    ctx: ModelContext
+    schema: Any
+    X: pd.DataFrame
+    y: np.ndarray
+    pos_index: int
+    n_parallel: int
+    deadline: float | None
+    predicted: dict[int, float]
+    notes: list[str]
+
+    def __call__(self, trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
+        """Refit ``trials`` in the given order; failures are noted and left out."""
+        configs = {r["trial"]: r["config"] for r in self.log.records}
+        fitted = Parallel(n_jobs=max(1, min(self.n_parallel, len(trials))), backend="threading")(
+            delayed(_refit)(
+                self.graph,
+                configs[t],
+                self.schema,
+                self.ctx,
+                self.X,
+                self.y,
+                self.deadline,
+                REFIT_SLACK * self.predicted[t],
             )
-            continue
-        refitted[trial] = (pipe, times)
-    return refitted
+            for t in trials
+        )
+        refitted: dict[int, tuple[Any, dict[str, float]]] = {}
+        for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
+            if error is None:
+                error = _refit_sanity(
+                    pipe, self.X, self.y, self.log.oof[trial], self.ctx.n_classes, self.pos_index
+                )
+            if error is not None:  # a member that cannot refit is left out, never the whole fit
+                self.notes.append(
+                    f"Trial {trial} failed to refit on all rows ({error}); "
+                    "left out of the final model."
+                )
+                continue
+            refitted[trial] = (pipe, times)
+        return refitted
 
 
 def build_final_model(
@@ -242,24 +248,9 @@ def build_final_model(
             f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left."
         )
     deadline = None if time_left is None else time.monotonic() + time_left
-
-    def refit(trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
-        return _refit_members(
-            trials,
-            by_id,
-            log,
-            graph,
-            ctx,
-            schema,
-            X,
-            y,
-            pos_index,
-            n_parallel,
-            deadline,
-            predicted,
-            notes,
-        )
-
+    refit = _Refitter(
+        log, graph, ctx, schema, X, y, pos_index, n_parallel, deadline, predicted, notes
+    )
     refitted = refit(sorted(limited, key=lambda t: -predicted[t]))  # longest first, as planned
     for trial in [t for t in ranked if t not in limited][:FALLBACK_REFITS]:
         if refitted:
