@@ -36,7 +36,7 @@ def test_members_are_kept_by_weight_while_their_refits_fit_the_time():
     assert _within_time(weights, predicted, best=1, time_left=None, n_parallel=2) == weights
 
 
-def test_a_best_trial_that_cannot_refit_is_replaced_by_the_heaviest_member():
+def test_a_best_trial_that_cannot_refit_is_replaced_by_the_next_best():
     X, y = validate_fit_data(*make_classification(n_samples=200, n_features=5, random_state=0))
     schema = infer_schema(X)
     graph = PipelineGraph.from_preset("fast").with_families(["logreg"])
@@ -84,3 +84,4 @@ def test_a_best_trial_that_cannot_refit_is_replaced_by_the_heaviest_member():
     np.testing.assert_array_equal(final.oof, log.oof[stand_in])
     assert final.best_pipeline.predict_proba(X).shape == (200, 2)
     assert any("Trial 0 failed to refit" in note for note in final.notes)
+    assert any(f"Trial {stand_in}, the next best, stands in alone" in n for n in final.notes)
