@@ -15,6 +15,32 @@ import numpy as np
 from . import metrics as M
 
 
+def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
+    """``predict_proba`` with one column per encoded class, even for classes absent in fit.
+
+    Parameters
+    ----------
+    pipeline : fitted classifier
+        Fitted on labels encoded ``0..n_classes-1`` (possibly a subset of them).
+    X : DataFrame
+        Rows to predict.
+    n_classes : int
+        Number of classes of the whole problem.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_classes)
+        Zero probability for the classes the pipeline never saw.
+    """
+    proba = np.asarray(pipeline.predict_proba(X), dtype=float)
+    seen = np.asarray(pipeline.classes_).astype(int)
+    if proba.shape[1] == n_classes and np.array_equal(seen, np.arange(n_classes)):
+        return proba
+    out = np.zeros((proba.shape[0], n_classes))
+    out[:, seen] = proba
+    return out
+
+
 def blend_score(y: np.ndarray, proba: np.ndarray, metric: str, pos_index: int) -> float:
     """Score of a blend, as a value where higher is better.
 
@@ -107,8 +133,6 @@ class EnsembleModel:
         self.n_classes = n_classes
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        from .evaluate import aligned_proba
-
         total = sum(w for _, w in self.members)
         out = np.zeros((len(X), self.n_classes))
         for pipe, weight in self.members:

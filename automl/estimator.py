@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -23,25 +22,24 @@ from .data import (
     validate_predict_data,
 )
 from .exceptions import ConfigError, DataError, NotFittedError
-from .final_model import build_final_model
+from .final_model import FinalModel, build_final_model
 from .folds import make_folds
 from .graph import PipelineGraph
 from .leaderboard import build_leaderboard
 from .models import ModelContext
 from .params import validate_params
+from .prior import prior_final_model
 from .profile import profile_data
 from .progress import SearchProgress
+from .run_context import Parallelism, RunContext, ThresholdPolicy
 from .runlog import RunLog
 from .schema import Schema, infer_schema
 from .search.budget import Budget
+from .search.events import quiet_workers
 from .search.executor import resolve_memory_limit
-from .search.session import SearchSetup, run_search
+from .search.session import run_search
 
 logger = logging.getLogger("automl")
-
-#: Rows x columns under which each model runs single-threaded. OpenMP and torch
-#: threads on tiny matrices slow down badly when cores are shared (measured 10-30x).
-THREADED_MIN_CELLS = 200_000
 
 #: Below this ratio of the rarest to the most common class, ``pipeline="auto"`` picks "imbalanced".
 IMBALANCE_RATIO = 0.25
@@ -233,7 +231,8 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        self
+        self : AutoMLClassifier
+            The fitted estimator.
         """
         t_start = time.monotonic()
         validate_params(self.get_params(deep=False))
@@ -251,9 +250,12 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         graph, notes = self._resolve_graph(y_enc)
         self.notes_ = list(schema.notes) + notes
         for note in notes:
-            logger.info(note)
-            if self.verbose >= 2:
-                print(f"[automl] {note}")
+            self._say(note)
+        if len(schema.dropped) == schema.n_features_in:
+            final = prior_final_model(y_enc, len(classes), self.metric_, self.pos_index_, schema)
+            self._say(final.notes[0])
+            self._keep(final, [], y_enc, t_start, time.monotonic())
+            return self
         seed = (
             self.random_state
             if self.random_state is not None
@@ -265,51 +267,62 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             resume=self.resume,
         )
         seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
-        folds, fold_notes = make_folds(self.cv, X_df, y_enc, random_state=seed, classes=classes)
-        self.notes_.extend(fold_notes)
-        cpus = os.cpu_count() or 1
-        n_parallel = cpus if self.n_jobs == -1 else int(self.n_jobs)
-        threads = max(1, cpus // n_parallel)
-        if len(y_enc) * schema.n_features_in < THREADED_MIN_CELLS:
-            threads = 1  # small data: thread start-up and spinning cost more than they save
-        n_classes = len(classes)
-        ctx = ModelContext(
-            task="binary" if n_classes == 2 else "multiclass",
-            n_classes=n_classes,
-            n_rows=len(y_enc),
-            n_features=schema.n_features_in,
-            n_threads=threads,
-            random_state=seed,
-            device=self.device,
-        )
-        tune = self._threshold_metric(n_classes, graph)
+        run = self._run_context(graph, schema, X_df, y_enc, seed)
         self.graph_ = graph
-        self.graph_description_ = graph.describe(ctx)
+        self.graph_description_ = graph.describe(run.model)
         budget = Budget(self.time_budget, self.max_trials, start=t_start)
-        setup = SearchSetup(
-            graph=graph,
-            ctx=ctx,
-            schema=schema,
-            folds=folds,
-            metric=self.metric_,
-            pos_index=self.pos_index_,
-            threshold_metric=tune,
-            strategy=self.search,
-            seed=seed,
-            n_parallel=n_parallel,
-            ensemble=bool(self.ensemble),
-            memory_limit_mb=resolve_memory_limit(self.memory_limit, n_parallel),
-        )
         progress = SearchProgress(
             self.time_budget or self.max_trials,
             by_time=self.time_budget is not None,
             metric=self.metric_,
             enabled=self.verbose >= 1,
         )
-        run_search(setup, X_df, y_enc, budget, log, progress)
+        with quiet_workers(self.verbose) as events:
+            run_search(run, X_df, y_enc, budget, log, progress)
+        self.notes_.extend(events.notes())
+        search_end = time.monotonic()
         with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
-            self._finish(graph, ctx, schema, X_df, y_enc, folds, budget, log, tune, t_start)
+            final = build_final_model(
+                run, log, X_df, y_enc, time_left=budget.left() - 0.5 if budget.time_budget else None
+            )
+        self._keep(final, log.records, y_enc, t_start, search_end)
         return self
+
+    def _say(self, note: str) -> None:
+        logger.info(note)
+        if self.verbose >= 2:
+            print(f"[automl] {note}")
+
+    def _run_context(
+        self, graph: PipelineGraph, schema: Schema, X: pd.DataFrame, y: np.ndarray, seed: int
+    ) -> RunContext:
+        """Decide, once, everything the search and the final model share."""
+        folds, fold_notes = make_folds(self.cv, X, y, random_state=seed, classes=self.classes_)
+        self.notes_.extend(fold_notes)
+        parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
+        n_classes = len(self.classes_)
+        return RunContext(
+            graph=graph,
+            schema=schema,
+            folds=folds,
+            model=ModelContext(
+                task="binary" if n_classes == 2 else "multiclass",
+                n_classes=n_classes,
+                n_rows=len(y),
+                n_features=schema.n_features_in,
+                n_threads=parallelism.threads,
+                random_state=seed,
+                device=self.device,
+            ),
+            metric=self.metric_,
+            pos_index=self.pos_index_,
+            threshold=ThresholdPolicy.decide(self.threshold, self.metric_, n_classes, graph.name),
+            parallelism=parallelism,
+            strategy=self.search,
+            seed=seed,
+            ensemble=bool(self.ensemble),
+            memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
+        )
 
     def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph) -> dict:
         import joblib
@@ -325,25 +338,17 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         }
         return {"fingerprint": joblib.hash((X, y)), "settings": settings}
 
-    def _finish(self, graph, ctx, schema, X, y, folds, budget, log, tune, t_start) -> None:
-        search_end = time.monotonic()
-        final = build_final_model(
-            log,
-            graph,
-            ctx,
-            schema,
-            X,
-            y,
-            folds,
-            metric=self.metric_,
-            pos_index=self.pos_index_,
-            ensemble=bool(self.ensemble),
-            threshold_metric=tune,
-            fixed_threshold=self._fixed_threshold(),
-            time_left=budget.left() - 0.5 if budget.time_budget else None,
-        )
-        self.trials_ = log.records
-        self.leaderboard_ = build_leaderboard(log.records, self.metric_)
+    def _keep(
+        self,
+        final: FinalModel,
+        records: list[dict[str, Any]],
+        y: np.ndarray,
+        t_start: float,
+        search_end: float,
+    ) -> None:
+        """Store the final model and what the run measured as fitted attributes."""
+        self.trials_ = records
+        self.leaderboard_ = build_leaderboard(records, self.metric_)
         self.final_model_ = final.model
         self.best_pipeline_ = final.best_pipeline
         self.best_config_ = final.best_record["config"]
@@ -357,7 +362,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.refit_step_times_ = final.step_times
         self.best_pipeline_steps_ = [
             (name, type(step).__name__, _plain_params(step))
-            for name, step in self.best_pipeline_.steps
+            for name, step in getattr(self.best_pipeline_, "steps", [])
         ]
         end = time.monotonic()
         self.timings_ = {
@@ -368,23 +373,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             "predicted_refit": final.predicted_refit,
         }
         self.notes_.extend(final.notes)
-
-    def _threshold_metric(self, n_classes: int, graph: PipelineGraph) -> str | None:
-        """The metric the binary threshold is tuned for, or None to predict at 0.5."""
-        if self.threshold != "auto" or n_classes != 2:
-            return None
-        if self.metric_ in ("f1", "balanced_accuracy", "mcc", "accuracy"):
-            return self.metric_
-        if graph.name == "imbalanced":
-            return "f1"  # ranking metric on imbalanced data: predict for the minority class's F1
-        return None
-
-    def _fixed_threshold(self) -> float | None:
-        return (
-            float(self.threshold)
-            if isinstance(self.threshold, Real) and not isinstance(self.threshold, bool)
-            else None
-        )
 
     # --- predict --------------------------------------------------------------
     def _check_fitted(self) -> None:

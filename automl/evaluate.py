@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
-from .graph import PipelineGraph
+from .ensemble import aligned_proba
 from .models import ModelContext
-from .schema import Schema
-
-THRESHOLD_METRICS = ("f1", "balanced_accuracy", "mcc", "accuracy")
+from .run_context import Folds, RunContext
+from .thresholds import best_threshold_score, threshold_scores
 
 
 @dataclass
@@ -51,25 +50,36 @@ def _load_cached(path: str) -> tuple[pd.DataFrame, np.ndarray]:
 
 @dataclass
 class TrialTask:
-    """Everything a worker needs to evaluate one configuration."""
+    """Everything a worker needs to evaluate one configuration.
+
+    Attributes
+    ----------
+    trial : int
+        The trial's id.
+    config : dict
+        The configuration: the graph's choices and the family's hyperparameters.
+    run : RunContext
+        The fit's shared facts: graph, schema, folds, metric, threshold policy, ...
+    data : DataRef
+        The training data, inline or as a file the worker loads once.
+    time_limit : float or None
+        Seconds the trial may take.
+    deadline : float or None
+        Wall-clock (``time.time()``) end of the trial's allowance.
+    prune_loss : float or None
+        The best loss so far; a trial clearly worse after its first folds is pruned.
+    prune_spread : float
+        A fold score's typical standard deviation across folds; see :func:`prune_tolerance`.
+    """
 
     trial: int
     config: dict[str, Any]
-    graph: PipelineGraph
-    schema: Schema
-    ctx: ModelContext
-    folds: list[tuple[np.ndarray, np.ndarray]]
+    run: RunContext
     data: DataRef
-    metric: str
-    pos_index: int
-    n_classes: int
-    tune_threshold: bool
     time_limit: float | None = None
-    deadline: float | None = None  # wall-clock (time.time()) end of the trial's allowance
+    deadline: float | None = None
     prune_loss: float | None = None
-    prune_spread: float = 0.0  # a fold score's typical std across folds; see prune_tolerance
-    threshold_metric: str | None = None  # what the threshold maximises; None: ``metric``
-    extra: dict[str, Any] = field(default_factory=dict)
+    prune_spread: float = 0.0
 
 
 def fit_pipeline_timed(pipeline: Any, X: Any, y: np.ndarray) -> dict[str, float]:
@@ -94,51 +104,6 @@ def fit_pipeline_timed(pipeline: Any, X: Any, y: np.ndarray) -> dict[str, float]
     return times
 
 
-def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
-    """``predict_proba`` with one column per encoded class, even for classes absent in fit."""
-    proba = np.asarray(pipeline.predict_proba(X), dtype=float)
-    seen = np.asarray(pipeline.classes_).astype(int)
-    if proba.shape[1] == n_classes and np.array_equal(seen, np.arange(n_classes)):
-        return proba
-    out = np.zeros((proba.shape[0], n_classes))
-    out[:, seen] = proba
-    return out
-
-
-def threshold_scores(
-    y: np.ndarray,
-    oof: np.ndarray,
-    folds: list[tuple[np.ndarray, np.ndarray]],
-    metric: str,
-    pos_index: int,
-    *,
-    bagged: bool = False,
-) -> tuple[list[float], list[float], float]:
-    """Honest per-fold thresholds: fold k is scored at the threshold tuned on the other folds.
-
-    ``bagged=True`` tunes each threshold with :func:`~automl.metrics.bagged_threshold`
-    (steadier, 30 times the cost: used for the final model, not for every trial).
-
-    Returns
-    -------
-    fold_thresholds : list of float
-    fold_values : list of float
-        ``metric`` on each fold at its threshold.
-    threshold : float
-        The threshold tuned on all out-of-fold predictions (what ``predict`` uses).
-    """
-    pos = oof[:, pos_index]
-    tune = M.bagged_threshold if bagged else M.tune_threshold
-    thresholds, values = [], []
-    for _, test in folds:
-        mask = np.ones(len(y), dtype=bool)
-        mask[test] = False
-        t = tune(y[mask], pos[mask], metric, pos_index=pos_index)
-        thresholds.append(t)
-        values.append(M.score(metric, y[test], oof[test], pos_index=pos_index, threshold=t))
-    return thresholds, values, tune(y, pos, metric, pos_index=pos_index)
-
-
 #: Folds that must finish before a trial may be pruned.
 PRUNE_AFTER_FOLDS = 2
 
@@ -157,29 +122,26 @@ def prune_tolerance(
     return max(0.02, 0.05 * abs(best_loss), spread / np.sqrt(max(1, n_done)))
 
 
-def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: list) -> float:
+def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Folds) -> float:
     """Mean loss over finished folds; binary threshold metrics at each fold's best threshold.
 
     Optimistic on purpose: a trial is pruned only if even this bound is clearly worse.
     """
+    run = task.run
     values = []
     for _, test in done:
-        if M.get_metric(task.metric).needs == "labels" and task.n_classes == 2:
-            values.append(
-                -M.best_threshold_score(
-                    y[test], oof[test, task.pos_index], task.metric, pos_index=task.pos_index
-                )
+        if M.get_metric(run.metric).needs == "labels" and run.n_classes == 2:
+            best = best_threshold_score(
+                y[test], oof[test, run.pos_index], run.metric, pos_index=run.pos_index
             )
+            values.append(-best)
         else:
-            values.append(
-                M.to_loss(
-                    task.metric, M.score(task.metric, y[test], oof[test], pos_index=task.pos_index)
-                )
-            )
+            value = M.score(run.metric, y[test], oof[test], pos_index=run.pos_index)
+            values.append(M.to_loss(run.metric, value))
     return float(np.mean(values))
 
 
-def _limit_threads(n: int):
+def _limit_threads(n: int) -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=max(1, n))
@@ -210,129 +172,187 @@ def empty_result(trial: int, status: str = "ok", error: str | None = None) -> di
 MODEL_TIME_SHARE = 0.6
 
 
-def _with_time_left(task: TrialTask) -> TrialTask:
-    """The task with its limits measured from now, in the worker.
+def _limits_from_now(task: TrialTask) -> tuple[float | None, ModelContext]:
+    """The trial's time limit and its models' context, measured from now, in the worker.
 
     Time spent waiting for the worker or importing libraries there counts
     against the trial, so a model that can stop itself (nets) is given what is
     really left, per fold.
     """
     if task.deadline is None:
-        return task
+        return task.time_limit, task.run.model
     left = max(0.5, task.deadline - time.time())
-    per_fold = max(0.3, MODEL_TIME_SHARE * left / len(task.folds))
-    return replace(task, time_limit=left, ctx=replace(task.ctx, time_limit=per_fold))
+    per_fold = max(0.3, MODEL_TIME_SHARE * left / len(task.run.folds))
+    return left, replace(task.run.model, time_limit=per_fold)
+
+
+@dataclass
+class _Folds:
+    """What the folds of one trial produced."""
+
+    oof: np.ndarray
+    scores: dict[str, list[float]]
+    step_totals: dict[str, float] = field(default_factory=dict)
+    last_pipeline: Any = None
+
+
+def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each metric over the folds (NaN where none scored)."""
+
+    def agg(fn: Any, v: list[float]) -> float:
+        return float(fn(v)) if np.any(np.isfinite(v)) else float("nan")
+
+    return {
+        "mean": {m: agg(np.nanmean, v) for m, v in fold_scores.items()},
+        "std": {m: agg(np.nanstd, v) for m, v in fold_scores.items()},
+    }
+
+
+def _prune_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int) -> float | None:
+    """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds."""
+    n_folds = len(task.run.folds)
+    if task.prune_loss is None or n_done < PRUNE_AFTER_FOLDS or n_done >= n_folds:
+        return None
+    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done])
+    margin = prune_tolerance(task.prune_loss, task.prune_spread, n_done)
+    return loss if loss > task.prune_loss + margin else None
+
+
+def _fit_folds(
+    task: TrialTask,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    limit: float | None,
+    ctx: ModelContext,
+    result: dict[str, Any],
+    start: float,
+) -> _Folds | None:
+    """Fit and predict fold by fold; None when the trial stopped early.
+
+    A trial stops before a fold that would pass ``limit`` (``status="timeout"``) or
+    when it cannot beat the best (``status="pruned"``); ``result`` then says why.
+    """
+    run = task.run
+    cv = _Folds(np.full((len(y), run.n_classes), np.nan), {m: [] for m in M.REPORTED})
+    for k, (train, test) in enumerate(run.folds):
+        elapsed = time.perf_counter() - start
+        per_fold = elapsed / k if k else 0.0
+        if limit is not None and elapsed + per_fold > limit:
+            # stop before a fold that would overrun: the hard kill would lose the worker
+            result.update(
+                status="timeout",
+                error=f"time limit {limit:.1f}s would be passed: stopped "
+                f"after {k} of {len(run.folds)} folds",
+            )
+            return None
+        pipe = run.graph.compile(task.config, run.schema, ctx)
+        for name, sec in fit_pipeline_timed(pipe, X.iloc[train], y[train]).items():
+            cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
+        t0 = time.perf_counter()
+        cv.oof[test] = aligned_proba(pipe, X.iloc[test], run.n_classes)
+        result["predict_time"] += time.perf_counter() - t0
+        cv.last_pipeline = pipe
+        sampler = dict(pipe.steps).get("resample")
+        result["notes"].extend(f"fold {k}: {note}" for note in getattr(sampler, "notes_", []))
+        scores = M.score_all(y[test], cv.oof[test], pos_index=run.pos_index)
+        for m in M.REPORTED:
+            cv.scores[m].append(scores[m])
+        loss = _prune_loss(task, y, cv.oof, k + 1)
+        if loss is not None:
+            result.update(
+                status="pruned",
+                error=None,
+                fold_scores=cv.scores,
+                **_stats(cv.scores),
+                fit_time=sum(cv.step_totals.values()),
+                prune_loss=loss,
+            )
+            result["notes"].append(f"pruned after {k + 1} folds: cannot beat the best")
+            return None
+    return cv
+
+
+def _tune_threshold(task: TrialTask, y: np.ndarray, cv: _Folds, result: dict[str, Any]) -> None:
+    """Tune the binary threshold out of fold; label metrics are rescored at each fold's."""
+    run = task.run
+    target = run.threshold.tune_for
+    if target is None:
+        return
+    thresholds, values, final = threshold_scores(y, cv.oof, run.folds, target, run.pos_index)
+    result["threshold"] = {
+        "value": final,
+        "mean": float(np.mean(thresholds)),
+        "std": float(np.std(thresholds)),
+    }
+    for m in M.REPORTED:
+        if M.get_metric(m).needs == "labels":
+            cv.scores[m] = [
+                M.score_all(
+                    y[test], cv.oof[test], pos_index=run.pos_index, threshold=t, names=(m,)
+                )[m]
+                for t, (_, test) in zip(thresholds, run.folds, strict=False)
+            ]
+    cv.scores[target] = values
+
+
+def _summarise(
+    task: TrialTask, X: pd.DataFrame, y: np.ndarray, cv: _Folds, result: dict[str, Any]
+) -> None:
+    """Complete the out-of-fold predictions, tune the threshold, and record the scores."""
+    run = task.run
+    uncovered = np.flatnonzero(np.isnan(cv.oof[:, 0]))
+    if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
+        cv.oof[uncovered] = aligned_proba(cv.last_pipeline, X.iloc[uncovered], run.n_classes)
+    if not np.all(np.isfinite(cv.oof)):
+        raise FloatingPointError("the model produced NaN or infinite probabilities")
+    result["fit_time"] = sum(cv.step_totals.values())
+    result["step_times"] = {k: v / len(run.folds) for k, v in cv.step_totals.items()}
+    _tune_threshold(task, y, cv, result)
+    result["fold_scores"] = cv.scores
+    result.update(_stats(cv.scores))
+    if not np.isfinite(result["mean"][run.metric]):
+        raise FloatingPointError(f"the {run.metric} score is NaN")
+    result["oof"] = cv.oof
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The exception's type and message, and where it was raised (file:line)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+    return f"{type(exc).__name__}: {exc}{where}"[:2000]
 
 
 def run_trial(task: TrialTask) -> dict[str, Any]:
     """Cross-validate one configuration; never raises.
 
+    Parameters
+    ----------
+    task : TrialTask
+        The configuration and everything needed to evaluate it.
+
     Returns
     -------
     dict
-        ``status`` ("ok", "failed" or "timeout"), ``error``, ``fold_scores``
-        ({metric: [per fold]}), ``mean``, ``std``, ``fit_time`` (summed over
-        folds), ``predict_time``, ``step_times`` (mean seconds per step per
-        fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
+        ``status`` ("ok", "failed", "timeout" or "pruned"), ``error``,
+        ``fold_scores`` ({metric: [per fold]}), ``mean``, ``std``, ``fit_time``
+        (summed over folds), ``predict_time``, ``step_times`` (mean seconds per step
+        per fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
         ``oof`` (out-of-fold probabilities, or None), ``pid``.
     """
     start = time.perf_counter()
     result = empty_result(task.trial)
     try:
         X, y = task.data.load()
-        oof = np.full((len(y), task.n_classes), np.nan)
-        step_totals: dict[str, float] = {}
-        fold_scores: dict[str, list[float]] = {m: [] for m in M.REPORTED}
-        task = _with_time_left(task)
-        with _limit_threads(task.ctx.n_threads), warnings.catch_warnings():
+        limit, ctx = _limits_from_now(task)
+        with _limit_threads(ctx.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
-            for k, (train, test) in enumerate(task.folds):
-                elapsed = time.perf_counter() - start
-                per_fold = elapsed / k if k else 0.0
-                if task.time_limit is not None and elapsed + per_fold > task.time_limit:
-                    # stop before a fold that would overrun: the hard kill would lose the worker
-                    result.update(
-                        status="timeout",
-                        error=f"time limit {task.time_limit:.1f}s would be passed: stopped "
-                        f"after {k} of {len(task.folds)} folds",
-                    )
-                    return result
-                pipe = task.graph.compile(task.config, task.schema, task.ctx)
-                times = fit_pipeline_timed(pipe, X.iloc[train], y[train])
-                for name, sec in times.items():
-                    step_totals[name] = step_totals.get(name, 0.0) + sec
-                t0 = time.perf_counter()
-                oof[test] = aligned_proba(pipe, X.iloc[test], task.n_classes)
-                result["predict_time"] += time.perf_counter() - t0
-                sampler = dict(pipe.steps).get("resample")
-                for note in getattr(sampler, "notes_", []):
-                    result["notes"].append(f"fold {k}: {note}")
-                for m in M.REPORTED:
-                    fold_scores[m].append(
-                        M.score_all(y[test], oof[test], pos_index=task.pos_index, names=(m,))[m]
-                    )
-                done = task.folds[: k + 1]
-                if (
-                    task.prune_loss is not None
-                    and k + 1 >= PRUNE_AFTER_FOLDS
-                    and k + 1 < len(task.folds)
-                ):
-                    loss = _optimistic_loss(task, y, oof, done)
-                    margin = prune_tolerance(task.prune_loss, task.prune_spread, len(done))
-                    if loss > task.prune_loss + margin:
-                        result.update(
-                            status="pruned",
-                            error=None,
-                            fold_scores=fold_scores,
-                            mean={m: float(np.nanmean(v)) for m, v in fold_scores.items()},
-                            std={m: float(np.nanstd(v)) for m, v in fold_scores.items()},
-                            fit_time=sum(step_totals.values()),
-                            prune_loss=loss,
-                        )
-                        result["notes"].append(f"pruned after {k + 1} folds: cannot beat the best")
-                        return result
-        uncovered = np.flatnonzero(np.isnan(oof[:, 0]))
-        if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
-            oof[uncovered] = aligned_proba(pipe, X.iloc[uncovered], task.n_classes)
-        if not np.all(np.isfinite(oof)):
-            raise FloatingPointError("the model produced NaN or infinite probabilities")
-        result["fit_time"] = sum(step_totals.values())
-        result["step_times"] = {k: v / len(task.folds) for k, v in step_totals.items()}
-        if task.tune_threshold:
-            target = task.threshold_metric or task.metric
-            thresholds, values, final = threshold_scores(y, oof, task.folds, target, task.pos_index)
-            result["threshold"] = {
-                "value": final,
-                "mean": float(np.mean(thresholds)),
-                "std": float(np.std(thresholds)),
-            }
-            for m in M.REPORTED:
-                if M.get_metric(m).needs == "labels":
-                    fold_scores[m] = [
-                        M.score_all(
-                            y[test], oof[test], pos_index=task.pos_index, threshold=t, names=(m,)
-                        )[m]
-                        for t, (_, test) in zip(thresholds, task.folds, strict=False)
-                    ]
-            fold_scores[target] = values
-        result["fold_scores"] = fold_scores
-        result["mean"] = {
-            m: float(np.nanmean(v)) if np.any(np.isfinite(v)) else float("nan")
-            for m, v in fold_scores.items()
-        }
-        result["std"] = {
-            m: float(np.nanstd(v)) if np.any(np.isfinite(v)) else float("nan")
-            for m, v in fold_scores.items()
-        }
-        if not np.isfinite(result["mean"][M.ALIASES.get(task.metric, task.metric)]):
-            raise FloatingPointError(f"the {task.metric} score is NaN")
-        result["oof"] = oof
+            cv = _fit_folds(task, X, y, limit, ctx, result, start)
+            if cv is not None:
+                _summarise(task, X, y, cv, result)
     except MemoryError:
         result.update(status="failed", error="MemoryError: the trial ran out of memory")
     except Exception as exc:  # a failing configuration must not sink the search
-        tb = traceback.extract_tb(exc.__traceback__)
-        where = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
-        result.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}"[:2000])
+        result.update(status="failed", error=describe_failure(exc))
     finally:
         result["duration"] = time.perf_counter() - start
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from collections import Counter
@@ -15,13 +14,13 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import metrics as M
-from .ensemble import EnsembleModel, blend, greedy_selection
-from .evaluate import fit_pipeline_timed, threshold_scores
+from .ensemble import EnsembleModel, aligned_proba, blend, greedy_selection
+from .evaluate import describe_failure, fit_pipeline_timed
 from .exceptions import SearchError
-from .graph import PipelineGraph
-from .models import ModelContext
+from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
+from .thresholds import threshold_scores
 
 
 @dataclass
@@ -72,10 +71,8 @@ def _within_time(
 
 
 def _refit(
-    graph: PipelineGraph,
+    run: RunContext,
     config: dict[str, Any],
-    schema: Any,
-    ctx: ModelContext,
     X: pd.DataFrame,
     y: np.ndarray,
     deadline: float | None,
@@ -90,12 +87,12 @@ def _refit(
     """
     limit = None if deadline is None else max(1.0, min(allowance, deadline - time.monotonic()))
     try:
-        pipe = graph.compile(config, schema, replace(ctx, time_limit=limit))
-        with threadpool_limits(limits=ctx.n_threads), warnings.catch_warnings():
+        pipe = run.graph.compile(config, run.schema, replace(run.model, time_limit=limit))
+        with threadpool_limits(limits=run.model.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
             return pipe, fit_pipeline_timed(pipe, X, y), None
     except Exception as exc:
-        return None, {}, f"{type(exc).__name__}: {exc}"
+        return None, {}, describe_failure(exc)
 
 
 #: Most of the time left after the search that ensemble selection may use.
@@ -120,8 +117,6 @@ def _refit_sanity(
     as well as the fold models ranked unseen ones; far worse means the refit went
     wrong (say, training that diverged), and using it would be silently wrong.
     """
-    from .evaluate import aligned_proba
-
     rows = np.random.default_rng(0).permutation(len(y))[:SANITY_ROWS]
     try:
         fitted = M.score(
@@ -143,13 +138,9 @@ class _Refitter:
     """Refits trials of the log on all rows, on threads, each within its planned time."""
 
     log: RunLog
-    graph: PipelineGraph
-    ctx: ModelContext
-    schema: Any
+    run: RunContext
     X: pd.DataFrame
     y: np.ndarray
-    pos_index: int
-    n_parallel: int
     deadline: float | None
     predicted: dict[int, float]
     notes: list[str]
@@ -157,16 +148,10 @@ class _Refitter:
     def __call__(self, trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
         """Refit ``trials`` in the given order; failures are noted and left out."""
         configs = {r["trial"]: r["config"] for r in self.log.records}
-        fitted = Parallel(n_jobs=max(1, min(self.n_parallel, len(trials))), backend="threading")(
+        workers = max(1, min(self.run.parallelism.refit_workers, len(trials)))
+        fitted = Parallel(n_jobs=workers, backend="threading")(
             delayed(_refit)(
-                self.graph,
-                configs[t],
-                self.schema,
-                self.ctx,
-                self.X,
-                self.y,
-                self.deadline,
-                REFIT_SLACK * self.predicted[t],
+                self.run, configs[t], self.X, self.y, self.deadline, REFIT_SLACK * self.predicted[t]
             )
             for t in trials
         )
@@ -174,7 +159,12 @@ class _Refitter:
         for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
             if error is None:
                 error = _refit_sanity(
-                    pipe, self.X, self.y, self.log.oof[trial], self.ctx.n_classes, self.pos_index
+                    pipe,
+                    self.X,
+                    self.y,
+                    self.log.oof[trial],
+                    self.run.n_classes,
+                    self.run.pos_index,
                 )
             if error is not None:  # a member that cannot refit is left out, never the whole fit
                 self.notes.append(
@@ -186,20 +176,84 @@ class _Refitter:
         return refitted
 
 
+def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
+    """The successful trials with predictions, best first.
+
+    Raises
+    ------
+    SearchError
+        When no trial succeeded, with a summary of why.
+    """
+    ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
+    if not ok:
+        raise SearchError(
+            f"Every trial failed, so there is no model to fit. Reasons: "
+            f"{_failure_summary(log.records)}"
+        )
+    return sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+
+
+def _select(
+    run: RunContext, log: RunLog, ranked: list[int], y: np.ndarray, deadline: float | None
+) -> dict[int, float]:
+    """Ensemble weights by greedy selection on out-of-fold predictions (or the best alone)."""
+    if not run.ensemble or len(ranked) < 2:
+        return {ranked[0]: 1.0}
+    return greedy_selection(log.oof, ranked, y, run.metric, run.pos_index, deadline=deadline)
+
+
+def _refit_with_fallback(
+    refit: _Refitter, planned: dict[int, float], ranked: list[int], notes: list[str]
+) -> dict[int, tuple[Any, dict[str, float]]]:
+    """Refit the planned members longest first; when none refits, the next-best alone.
+
+    Raises
+    ------
+    SearchError
+        When neither the members nor the next-best trials could be refitted; the
+        message lists why each failed.
+    """
+    first_note = len(notes)
+    refitted = refit(sorted(planned, key=lambda t: -refit.predicted[t]))  # as planned
+    for trial in [t for t in ranked if t not in planned][:FALLBACK_REFITS]:
+        if refitted:
+            break
+        refitted = refit([trial])
+        if refitted:
+            notes.append(f"Trial {trial}, the next best, stands in alone.")
+    if not refitted:
+        reasons = " ".join(notes[first_note:])
+        raise SearchError(f"No selected configuration could be refitted on all rows. {reasons}")
+    return refitted
+
+
+def _threshold_and_score(
+    run: RunContext, y: np.ndarray, oof: np.ndarray
+) -> tuple[float | None, float | None, float]:
+    """The decision threshold, its spread over folds, and the blend's CV score.
+
+    With a tuned threshold, each fold is scored at the threshold tuned on the others.
+    """
+    policy = run.threshold
+    if policy.tune_for is None:
+        score = M.score(run.metric, y, oof, pos_index=run.pos_index, threshold=policy.fixed)
+        return policy.fixed, None, score
+    fold_t, fold_values, threshold = threshold_scores(
+        y, oof, run.folds, policy.tune_for, run.pos_index, bagged=True
+    )
+    if policy.tune_for == run.metric:
+        score = float(np.mean(fold_values))
+    else:
+        score = M.score(run.metric, y, oof, pos_index=run.pos_index, threshold=threshold)
+    return threshold, float(np.std(fold_t)), score
+
+
 def build_final_model(
+    run: RunContext,
     log: RunLog,
-    graph: PipelineGraph,
-    ctx: ModelContext,
-    schema: Any,
     X: pd.DataFrame,
     y: np.ndarray,
-    folds: list,
     *,
-    metric: str,
-    pos_index: int,
-    ensemble: bool,
-    threshold_metric: str | None,
-    fixed_threshold: float | None,
     time_left: float | None,
 ) -> FinalModel:
     """Select the final members, refit them on all rows, tune the threshold out of fold.
@@ -209,75 +263,58 @@ def build_final_model(
     the next-best trials are tried one at a time. The decision threshold and
     ``cv_score`` come from the blend of the members actually kept.
 
+    Parameters
+    ----------
+    run : RunContext
+        The fit's shared facts.
+    log : RunLog
+        The finished search's trials and out-of-fold predictions.
+    X : DataFrame
+        Validated training features.
+    y : ndarray
+        Encoded labels.
+    time_left : float or None
+        Seconds left for selection and refits; None: no limit.
+
+    Returns
+    -------
+    FinalModel
+
     Raises
     ------
     SearchError
-        When no trial succeeded (with a summary of why), or none could be refitted.
+        When no trial succeeded (with a summary of why), or none could be refitted
+        (with each refit's error).
     """
-    ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
-    if not ok:
-        raise SearchError(
-            f"Every trial failed, so there is no model to fit. Reasons: "
-            f"{_failure_summary(log.records)}"
-        )
-    ok.sort(key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+    ok = _ranked_ok(log, run.metric)
     by_id = {r["trial"]: r for r in ok}
-    best = ok[0]["trial"]
-    notes: list[str] = []
     ranked = [r["trial"] for r in ok]
+    best = ranked[0]
+    notes: list[str] = []
     start = time.monotonic()
-    weights = (
-        greedy_selection(
-            log.oof,
-            ranked,
-            y,
-            metric,
-            pos_index,
-            deadline=None if time_left is None else start + SELECTION_SHARE * time_left,
-        )
-        if ensemble and len(ok) > 1
-        else {best: 1.0}
+    weights = _select(
+        run, log, ranked, y, None if time_left is None else start + SELECTION_SHARE * time_left
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
-    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(folds)) for t in ranked}
-    n_parallel = max(1, (os.cpu_count() or 1) // max(1, ctx.n_threads))
-    limited = _within_time(weights, predicted, best, time_left, n_parallel)
-    if len(limited) < len(weights):
+    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(run.folds)) for t in ranked}
+    planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
+    if len(planned) < len(weights):
         notes.append(
-            f"Ensemble cut from {len(weights)} to {len(limited)} members to fit the time left."
+            f"Ensemble cut from {len(weights)} to {len(planned)} members to fit the time left."
         )
     deadline = None if time_left is None else time.monotonic() + time_left
-    refit = _Refitter(
-        log, graph, ctx, schema, X, y, pos_index, n_parallel, deadline, predicted, notes
-    )
-    refitted = refit(sorted(limited, key=lambda t: -predicted[t]))  # longest first, as planned
-    for trial in [t for t in ranked if t not in limited][:FALLBACK_REFITS]:
-        if refitted:
-            break
-        refitted = refit([trial])
-        if refitted:
-            notes.append(f"Trial {trial}, the next best, stands in alone.")
-    if not refitted:
-        raise SearchError("No selected configuration could be refitted on all rows; see notes_.")
-    total = sum(limited.get(t, 1.0) for t in refitted)
-    weights = {t: limited.get(t, 1.0) / total for t in refitted}
+    refit = _Refitter(log, run, X, y, deadline, predicted, notes)
+    refitted = _refit_with_fallback(refit, planned, ranked, notes)
+    total = sum(planned.get(t, 1.0) for t in refitted)
+    weights = {t: planned.get(t, 1.0) / total for t in refitted}
     if best not in weights:  # the best trial failed to refit: the heaviest member stands in
         best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)
-    threshold, threshold_std = fixed_threshold, None
-    if threshold_metric is not None:
-        fold_t, fold_values, threshold = threshold_scores(
-            y, oof, folds, threshold_metric, pos_index, bagged=True
-        )
-        threshold_std = float(np.std(fold_t))
-    if threshold_metric == metric:
-        cv_score = float(np.mean(fold_values))
-    else:
-        cv_score = M.score(metric, y, oof, pos_index=pos_index, threshold=threshold)
+    threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof)
     best_pipeline, step_times = refitted[best]
     return FinalModel(
-        model=EnsembleModel([(refitted[t][0], w) for t, w in weights.items()], ctx.n_classes),
+        model=EnsembleModel([(refitted[t][0], w) for t, w in weights.items()], run.n_classes),
         best_pipeline=best_pipeline,
         best_record=by_id[best],
         weights=weights,

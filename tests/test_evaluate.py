@@ -15,17 +15,18 @@ from sklearn.datasets import make_classification
 
 from automl import metrics as M
 from automl.data import infer_schema, validate_fit_data
+from automl.ensemble import aligned_proba
 from automl.evaluate import (
     DataRef,
     TrialTask,
-    aligned_proba,
     prune_tolerance,
     run_trial,
-    threshold_scores,
 )
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
+from automl.run_context import RunContext, ThresholdPolicy
+from automl.thresholds import threshold_scores, tune_threshold
 
 
 def _data(n=120, n_classes=2, seed=0, minority=None):
@@ -66,20 +67,9 @@ def _task(
     )
     folds, _ = make_folds(cv, X, y, random_state=0)
     config = config or graph.default_config(family, ctx)
-    return TrialTask(
-        trial=7,
-        config=config,
-        graph=graph,
-        schema=schema,
-        ctx=ctx,
-        folds=folds,
-        data=DataRef(X=X, y=y),
-        metric=metric,
-        pos_index=1,
-        n_classes=n_classes,
-        tune_threshold=tune,
-        time_limit=time_limit,
-    )
+    policy = ThresholdPolicy(tune_for=metric if tune else None)
+    run = RunContext(graph, schema, folds, ctx, metric=metric, threshold=policy)
+    return TrialTask(trial=7, config=config, run=run, data=DataRef(X=X, y=y), time_limit=time_limit)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +96,7 @@ def test_run_trial_returns_fold_scores_and_oof(binary):
     assert set(result["step_times"]) == {"preprocess", "scale", "model"}
     assert result["notes"] == []
     # per-fold scores are the metric on each held-out fold
-    for k, (_, test) in enumerate(task.folds):
+    for k, (_, test) in enumerate(task.run.folds):
         assert result["fold_scores"]["roc_auc"][k] == pytest.approx(
             M.score("roc_auc", y[test], oof[test])
         )
@@ -116,8 +106,10 @@ def test_oof_predictions_come_from_models_that_never_saw_the_row(binary):
     X, y, schema = binary
     task = _task(X, y, schema)
     oof = run_trial(task)["oof"]
-    for train, test in task.folds:
-        pipe = task.graph.compile(task.config, schema, task.ctx).fit(X.iloc[train], y[train])
+    for train, test in task.run.folds:
+        pipe = task.run.graph.compile(task.config, schema, task.run.model).fit(
+            X.iloc[train], y[train]
+        )
         np.testing.assert_allclose(oof[test], pipe.predict_proba(X.iloc[test]))
 
 
@@ -138,17 +130,17 @@ def test_threshold_is_tuned_on_oof_for_threshold_metrics(binary, metric):
     oof = result["oof"]
     th = result["threshold"]
     assert set(th) == {"value", "mean", "std"}
-    assert th["value"] == pytest.approx(M.tune_threshold(y, oof[:, 1], metric))
-    fold_t, values, final = threshold_scores(y, oof, task.folds, metric, 1)
+    assert th["value"] == pytest.approx(tune_threshold(y, oof[:, 1], metric))
+    fold_t, values, final = threshold_scores(y, oof, task.run.folds, metric, 1)
     assert final == th["value"]
     assert th["mean"] == pytest.approx(np.mean(fold_t)) and th["std"] == pytest.approx(
         np.std(fold_t)
     )
     # the optimised metric is scored per fold at a threshold tuned on the other folds
     assert result["fold_scores"][metric] == pytest.approx(values)
-    for k, (_, test) in enumerate(task.folds):
+    for k, (_, test) in enumerate(task.run.folds):
         others = np.setdiff1d(np.arange(len(y)), test)
-        t = M.tune_threshold(y[others], oof[others, 1], metric)
+        t = tune_threshold(y[others], oof[others, 1], metric)
         assert fold_t[k] == pytest.approx(t)
         assert values[k] == pytest.approx(M.score(metric, y[test], oof[test], threshold=t))
 

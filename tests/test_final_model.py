@@ -11,6 +11,7 @@ from automl.final_model import _within_time, build_final_model
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
+from automl.run_context import RunContext, ThresholdPolicy
 from automl.runlog import RunLog
 from automl.search.budget import refit_wall_seconds
 
@@ -63,21 +64,8 @@ def test_a_best_trial_that_cannot_refit_is_replaced_by_the_next_best():
             },
             np.c_[1 - p, p],
         )
-    final = build_final_model(
-        log,
-        graph,
-        ctx,
-        schema,
-        X,
-        y,
-        folds,
-        metric="roc_auc",
-        pos_index=1,
-        ensemble=False,
-        threshold_metric="f1",
-        fixed_threshold=None,
-        time_left=None,
-    )
+    run = RunContext(graph, schema, folds, ctx, threshold=ThresholdPolicy("f1"), ensemble=False)
+    final = build_final_model(run, log, X, y, time_left=None)
     stand_in = final.best_record["trial"]
     assert stand_in != 0 and final.weights == {stand_in: 1.0}
     # the threshold and CV score describe the model kept, not the one that failed

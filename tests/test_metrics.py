@@ -8,6 +8,7 @@ from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
 from automl import metrics as M
+from automl import thresholds as T
 from automl.exceptions import ConfigError
 
 
@@ -213,10 +214,10 @@ def _cases():
 @pytest.mark.parametrize("case", range(7))
 def test_tune_threshold_equals_brute_force(metric, case):
     y, p = list(_cases())[case]
-    t = M.tune_threshold(y, p, metric)
+    t = T.tune_threshold(y, p, metric)
     achieved = _SK_LABEL_METRICS[metric](y, (p >= t).astype(int))
     assert achieved == pytest.approx(_brute_force(y, p, metric), abs=1e-12)
-    assert M.best_threshold_score(y, p, metric) == pytest.approx(achieved, abs=1e-12)
+    assert T.best_threshold_score(y, p, metric) == pytest.approx(achieved, abs=1e-12)
     # the threshold sits between scores rather than on one, so it generalises
     assert t not in set(p.tolist())
     # scored through the public API with the tuned threshold
@@ -228,7 +229,7 @@ def test_tune_threshold_equals_brute_force(metric, case):
 def test_tune_threshold_with_positive_class_zero(metric):
     y, p = list(_cases())[0]
     y0 = 1 - y  # class 0 is now the positive one, its probability is p
-    t = M.tune_threshold(y0, p, metric, pos_index=0)
+    t = T.tune_threshold(y0, p, metric, pos_index=0)
     pred = np.where(p >= t, 0, 1)
     fn = _SK_LABEL_METRICS[metric]
     assert fn((y0 == 0).astype(int), (pred == 0).astype(int)) == pytest.approx(
@@ -244,21 +245,21 @@ def test_tune_threshold_with_positive_class_zero(metric):
 def test_tune_threshold_no_positive_with_a_score_of_one(metric):
     y = np.array([0, 0, 0, 1, 0, 0])
     p = np.array([1.0, 0.9, 0.8, 0.1, 0.3, 0.2])  # tree models give exact 1.0 often
-    t = M.tune_threshold(y, p, metric)
+    t = T.tune_threshold(y, p, metric)
     achieved = _SK_LABEL_METRICS[metric](y, (p >= t).astype(int))
     assert achieved == pytest.approx(_brute_force(y, p, metric))
 
 
 def test_tune_threshold_aliases_and_errors():
     y, proba = _binary()
-    assert M.tune_threshold(y, proba[:, 1], "f1_macro") == M.tune_threshold(y, proba[:, 1], "f1")
+    assert T.tune_threshold(y, proba[:, 1], "f1_macro") == T.tune_threshold(y, proba[:, 1], "f1")
     with pytest.raises(ConfigError, match="Threshold tuning needs one of"):
-        M.tune_threshold(y, proba[:, 1], "roc_auc")
+        T.tune_threshold(y, proba[:, 1], "roc_auc")
 
 
 def test_tune_threshold_with_a_single_class_is_one_half():
-    assert M.tune_threshold(np.zeros(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "f1") == 0.5
-    assert M.tune_threshold(np.ones(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "mcc") == 0.5
+    assert T.tune_threshold(np.zeros(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "f1") == 0.5
+    assert T.tune_threshold(np.ones(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]), "mcc") == 0.5
 
 
 @pytest.mark.parametrize("k", [2, 4])
@@ -283,19 +284,19 @@ def test_bagged_threshold_is_steady_and_deterministic():
     rng = np.random.default_rng(0)
     y = (rng.random(400) < 0.08).astype(int)
     p = np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1)
-    t = M.bagged_threshold(y, p, "f1", pos_index=1)
-    assert t == M.bagged_threshold(y, p, "f1", pos_index=1)
+    t = T.bagged_threshold(y, p, "f1", pos_index=1)
+    assert t == T.bagged_threshold(y, p, "f1", pos_index=1)
     assert p.min() <= t <= p.max()
     # it is the median of thresholds tuned on resamples: within their range
-    exact = M.tune_threshold(y, p, "f1", pos_index=1)
+    exact = T.tune_threshold(y, p, "f1", pos_index=1)
     assert abs(t - exact) < 0.3
 
 
 def test_bagged_threshold_is_exact_with_many_positives():
     y, proba = _binary(seed=2, n=3000)
-    assert np.count_nonzero(y) > M.BAGGED_MAX_POSITIVES
+    assert np.count_nonzero(y) > T.BAGGED_MAX_POSITIVES
     p = proba[:, 1]
-    assert M.bagged_threshold(y, p, "f1") == M.tune_threshold(y, p, "f1")
+    assert T.bagged_threshold(y, p, "f1") == T.tune_threshold(y, p, "f1")
 
 
 def test_bootstrap_std_matches_the_binomial_noise_of_accuracy():

@@ -9,7 +9,6 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
 from ..space import Categorical, Integer, Space
 from .base import ModelContext, ModelFamily
-from .registry import register
 
 
 def _builder(cls: type) -> Callable[[dict[str, Any], ModelContext], Any]:
@@ -57,28 +56,24 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
     return [{"max_features": 0.5, "criterion": "entropy"}]
 
 
-RANDOM_FOREST = register(
-    ModelFamily(
-        name="random_forest",
-        build=_builder(RandomForestClassifier),
-        space=_space,
-        default=_default,
-        portfolio=_portfolio,
-        handles_missing=True,
-        cost=4.0,
-        description="Random forest (scikit-learn).",
-    )
+RANDOM_FOREST = ModelFamily(
+    name="random_forest",
+    build=_builder(RandomForestClassifier),
+    space=_space,
+    default=_default,
+    portfolio=_portfolio,
+    handles_missing=True,
+    cost=4.0,
+    description="Random forest (scikit-learn).",
 )
 
-EXTRA_TREES = register(
-    ModelFamily(
-        name="extra_trees",
-        build=_builder(ExtraTreesClassifier),
-        space=_space,
-        default=_default,
-        portfolio=_portfolio,
-        handles_missing=True,
-        cost=3.0,
-        description="Extremely randomized trees (scikit-learn).",
-    )
+EXTRA_TREES = ModelFamily(
+    name="extra_trees",
+    build=_builder(ExtraTreesClassifier),
+    space=_space,
+    default=_default,
+    portfolio=_portfolio,
+    handles_missing=True,
+    cost=3.0,
+    description="Extremely randomized trees (scikit-learn).",
 )

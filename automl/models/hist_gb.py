@@ -8,7 +8,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from ..space import Integer, Real, Space
 from .base import ModelContext, ModelFamily
-from .registry import register
 
 
 def _build(params: dict[str, Any], ctx: ModelContext) -> HistGradientBoostingClassifier:
@@ -68,16 +67,14 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
     ]
 
 
-FAMILY = register(
-    ModelFamily(
-        name="hist_gb",
-        build=_build,
-        space=_space,
-        default=_default,
-        portfolio=_portfolio,
-        handles_missing=True,
-        categorical_encoding="ordinal",
-        cost=2.0,
-        description="Histogram gradient boosting (scikit-learn), native categorical splits.",
-    )
+FAMILY = ModelFamily(
+    name="hist_gb",
+    build=_build,
+    space=_space,
+    default=_default,
+    portfolio=_portfolio,
+    handles_missing=True,
+    categorical_encoding="ordinal",
+    cost=2.0,
+    description="Histogram gradient boosting (scikit-learn), native categorical splits.",
 )

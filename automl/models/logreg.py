@@ -8,7 +8,6 @@ from sklearn.linear_model import LogisticRegression
 
 from ..space import Categorical, Real, Space
 from .base import ModelContext, ModelFamily
-from .registry import register
 
 
 def _solver(params: dict[str, Any], ctx: ModelContext) -> str:
@@ -43,16 +42,14 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
     return [{"C": 0.05, "penalty": "l2"}]
 
 
-FAMILY = register(
-    ModelFamily(
-        name="logreg",
-        build=_build,
-        space=_space,
-        default=_default,
-        portfolio=_portfolio,
-        scale_sensitive=True,
-        categorical_encoding="onehot",
-        cost=1.0,
-        description="Logistic regression (scikit-learn), L2 or L1 penalty.",
-    )
+FAMILY = ModelFamily(
+    name="logreg",
+    build=_build,
+    space=_space,
+    default=_default,
+    portfolio=_portfolio,
+    scale_sensitive=True,
+    categorical_encoding="onehot",
+    cost=1.0,
+    description="Logistic regression (scikit-learn), L2 or L1 penalty.",
 )

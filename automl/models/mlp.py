@@ -13,7 +13,6 @@ from ..exceptions import ConfigError
 from ..nets import TabularNetClassifier
 from ..space import Categorical, Integer, Real, Space
 from .base import ModelContext, ModelFamily
-from .registry import register
 
 # Share of ``context.time_limit`` given to training; the rest covers preprocessing,
 # the validation pass and prediction.
@@ -88,18 +87,16 @@ def build_mlp(params: dict[str, Any], context: ModelContext) -> TabularNetClassi
     )
 
 
-MLP = register(
-    ModelFamily(
-        name="mlp",
-        build=build_mlp,
-        space=mlp_space,
-        default=mlp_default,
-        scale_sensitive=False,
-        handles_missing=True,
-        categorical_encoding="ordinal",
-        supports_class_weight=True,
-        cost=8.0,
-        description="PyTorch MLP with categorical embeddings, residual blocks and early stopping",
-        tags=frozenset({"neural", "torch", "gpu"}),
-    )
+MLP = ModelFamily(
+    name="mlp",
+    build=build_mlp,
+    space=mlp_space,
+    default=mlp_default,
+    scale_sensitive=False,
+    handles_missing=True,
+    categorical_encoding="ordinal",
+    supports_class_weight=True,
+    cost=8.0,
+    description="PyTorch MLP with categorical embeddings, residual blocks and early stopping",
+    tags=frozenset({"neural", "torch", "gpu"}),
 )

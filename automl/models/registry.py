@@ -1,19 +1,40 @@
-"""The registry of model families: one name, one family; typos get suggestions."""
+"""The registry of model families: one name, one family; typos get suggestions.
+
+The built-in families are plain data, one :class:`~automl.models.base.ModelFamily`
+per family module, collected here in a fixed order. :func:`register` adds others.
+"""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from ..exceptions import ConfigError, unknown_name_message
+from . import forests, hist_gb, logreg, mlp, xgboost
 from .base import ModelFamily
 
-_FAMILIES: dict[str, ModelFamily] = {}
-_BUILTIN_MODULES = ("logreg", "forests", "hist_gb", "xgboost", "mlp")
-_loaded = False
+#: The built-in families, in the order they are listed and tried.
+BUILTIN_FAMILIES: tuple[ModelFamily, ...] = (
+    logreg.FAMILY,
+    forests.RANDOM_FOREST,
+    forests.EXTRA_TREES,
+    hist_gb.FAMILY,
+    xgboost.FAMILY,
+    mlp.MLP,
+)
+
+_FAMILIES: dict[str, ModelFamily] = {family.name: family for family in BUILTIN_FAMILIES}
 
 
 def register(family: ModelFamily) -> ModelFamily:
     """Add a family to the registry.
+
+    Parameters
+    ----------
+    family : ModelFamily
+        The family to add.
+
+    Returns
+    -------
+    ModelFamily
+        ``family`` itself.
 
     Raises
     ------
@@ -26,23 +47,23 @@ def register(family: ModelFamily) -> ModelFamily:
     return family
 
 
-def _load_builtins() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for module in _BUILTIN_MODULES:
-            import_module(f"{__package__}.{module}")
-
-
 def get_family(name: str) -> ModelFamily:
     """Return the family registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A registered family's name.
+
+    Returns
+    -------
+    ModelFamily
 
     Raises
     ------
     ConfigError
         For an unknown name, listing the valid names and close matches.
     """
-    _load_builtins()
     try:
         return _FAMILIES[name]
     except (KeyError, TypeError):
@@ -50,6 +71,10 @@ def get_family(name: str) -> ModelFamily:
 
 
 def family_names() -> list[str]:
-    """Names of every registered family, in registration order."""
-    _load_builtins()
+    """Names of every registered family, in registration order.
+
+    Returns
+    -------
+    list of str
+    """
     return list(_FAMILIES)

@@ -18,7 +18,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..space import Integer, Real, Space
 from .base import ModelContext, ModelFamily
-from .registry import register
 
 
 class XGBoostClassifier(ClassifierMixin, BaseEstimator):
@@ -198,16 +197,14 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
     ]
 
 
-FAMILY = register(
-    ModelFamily(
-        name="xgboost",
-        build=_build,
-        space=_space,
-        default=_default,
-        portfolio=_portfolio,
-        handles_missing=True,
-        categorical_encoding="onehot",
-        cost=3.0,
-        description="XGBoost gradient-boosted trees (hist), optional balanced weights.",
-    )
+FAMILY = ModelFamily(
+    name="xgboost",
+    build=_build,
+    space=_space,
+    default=_default,
+    portfolio=_portfolio,
+    handles_missing=True,
+    categorical_encoding="onehot",
+    cost=3.0,
+    description="XGBoost gradient-boosted trees (hist), optional balanced weights.",
 )

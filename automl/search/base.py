@@ -10,6 +10,7 @@ import numpy as np
 
 from ..graph import PipelineGraph
 from ..models import ModelContext, get_family
+from .budget import CostModel
 
 
 class Strategy(ABC):
@@ -23,6 +24,14 @@ class Strategy(ABC):
         Facts about the data, used to build each family's space.
     random_state : int or None
         Seed.
+
+    Attributes
+    ----------
+    costs : CostModel or None
+        The search's measured trial durations per family (the same model the budget
+        schedules with), for strategies whose choices weigh cost; None when the
+        search runs without a time budget, so a seeded search never depends on the
+        clock.
     """
 
     def __init__(
@@ -36,6 +45,7 @@ class Strategy(ABC):
         self.history: list[tuple[dict[str, Any], float | None]] = []
         self.seen: set[str] = set()
         self._defaults = self.defaults_first()
+        self.costs: CostModel | None = None
 
     def defaults_first(self) -> list[dict[str, Any]]:
         """Each family's known-good configuration, cheapest family first; then the

@@ -42,12 +42,7 @@ class BayesStrategy(Strategy):
             for i, (f, space) in enumerate(self.spaces.items())
         }
         self.best: dict[str, float] = {}
-        self.durations: dict[str, list[float]] = {f: [] for f in graph.families}
         self.counts: dict[str, int] = {f: 0 for f in graph.families}
-
-    def observe_duration(self, family: str, seconds: float) -> None:
-        """Measured wall time of a trial, for the cost term of the chooser."""
-        self.durations.setdefault(family, []).append(seconds)
 
     def _choose_family(self, allowed: set[str]) -> str | None:
         fams = [f for f in self.graph.families if f in allowed]
@@ -62,7 +57,7 @@ class BayesStrategy(Strategy):
         weights = []
         for f in fams:
             gap = self.best.get(f, overall) - overall
-            cost = np.median(self.durations[f]) if self.durations.get(f) else 1.0
+            cost = self.costs.predict(f) if self.costs and self.costs.known(f) else 1.0
             exploration = 1.0 + 1.0 / (1 + self.counts[f])
             weights.append(np.exp(-gap / temperature) * exploration / np.sqrt(max(cost, 0.05)))
         w = np.asarray(weights)

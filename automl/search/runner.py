@@ -102,10 +102,6 @@ class SearchRunner:
         with _in_process():
             self.strategy.tell(config, loss)
         self.costs.observe(config["family"], record.get("duration", 0.0))
-        # Durations steer the family chooser only under a time budget: without one the
-        # search must not depend on the clock, so seeded runs repeat exactly.
-        if self.budget.time_budget is not None and hasattr(self.strategy, "observe_duration"):
-            self.strategy.observe_duration(config["family"], record.get("duration", 0.0))
 
     def _allowed(self) -> set[str]:
         left = self.budget.search_left()

@@ -6,7 +6,6 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,8 +13,7 @@ import pandas as pd
 
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
-from ..graph import PipelineGraph
-from ..models import ModelContext
+from ..run_context import RunContext
 from ..runlog import RunLog
 from . import make_strategy
 from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
@@ -26,46 +24,54 @@ from .runner import SearchRunner
 ENSEMBLE_RESERVE_TRIALS = 3
 
 
-@dataclass
-class SearchSetup:
-    """What one search needs besides the data."""
-
-    graph: PipelineGraph
-    ctx: ModelContext
-    schema: Any
-    folds: list[tuple[np.ndarray, np.ndarray]]
-    metric: str
-    pos_index: int
-    threshold_metric: str | None
-    strategy: str
-    seed: int
-    n_parallel: int
-    ensemble: bool
-    memory_limit_mb: float | None = None
-
-
-def _reserve(log: RunLog, setup: SearchSetup, budget: Budget) -> float:
+def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     """Seconds to keep for refitting the trials the final model would use now."""
     ok = sorted(
         (r for r in log.records if r["status"] == "ok"),
-        key=lambda r: M.to_loss(setup.metric, r["mean"][setup.metric]),
+        key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
-    top = ok[:ENSEMBLE_RESERVE_TRIALS] if setup.ensemble else ok[:1]
-    seconds = [predict_refit_seconds(r["duration"], len(setup.folds)) for r in top]
-    return min(refit_wall_seconds(seconds, setup.n_parallel), 0.5 * (budget.time_budget or 0.0))
+    top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
+    seconds = [predict_refit_seconds(r["duration"], len(run.folds)) for r in top]
+    wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
+    return min(wall, 0.5 * (budget.time_budget or 0.0))
+
+
+def _prune_reference(log: RunLog, metric: str) -> tuple[float | None, float]:
+    """The best loss so far and the typical spread of a fold score, for pruning."""
+    ok = [r for r in log.records if r["status"] == "ok"]
+    losses = [M.to_loss(metric, r["mean"][metric]) for r in ok]
+    spreads = np.array([r["std"].get(metric, np.nan) for r in ok], dtype=float)
+    spread = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else 0.0
+    return (min(losses) if losses else None), spread
 
 
 def run_search(
-    setup: SearchSetup,
+    run: RunContext,
     X: pd.DataFrame,
     y: np.ndarray,
     budget: Budget,
     log: RunLog,
     progress: Any = None,
 ) -> None:
-    """Search until the budget runs out; every finished trial lands in ``log``."""
-    preload = ("torch",) if "mlp" in setup.graph.families else ()
-    executor = make_executor(setup.n_parallel, preload, setup.memory_limit_mb)
+    """Search until the budget runs out; every finished trial lands in ``log``.
+
+    Parameters
+    ----------
+    run : RunContext
+        The fit's shared facts (graph, folds, metric, parallelism, ...).
+    X : DataFrame
+        Validated training features.
+    y : ndarray
+        Encoded labels.
+    budget : Budget
+        Time and trial allowance; its refit reserve is updated as trials finish.
+    log : RunLog
+        The trial log; a resumed log's trials are replayed, not re-run.
+    progress : SearchProgress or None
+        Told about every finished trial.
+    """
+    preload = ("torch",) if "mlp" in run.graph.families else ()
+    executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
     executor.warm_up()  # workers start while the data is written for them
     tmpdir = tempfile.mkdtemp(prefix="automl-")
     try:
@@ -79,46 +85,30 @@ def run_search(
             data = DataRef(X=X, y=y)
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
-            deadline = None if limit is None else time.time() + limit
-            ok = [r for r in log.records if r["status"] == "ok"]
-            losses = [M.to_loss(setup.metric, r["mean"][setup.metric]) for r in ok]
-            spreads = np.array([r["std"].get(setup.metric, np.nan) for r in ok], dtype=float)
-            spread = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else 0.0
+            best, spread = _prune_reference(log, run.metric)
             return TrialTask(
                 trial=trial,
                 config=config,
-                graph=setup.graph,
-                schema=setup.schema,
-                ctx=setup.ctx,  # per-fold allowances are set in the worker (evaluate.py)
-                folds=setup.folds,
+                run=run,  # per-fold model allowances are set in the worker (evaluate.py)
                 data=data,
-                metric=setup.metric,
-                pos_index=setup.pos_index,
-                n_classes=setup.ctx.n_classes,
-                tune_threshold=setup.threshold_metric is not None,
-                threshold_metric=setup.threshold_metric,
                 time_limit=limit,
-                deadline=deadline,
-                prune_loss=min(losses) if losses else None,
+                deadline=None if limit is None else time.time() + limit,
+                prune_loss=best,
                 prune_spread=spread,
             )
 
         def update_reserve() -> None:
             if budget.time_budget is not None:
-                budget.reserve = _reserve(log, setup, budget)
+                budget.reserve = _reserve(log, run, budget)
 
-        strategy = make_strategy(setup.strategy, setup.graph, setup.ctx, random_state=setup.seed)
-        costs = CostModel(len(y), len(setup.folds))
+        costs = CostModel(len(y), len(run.folds))
+        strategy = make_strategy(run.strategy, run.graph, run.model, random_state=run.seed)
+        if budget.time_budget is not None:
+            # Durations steer the family chooser only under a time budget: without one the
+            # search must not depend on the clock, so seeded runs repeat exactly.
+            strategy.costs = costs
         runner = SearchRunner(
-            strategy,
-            executor,
-            budget,
-            costs,
-            log,
-            make_task,
-            setup.metric,
-            update_reserve,
-            progress,
+            strategy, executor, budget, costs, log, make_task, run.metric, update_reserve, progress
         )
         runner.replay()
         update_reserve()

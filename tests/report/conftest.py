@@ -23,7 +23,8 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl.metrics import REPORTED, score_all, tune_threshold
+from automl.metrics import REPORTED, score_all
+from automl.thresholds import tune_threshold
 
 FAMILIES = ("logreg", "random_forest", "hist_gb", "xgboost")
 

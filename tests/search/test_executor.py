@@ -23,6 +23,7 @@ from automl.evaluate import DataRef, TrialTask
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
+from automl.run_context import RunContext
 from automl.search.executor import GRACE, LokyExecutor, make_executor, resolve_memory_limit
 
 try:  # the cloudpickle loky uses: joblib's vendored copy (older joblib) or the package
@@ -87,16 +88,8 @@ def _task(data, trial: int, *, graph: PipelineGraph | None = None) -> TrialTask:
     return TrialTask(
         trial=trial,
         config=graph.default_config("logreg", ctx),
-        graph=graph,
-        schema=schema,
-        ctx=ctx,
-        folds=folds,
+        run=RunContext(graph, schema, folds, ctx),
         data=DataRef(X=X, y=y),
-        metric="roc_auc",
-        pos_index=1,
-        n_classes=2,
-        tune_threshold=False,
-        time_limit=None,
     )
 
 

@@ -1,0 +1,100 @@
+"""The model of last resort: class frequencies, for data whose columns carry no information.
+
+When every column of X is constant or entirely missing, no pipeline can learn
+anything from it and every trial would only fit noise (or fail on an empty
+matrix). The estimator then skips the search and predicts the class prior, the
+class frequencies of ``y``, as scikit-learn's ``DummyClassifier(strategy="prior")``
+does, and says so in ``notes_``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import metrics as M
+from .ensemble import EnsembleModel
+from .final_model import FinalModel
+from .schema import Schema
+
+
+class PriorClassifier:
+    """Predicts the training class frequencies for every row, whatever its features.
+
+    Parameters
+    ----------
+    priors : ndarray of shape (n_classes,)
+        Class frequencies, in encoded class order.
+    """
+
+    def __init__(self, priors: np.ndarray) -> None:
+        self.priors = np.asarray(priors, dtype=float)
+        self.classes_ = np.arange(len(self.priors))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The priors, one row per row of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Rows to predict; their values are not read.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_classes)
+        """
+        return np.tile(self.priors, (len(X), 1))
+
+
+def prior_final_model(
+    y: np.ndarray, n_classes: int, metric: str, pos_index: int, schema: Schema
+) -> FinalModel:
+    """The final model that predicts the class prior, with the note that explains it.
+
+    Parameters
+    ----------
+    y : ndarray
+        Encoded labels.
+    n_classes : int
+        Number of classes.
+    metric : str
+        The optimised metric, for ``cv_score`` (the prior's score on the training rows,
+        which is also its cross-validated score up to fold noise).
+    pos_index : int
+        Encoded positive class.
+    schema : Schema
+        The input schema, whose dropped columns are named in the note.
+
+    Returns
+    -------
+    FinalModel
+    """
+    priors = np.bincount(y, minlength=n_classes) / len(y)
+    model = PriorClassifier(priors)
+    oof = np.tile(priors, (len(y), 1))
+    try:
+        cv_score = M.score(metric, y, oof, pos_index=pos_index)
+    except ValueError:
+        cv_score = float("nan")
+    shown = ", ".join(repr(c) for c in schema.dropped[:5])
+    more = f" and {len(schema.dropped) - 5} more" if len(schema.dropped) > 5 else ""
+    note = (
+        f"Every column of X is constant or entirely missing ({shown}{more}), so no feature "
+        "carries information: no search was run, and the model predicts the class "
+        "frequencies of y for every row."
+    )
+    record = {"trial": -1, "family": "prior", "status": "ok", "config": {"family": "prior"}}
+    return FinalModel(
+        model=EnsembleModel([(model, 1.0)], n_classes),
+        best_pipeline=model,
+        best_record=record,
+        weights={},
+        threshold=None,
+        threshold_std=None,
+        oof=oof,
+        cv_score=cv_score,
+        step_times={},
+        predicted_refit=0.0,
+        notes=[note],
+    )

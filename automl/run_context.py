@@ -1,0 +1,169 @@
+"""The run context: every fact about one ``fit`` that the search and the final model share.
+
+``fit`` decides each of these once (parallelism, the threshold policy, the seed, the
+folds, ...) and hands the same immutable :class:`RunContext` to the search, to every
+trial's worker and to the final-model builder, so no value is re-packed or re-derived
+along the way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from . import metrics as M
+from .graph import PipelineGraph
+from .models import ModelContext
+from .schema import Schema
+
+#: Rows x columns under which each model runs single-threaded. OpenMP and torch
+#: threads on tiny matrices slow down badly when cores are shared (measured 10-30x).
+THREADED_MIN_CELLS = 200_000
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How the machine's CPUs are shared, decided once per fit.
+
+    Attributes
+    ----------
+    trials : int
+        Trials evaluated at once (worker processes).
+    threads : int
+        Threads each model may use.
+    refit_workers : int
+        Members refitted at once after the search (threads of this process).
+    """
+
+    trials: int
+    threads: int
+    refit_workers: int
+
+    @classmethod
+    def decide(cls, n_jobs: int, n_rows: int, n_features: int) -> Parallelism:
+        """Split the CPUs between parallel trials and threads per model.
+
+        Parameters
+        ----------
+        n_jobs : int
+            The estimator's ``n_jobs``: trials at once, -1 for one per CPU.
+        n_rows, n_features : int
+            Size of the training data; small data runs each model single-threaded.
+
+        Returns
+        -------
+        Parallelism
+        """
+        cpus = os.cpu_count() or 1
+        trials = cpus if n_jobs == -1 else max(1, int(n_jobs))
+        threads = max(1, cpus // trials)
+        if n_rows * n_features < THREADED_MIN_CELLS:
+            threads = 1  # small data: thread start-up and spinning cost more than they save
+        return cls(trials=trials, threads=threads, refit_workers=max(1, cpus // threads))
+
+
+@dataclass(frozen=True)
+class ThresholdPolicy:
+    """How ``predict`` turns binary probabilities into labels.
+
+    Attributes
+    ----------
+    tune_for : str or None
+        The metric the threshold is tuned for out of fold; None: not tuned.
+    fixed : float or None
+        A threshold the user fixed (used when ``tune_for`` is None); None: 0.5.
+    """
+
+    tune_for: str | None = None
+    fixed: float | None = None
+
+    @classmethod
+    def decide(cls, threshold: Any, metric: str, n_classes: int, pipeline: str) -> ThresholdPolicy:
+        """The policy for the estimator's ``threshold`` parameter.
+
+        Parameters
+        ----------
+        threshold : "auto", float or None
+            The estimator's parameter.
+        metric : str
+            The optimised metric (canonical name).
+        n_classes : int
+            Number of classes; only binary problems have a threshold.
+        pipeline : str
+            Name of the pipeline graph in use.
+
+        Returns
+        -------
+        ThresholdPolicy
+            ``"auto"`` tunes for ``metric`` when it is a threshold metric, and for F1
+            when a ranking metric is optimised with the ``imbalanced`` pipeline.
+        """
+        fixed = (
+            float(threshold)
+            if isinstance(threshold, Real) and not isinstance(threshold, bool)
+            else None
+        )
+        if threshold != "auto" or n_classes != 2:
+            return cls(None, fixed)
+        if M.get_metric(metric).tunes_threshold:
+            return cls(metric, None)
+        if pipeline == "imbalanced":
+            return cls("f1", None)  # ranking metric on imbalanced data: the minority's F1
+        return cls(None, None)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What one fit's search, trials and final model share.
+
+    Attributes
+    ----------
+    graph : PipelineGraph
+        The pipeline graph searched.
+    schema : Schema
+        The input columns and what each became.
+    folds : list of (train, test) index arrays
+        The cross-validation folds every trial uses.
+    model : ModelContext
+        Facts handed to the model families.
+    metric : str
+        The optimised metric (canonical name).
+    pos_index : int
+        Encoded positive class of binary problems.
+    threshold : ThresholdPolicy
+        How labels are predicted from probabilities.
+    parallelism : Parallelism
+        Trials at once, threads per model, refits at once.
+    strategy : str
+        The search strategy's name.
+    seed : int
+        The run's seed (kept by a resumed run).
+    ensemble : bool
+        Whether the final model blends several trials.
+    memory_limit_mb : float or None
+        Resident memory one trial's worker may hold.
+    """
+
+    graph: PipelineGraph
+    schema: Schema
+    folds: Folds
+    model: ModelContext
+    metric: str = "roc_auc"
+    pos_index: int = 1
+    threshold: ThresholdPolicy = ThresholdPolicy()
+    parallelism: Parallelism = Parallelism(trials=1, threads=1, refit_workers=1)
+    strategy: str = "bayes"
+    seed: int = 0
+    ensemble: bool = True
+    memory_limit_mb: float | None = None
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes."""
+        return self.model.n_classes
