@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, report, bench.
+"""The ``automl`` command line: fit, predict, report.
 
 A thin layer over the library (argparse only). User errors print one line,
 ``automl: error: ...``, on stderr and exit with status 2; no traceback.
@@ -11,7 +11,10 @@ Examples
     automl predict model.joblib test.csv -o predictions.csv
     automl report model.joblib -o report.html       # one run
     automl report results/ -o benchmark.html        # benchmark JSONL (directory or .jsonl)
-    automl bench --help                             # forwarded to automl.bench.cli
+
+The benchmark harness is not part of the installed package: it needs the source
+checkout and the shared datasets folder. From the repository root, run
+``python -m benchmarks.run ...``; ``automl bench`` only says so (exit status 2).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from difflib import get_close_matches
 from pathlib import Path
+from shlex import join as shell_join
 from typing import Any
 
 from .exceptions import AutoMLError, DataError
@@ -34,7 +38,7 @@ _PROG = "automl"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand but ``bench`` (forwarded verbatim)."""
+    """The argument parser of every subcommand (``bench`` only points to the harness)."""
     from . import __version__
 
     parser = argparse.ArgumentParser(prog=_PROG, description="AutoML for tabular classification.")
@@ -103,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.set_defaults(func=_cmd_report)
 
-    sub.add_parser("bench", help="run benchmarks (see 'automl bench --help')", add_help=False)
+    sub.add_parser(
+        "bench",
+        help="moved: run 'python -m benchmarks.run' from the source checkout",
+        add_help=False,
+    )
     return parser
 
 
@@ -293,21 +301,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(argv: list[str]) -> int:
-    try:
-        from .bench.cli import main as bench_main
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("automl.bench", "automl.bench.cli"):
-            raise
-        print(
-            f"{_PROG}: error: the benchmark runner (automl.bench.cli) is not available in "
-            "this installation.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
-        return int(bench_main(argv) or 0)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    """Say where the benchmark harness lives now; it is not part of the installed package.
+
+    Parameters
+    ----------
+    argv : list of str
+        The arguments given after ``bench``, repeated in the suggested command.
+
+    Returns
+    -------
+    int
+        Always 2 (:data:`EXIT_USAGE`).
+    """
+    command = "python -m benchmarks.run " + (shell_join(argv) if argv else "--help")
+    print(
+        f"{_PROG}: error: 'automl bench' was removed: the benchmark harness is not part of "
+        "the installed package (it needs the source checkout and its datasets folder); "
+        f"from the repository root run: {command}",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The batch report: many benchmark cells (JSONL) compared across systems.
 
-Built only from the runner's stored cells (:mod:`automl.report.results`).
+Built only from stored cells (:mod:`automl.report.results`; record format
+:mod:`automl.report.records`), never by refitting.
 """
 
 from __future__ import annotations

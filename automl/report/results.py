@@ -1,6 +1,8 @@
-"""Benchmark results: load the runner's JSONL cells and summarise them.
+"""Benchmark results: load stored JSONL cells and summarise them.
 
-One JSONL line is one cell (dataset × system × seed). :func:`load_results`
+One JSONL line is one cell (dataset × system × seed), in the record format of
+:mod:`automl.report.records` (written by the benchmark harness of the source
+checkout, ``python -m benchmarks.run``). :func:`load_results`
 flattens the ``scores`` dict into one column per metric; the other functions
 are pure pandas over that frame and never refit anything.
 
@@ -20,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..bench.results import FIELDS, latest, read_records
 from ..exceptions import ConfigError, DataError, unknown_name_message
 from ..metrics import REPORTED, get_metric
+from .records import FIELDS, latest, read_records
 
 __all__ = [
     "budget_adherence",

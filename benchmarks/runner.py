@@ -1,7 +1,7 @@
 """Run benchmark cells, each in its own process, and append their records to JSONL.
 
 A cell is one (dataset, system, seed) at a given budget and metric. Each runs as
-``python -m automl.bench.cell`` with a hard wall-clock limit (default
+``python -m benchmarks.cell`` with a hard wall-clock limit (default
 ``2 * budget + 60`` seconds); the whole process group is killed at the limit.
 A crash, a non-zero exit or a timeout becomes a record with status "failed" or
 "timeout" and the reason; the run goes on. Cells already recorded as ok in the
@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from automl.report.records import append_record, done_keys, new_record, read_records, record_key
+
 from .datasets import REPO_ROOT, DatasetInfo, DatasetSpec
-from .results import append_record, done_keys, new_record, read_records, record_key
 
 #: Environment variables that cap the threads of BLAS / OpenMP in each cell.
 THREAD_VARIABLES = (
@@ -61,7 +62,7 @@ class Cell:
 
     @property
     def key(self) -> tuple[str, str, int, float, str]:
-        """See :func:`automl.bench.results.record_key`."""
+        """See :func:`automl.report.records.record_key`."""
         return record_key(self.base_record())
 
 
@@ -137,7 +138,7 @@ def run_cell_process(
     Returns
     -------
     dict
-        A record following :data:`automl.bench.results.FIELDS`.
+        A record following :data:`automl.report.records.FIELDS`.
     """
     limit = default_timeout(cell.budget) if timeout is None else float(timeout)
     record = cell.base_record()
@@ -154,7 +155,7 @@ def run_cell_process(
             Path(tmp) / n for n in ("task.json", "result.json", "log.txt")
         )
         task_path.write_text(json.dumps(task), encoding="utf-8")
-        command = [sys.executable, "-m", "automl.bench.cell", str(task_path), str(result_path)]
+        command = [sys.executable, "-m", "benchmarks.cell", str(task_path), str(result_path)]
         start = time.perf_counter()
         with log_path.open("wb") as log:
             proc = subprocess.Popen(

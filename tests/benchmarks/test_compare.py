@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from automl.bench.compare import compare, main, to_markdown
-from automl.bench.results import append_record, new_record
 from automl.exceptions import ConfigError
+from automl.report.records import append_record, new_record
+from benchmarks.compare import compare, main, to_markdown
 
 
 def _record(dataset, system, seed, auc, loss=0.3, status="ok", cv=None, budget=10.0, se=None):

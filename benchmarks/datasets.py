@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ConfigError, unknown_name_message
+from automl.exceptions import ConfigError, unknown_name_message
 
 #: Environment variable naming the data folder when ``--data-dir`` is not given.
 DATA_DIR_ENV = "AUTOML_DATA_DIR"
-#: The repository root: the folder that holds the ``automl`` package.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The repository root: the folder that holds the ``benchmarks`` and ``automl`` packages.
+REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The default data folder, relative to the repository root.
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 TEST_SIZE = 0.25

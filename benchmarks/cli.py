@@ -1,4 +1,4 @@
-"""Command line of the benchmark runner (python -m benchmarks.run, automl bench).
+"""Command line of the benchmark runner (python -m benchmarks.run).
 
 Each cell (dataset x system x seed) runs in its own process; a progress line is
 printed per cell and a summary table (dataset x system, mean test score over
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import ConfigError
-from ..metrics import get_metric
-from .results import SCORE_PREFIX, to_frame
+from automl.exceptions import ConfigError
+from automl.metrics import get_metric
+
+from .compare import SCORE_PREFIX, to_frame
 from .runner import default_timeout, plan_cells, run_cells
 from .suites import load_suite, resolve_datasets, suite_names
 from .systems import check_system_name, system_names

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
-from automl.bench.datasets import (
+from automl.exceptions import ConfigError
+from benchmarks.datasets import (
     DATA_DIR_ENV,
     DatasetSpec,
     load_dataset,
@@ -14,21 +15,9 @@ from automl.bench.datasets import (
     resolve_data_dir,
     split,
 )
-from automl.bench.suites import load_suite, resolve_datasets, suite_names
-from automl.exceptions import ConfigError
+from benchmarks.suites import load_suite, resolve_datasets, suite_names
 
 SUITES = ("shared", "small", "imbalanced", "quick", "sklearn", "synthetic", "smoke")
-
-
-def _has_data() -> bool:
-    try:
-        resolve_data_dir()
-    except ConfigError:
-        return False
-    return True
-
-
-needs_data = pytest.mark.skipif(not _has_data(), reason="the shared CSV folder is not available")
 
 
 def test_every_suite_is_shipped_and_loads():
@@ -51,7 +40,6 @@ def test_smoke_is_two_tiny_datasets():
     assert all(info.n_rows <= 600 for _, info in resolved)
 
 
-@needs_data
 def test_shared_has_every_csv_and_small_filters_rows():
     shared = resolve_datasets(load_suite("shared"))
     csvs = sorted(p.stem for p in resolve_data_dir().glob("*.csv"))
@@ -64,7 +52,6 @@ def test_shared_has_every_csv_and_small_filters_rows():
     ]
 
 
-@needs_data
 def test_imbalanced_is_binary_with_small_minority():
     shared = resolve_datasets(load_suite("shared"))
     imbalanced = resolve_datasets(load_suite("imbalanced"))
@@ -74,7 +61,6 @@ def test_imbalanced_is_binary_with_small_minority():
     assert "adult" not in expected and "glass" not in expected
 
 
-@needs_data
 def test_quick_has_six_or_more_small_datasets_with_imbalanced_ones():
     quick = resolve_datasets(load_suite("quick"))
     assert len(quick) >= 6

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 import os
 import time
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 
-from automl.bench.cli import main
-from automl.bench.datasets import DatasetSpec, load_dataset
-from automl.bench.results import FIELDS, read_records
-from automl.bench.runner import plan_cells, run_cells
-from automl.bench.systems import BenchSystem
 from automl.metrics import REPORTED
+from automl.report.records import FIELDS, read_records
+from benchmarks.cli import main
+from benchmarks.datasets import DatasetSpec, load_dataset
+from benchmarks.runner import plan_cells, run_cells
+from benchmarks.systems import BenchSystem
 
 HERE = Path(__file__).resolve().parent
 
@@ -67,23 +66,16 @@ def check_record(record: dict) -> None:
     assert record["n_rows"] > 0 and record["n_classes"] == 2 and 0 < record["minority_share"] <= 0.5
 
 
+def smoke_argv(out: Path, *systems: str) -> list[str]:
+    """Arguments of a quiet run of the smoke suite, 5 s budget, seed 0, results under ``out``."""
+    return ["--suite", "smoke", "--budget", "5", "--systems", *systems, "--seeds", "0",
+            "--out", str(out), "--quiet"]
+
+
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    argv = [
-        "--suite",
-        "smoke",
-        "--budget",
-        "5",
-        "--systems",
-        "lr",
-        "hgb",
-        "--seeds",
-        "0",
-        "--out",
-        str(out),
-        "--quiet",
-    ]
+    argv = smoke_argv(out, "lr", "hgb")
     assert main(argv) == 0
     return out / "smoke.jsonl", argv
 
@@ -150,26 +142,9 @@ def test_unknown_system_is_a_usage_error(tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-AUTOML_READY = find_spec("automl.estimator") is not None
-
-
-@pytest.mark.skipif(
-    not AUTOML_READY, reason="automl/estimator.py (AutoMLClassifier) not written yet"
-)
 def test_automl_system_smoke(tmp_path):
     """The ``automl`` system through the runner, 5 s budget, on the smoke suite."""
-    argv = [
-        "--suite",
-        "smoke",
-        "--budget",
-        "5",
-        "--systems",
-        "automl",
-        "--out",
-        str(tmp_path),
-        "--quiet",
-    ]
-    assert main(argv) == 0
+    assert main(smoke_argv(tmp_path, "automl")) == 0
     records = read_records(tmp_path / "smoke.jsonl")
     assert len(records) == 2
     for record in records:

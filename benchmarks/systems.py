@@ -14,7 +14,7 @@ Registered systems (the budget and metric are ignored by the untuned baselines):
 - ``skopt_xgb``: scikit-optimize ``BayesSearchCV`` over XGBoost, 5-fold CV on the metric;
 - ``flaml``: ``flaml.AutoML`` with its defaults, on the metric.
 
-``skopt_xgb`` and ``flaml`` live in :mod:`automl.bench.tuned` and register on
+``skopt_xgb`` and ``flaml`` live in :mod:`benchmarks.tuned` and register on
 first lookup. A name of the form ``"package.module:Class"`` imports a class that
 follows the same interface, so plugins and tests can add systems that also exist
 in the per-cell worker process.
@@ -31,8 +31,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ConfigError, unknown_name_message
-from ..metrics import get_metric, predict_labels
+from automl.exceptions import ConfigError, unknown_name_message
+from automl.metrics import get_metric, predict_labels
+
 from .datasets import REPO_ROOT
 from .prep import FrameEncoder
 
@@ -74,7 +75,7 @@ class BenchSystem(ABC):
 
 _SYSTEMS: dict[str, type[BenchSystem]] = {}
 #: Modules whose systems register themselves on import (loaded on first lookup).
-_BUILTIN_MODULES = ("automl.bench.tuned",)
+_BUILTIN_MODULES = ("benchmarks.tuned",)
 _loaded = False
 
 
@@ -143,7 +144,7 @@ def cv_scorer(metric: str, pos_index: int) -> Callable[[Any, Any, Any], float]:
 
 
 class EncodedBaseline(BenchSystem):
-    """A baseline on :class:`~automl.bench.prep.FrameEncoder` features and labels ``0..k-1``.
+    """A baseline on :class:`~benchmarks.prep.FrameEncoder` features and labels ``0..k-1``.
 
     Subclasses set ``form`` and implement ``_fit`` returning a fitted model with
     ``predict_proba``.

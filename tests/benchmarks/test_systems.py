@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.bench.cell import encode_predictions, score_predictions
-from automl.bench.prep import FrameEncoder
-from automl.bench.systems import check_system_name, get_system, system_names
 from automl.exceptions import ConfigError
+from benchmarks.cell import encode_predictions, score_predictions
+from benchmarks.prep import FrameEncoder
+from benchmarks.systems import check_system_name, get_system, system_names
 
 
 def _mixed(n=160, n_classes=2, seed=0):

@@ -1,6 +1,6 @@
 """One benchmark cell (dataset x system x seed), run in its own process.
 
-``python -m automl.bench.cell TASK.json RESULT.json`` reads a task, runs it and
+``python -m benchmarks.cell TASK.json RESULT.json`` reads a task, runs it and
 writes the result fields as JSON. The runner starts one such process per cell,
 so a crash, a hang or a memory blow-up ends only that cell.
 
@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import REPORTED, bootstrap_std, get_metric
+from automl.metrics import REPORTED, bootstrap_std, get_metric
+from automl.report.records import clean
+
 from .datasets import DatasetSpec, load_dataset, positive_index, split
-from .results import clean
 from .systems import get_system
 
 
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the cell process: ``TASK.json RESULT.json``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m automl.bench.cell TASK.json RESULT.json", file=sys.stderr)
+        print("usage: python -m benchmarks.cell TASK.json RESULT.json", file=sys.stderr)
         return 2
     task = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     result = run_cell(task)

@@ -1,4 +1,9 @@
-"""Benchmark results: one JSON object per cell, appended to a JSONL file.
+"""The benchmark record format: one JSON object per cell, appended to a JSONL file.
+
+The benchmark harness (``benchmarks/`` in the source checkout, not installed)
+writes records through this module and the batch report
+(:mod:`automl.report.results`) reads them through it, so the format is defined
+here only.
 
 The record schema (every key always present; ``None`` where unknown)::
 
@@ -13,6 +18,9 @@ A score that cannot be computed (and every score of a cell that is not ok) is
 ``metric`` (null in files written before it existed). ``timestamp`` is UTC ISO
 8601. Lines are flushed and fsync'ed one at a time, so a killed run leaves at
 most one truncated last line, which readers skip.
+
+A cell is identified by :data:`KEY_FIELDS`; a file may hold several records of
+one cell (a rerun), of which :func:`latest` keeps the last ok one.
 """
 
 from __future__ import annotations
@@ -26,11 +34,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..metrics import REPORTED
 
+__all__ = [
+    "FIELDS",
+    "KEY_FIELDS",
+    "STATUSES",
+    "Key",
+    "append_record",
+    "clean",
+    "done_keys",
+    "latest",
+    "new_record",
+    "now",
+    "read_records",
+    "record_key",
+]
+
+#: The values of a record's ``status``.
 STATUSES = ("ok", "failed", "timeout")
+#: Every key of a record, in the order they are written.
 FIELDS = (
     "dataset",
     "suite",
@@ -56,9 +79,8 @@ FIELDS = (
 )
 #: The fields that identify a cell: a rerun skips a key already recorded as ok.
 KEY_FIELDS = ("dataset", "system", "seed", "budget", "metric")
-#: Prefix of the flattened score columns in :func:`to_frame`.
-SCORE_PREFIX = "test_"
 
+#: The value of :func:`record_key`: dataset, system, seed, budget, metric.
 Key = tuple[str, str, int, float, str]
 
 
@@ -155,17 +177,3 @@ def latest(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             chosen[key] = dict(r)
     return list(chosen.values())
 
-
-def to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Records as a DataFrame, scores flattened to ``test_<metric>`` columns."""
-    rows = []
-    for r in records:
-        row = {k: v for k, v in r.items() if k != "scores"}
-        for name, value in (r.get("scores") or {}).items():
-            row[SCORE_PREFIX + name] = value
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for name in REPORTED:
-        col = SCORE_PREFIX + name
-        frame[col] = pd.to_numeric(frame[col], errors="coerce") if col in frame else float("nan")
-    return frame

@@ -32,7 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import ConfigError, unknown_name_message
+from automl.exceptions import ConfigError, unknown_name_message
+
 from .datasets import DatasetInfo, DatasetSpec, load_dataset
 
 _FILTER_KEYS = ("max_rows", "task", "max_minority_share")
@@ -197,7 +198,7 @@ def resolve_datasets(
     ----------
     suite : Suite
     data_dir : path, optional
-        The CSV folder; see :func:`automl.bench.datasets.resolve_data_dir`.
+        The CSV folder; see :func:`benchmarks.datasets.resolve_data_dir`.
     max_rows : int, optional
         An extra row limit on top of the suite's own filter (``--max-rows``).
     only : iterable of str, optional

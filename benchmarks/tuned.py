@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import get_metric
+from automl.metrics import get_metric
+
 from .datasets import positive_index
 from .systems import EncodedBaseline, cv_scorer, register_system, xgb_classifier
 
@@ -26,8 +27,7 @@ class SkoptXGBSystem(EncodedBaseline):
 
     Iterations run until the next one would likely end past the budget (the
     mean iteration time so far is the estimate); the best configuration is then
-    refit on all training rows. A documented exception to "skopt only in
-    automl/search": this peer is *defined* as BayesSearchCV.
+    refit on all training rows.
     """
 
     name = "skopt_xgb"
