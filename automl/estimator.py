@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from typing import Any
 
@@ -17,21 +16,21 @@ from . import metrics as M
 from .data import (
     encode_target,
     encode_with_classes,
-    minority_class,
     validate_fit_data,
     validate_predict_data,
 )
-from .exceptions import ConfigError, DataError, NotFittedError
-from .final_model import FinalModel, build_final_model
+from .exceptions import DataError, NotFittedError
+from .final_model import FinalModel, build_final_model, describe_steps
 from .folds import make_folds
 from .graph import PipelineGraph
+from .graph.choice import choose_graph
 from .leaderboard import build_leaderboard
 from .models import ModelContext
 from .params import validate_params
 from .prior import prior_final_model
 from .profile import profile_data
 from .progress import SearchProgress
-from .run_context import Parallelism, RunContext, ThresholdPolicy
+from .run_context import Parallelism, RunContext, ThresholdPolicy, positive_index
 from .runlog import RunLog
 from .schema import Schema, infer_schema
 from .search.budget import Budget
@@ -40,9 +39,6 @@ from .search.executor import resolve_memory_limit
 from .search.session import run_search
 
 logger = logging.getLogger("automl")
-
-#: Below this ratio of the rarest to the most common class, ``pipeline="auto"`` picks "imbalanced".
-IMBALANCE_RATIO = 0.25
 
 
 class AutoMLClassifier(ClassifierMixin, BaseEstimator):
@@ -179,45 +175,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         tags.non_deterministic = self.time_budget is not None
         return tags
 
-    # --- validation -----------------------------------------------------------
-    def _resolve_graph(self, y_enc: np.ndarray) -> tuple[PipelineGraph, list[str]]:
-        notes: list[str] = []
-        if isinstance(self.pipeline, PipelineGraph):
-            graph = self.pipeline
-        elif self.pipeline == "auto":
-            counts = np.bincount(y_enc)
-            ratio = counts.min() / counts.max()
-            name = "imbalanced" if ratio < IMBALANCE_RATIO else "default"
-            if name == "imbalanced":
-                notes.append(
-                    f"Imbalanced classes (rarest/most common = {ratio:.3f} < "
-                    f"{IMBALANCE_RATIO}): using the 'imbalanced' pipeline. Pass "
-                    "pipeline='default' to opt out."
-                )
-            graph = PipelineGraph.from_preset(name)
-        elif isinstance(self.pipeline, (str, os.PathLike)):
-            graph = PipelineGraph.from_preset(str(self.pipeline))
-        else:
-            raise ConfigError(
-                f"The 'pipeline' parameter must be 'auto', a preset name, a .toml path or "
-                f"a PipelineGraph. Got {self.pipeline!r} instead."
-            )
-        if self.models is not None:
-            graph = graph.with_families(list(self.models))
-        return graph, notes
-
-    def _pos_index(self, classes: np.ndarray, y_enc: np.ndarray) -> int:
-        if len(classes) != 2:
-            return 1
-        if self.pos_label is None:
-            return minority_class(y_enc)
-        matches = np.flatnonzero(classes.astype(object) == self.pos_label)
-        if len(matches) == 0:
-            raise ConfigError(
-                f"pos_label={self.pos_label!r} is not one of the classes {classes.tolist()}."
-            )
-        return int(matches[0])
-
     # --- fit ------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> AutoMLClassifier:
         """Search pipelines on ``X, y`` and fit the final model.
@@ -245,9 +202,9 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
             self.feature_names_in_ = np.asarray(schema.columns, dtype=object)
         self.schema_ = schema
         self.metric_ = M.ALIASES.get(self.metric, self.metric)
-        self.pos_index_ = self._pos_index(classes, y_enc)
+        self.pos_index_ = positive_index(classes, y_enc, self.pos_label)
         self.profile_ = profile_data(X_df, y_enc, classes, schema)
-        graph, notes = self._resolve_graph(y_enc)
+        graph, notes = choose_graph(self.pipeline, self.models, y_enc)
         self.notes_ = list(schema.notes) + notes
         for note in notes:
             self._say(note)
@@ -360,10 +317,7 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.oof_y_ = y
         self.cv_score_ = final.cv_score
         self.refit_step_times_ = final.step_times
-        self.best_pipeline_steps_ = [
-            (name, type(step).__name__, _plain_params(step))
-            for name, step in getattr(self.best_pipeline_, "steps", [])
-        ]
+        self.best_pipeline_steps_ = describe_steps(final.best_pipeline)
         end = time.monotonic()
         self.timings_ = {
             "budget": self.time_budget,
@@ -428,18 +382,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
 
         self._check_fitted()
         return save(self, path)
-
-
-def _plain_params(step: Any) -> dict[str, Any]:
-    try:
-        params = step.get_params(deep=False)
-    except Exception:
-        return {}
-    return {
-        k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
-        for k, v in params.items()
-        if not k.startswith("_") and k not in ("transformers",)
-    }
 
 
 __all__ = ["AutoMLClassifier", "Schema"]

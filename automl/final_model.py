@@ -326,3 +326,31 @@ def build_final_model(
         predicted_refit=float(sum(predicted[t] for t in weights)),
         notes=notes,
     )
+
+
+def describe_steps(pipeline: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(name, class name, plain parameters)`` of each step of a fitted pipeline.
+
+    Parameters
+    ----------
+    pipeline : Pipeline or estimator
+        A pipeline with ``steps``; anything else has no steps to describe.
+
+    Returns
+    -------
+    list of tuple
+        Parameters are kept when they are plain values, else replaced by their type's name.
+    """
+    out = []
+    for name, step in getattr(pipeline, "steps", []):
+        try:
+            params = step.get_params(deep=False)
+        except Exception:
+            params = {}
+        plain = {
+            k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
+            for k, v in params.items()
+            if not k.startswith("_") and k != "transformers"
+        }
+        out.append((name, type(step).__name__, plain))
+    return out

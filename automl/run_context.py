@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import metrics as M
+from .data import minority_class
+from .exceptions import ConfigError
 from .graph import PipelineGraph
 from .models import ModelContext
 from .schema import Schema
@@ -66,6 +68,38 @@ class Parallelism:
         if n_rows * n_features < THREADED_MIN_CELLS:
             threads = 1  # small data: thread start-up and spinning cost more than they save
         return cls(trials=trials, threads=threads, refit_workers=max(1, cpus // threads))
+
+
+def positive_index(classes: np.ndarray, y: np.ndarray, pos_label: Any) -> int:
+    """The encoded positive class of binary threshold metrics.
+
+    Parameters
+    ----------
+    classes : ndarray
+        The class labels, in encoded order.
+    y : ndarray
+        Encoded labels.
+    pos_label : label or None
+        The user's positive class; None: the minority class.
+
+    Returns
+    -------
+    int
+        1 for more than two classes (unused there).
+
+    Raises
+    ------
+    ConfigError
+        When ``pos_label`` is not one of the classes.
+    """
+    if len(classes) != 2:
+        return 1
+    if pos_label is None:
+        return minority_class(y)
+    matches = np.flatnonzero(classes.astype(object) == pos_label)
+    if len(matches) == 0:
+        raise ConfigError(f"pos_label={pos_label!r} is not one of the classes {classes.tolist()}.")
+    return int(matches[0])
 
 
 @dataclass(frozen=True)

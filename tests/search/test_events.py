@@ -29,7 +29,7 @@ POOL_MESSAGE = next(iter(POOL_WARNINGS))
 
 def _warn_from_a_thread(message: str) -> None:
     """Warn as loky's manager thread does: from another thread of this process."""
-    thread = threading.Thread(target=lambda: warnings.warn(message, UserWarning))
+    thread = threading.Thread(target=lambda: warnings.warn(message, UserWarning, stacklevel=1))
     thread.start()
     thread.join()
 
