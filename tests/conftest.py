@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.model_selection import train_test_split
 
 #: Cheap settings shared by every test that fits: no time limit (deterministic),
 #: few trials, the two fastest families, 3 folds, one worker.
@@ -72,9 +73,12 @@ def binary_data() -> tuple[pd.DataFrame, pd.Series]:
 
 @pytest.fixture(scope="session")
 def binary_split(binary_data) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """(X_train, X_test, y_train, y_test) from :func:`binary_data`: 150 / 50 rows."""
+    """(X_train, X_test, y_train, y_test) from :func:`binary_data`: a stratified 150 / 50
+    split (seeded), so held-out scores compare with what a working model reaches there."""
     X, y = binary_data
-    return X.iloc[:150], X.iloc[150:], y.iloc[:150], y.iloc[150:]
+    parts = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    X_train, X_test, y_train, y_test = (p.reset_index(drop=True) for p in parts)
+    return X_train, X_test, y_train, y_test
 
 
 @pytest.fixture(scope="session")
@@ -141,6 +145,12 @@ def make_mixed_frame(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, np.ndar
 def mixed_data() -> tuple[pd.DataFrame, np.ndarray]:
     """See :func:`make_mixed_frame` (120 rows)."""
     return make_mixed_frame()
+
+
+@pytest.fixture(scope="session")
+def mixed_holdout() -> tuple[pd.DataFrame, np.ndarray]:
+    """Fresh rows for models fitted on :func:`mixed_data`: 400 more from the same process."""
+    return make_mixed_frame(400, seed=1)
 
 
 # ----------------------------------------------------------------- fitted models

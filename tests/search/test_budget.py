@@ -8,23 +8,7 @@ import numpy as np
 import pytest
 
 from automl.models import get_family
-from automl.search import budget as budget_module
 from automl.search.budget import Budget, CostModel, predict_refit_seconds
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def monotonic(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(budget_module, "time", fake)
-    return fake
 
 
 def test_no_time_budget(clock):
