@@ -38,8 +38,8 @@ def _to_datetime(values: pd.Series, date_format: str) -> pd.Series:
             return pd.to_datetime(values, format=date_format, errors="coerce", utc=True)
         except (ValueError, TypeError, OverflowError):
             pass
-        parsed = [pd.to_datetime(v, errors="coerce", utc=True) for v in values]
-        return pd.Series(pd.DatetimeIndex(parsed), index=values.index)
+        stamps = [pd.to_datetime(v, errors="coerce", utc=True) for v in values]
+        return pd.Series(pd.DatetimeIndex(stamps), index=values.index)
 
 
 def infer_date_format(

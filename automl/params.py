@@ -89,6 +89,10 @@ def validate_params(params: dict[str, Any]) -> None:
     if params.get("time_budget") is None and params.get("max_trials") is None:
         raise ConfigError("Set time_budget or max_trials: with both None the search never ends.")
     metric = params.get("metric")
+    if not isinstance(metric, str):
+        raise ConfigError(
+            f"The 'metric' parameter must be a metric name (a string); got {metric!r}."
+        )
     if M.ALIASES.get(metric, metric) not in M.OPTIMIZABLE:
         M.get_metric(metric)  # an unknown name raises with suggestions
         raise ConfigError(

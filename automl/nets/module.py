@@ -93,10 +93,11 @@ class TabularMLP(nn.Module):
         embedding_scale: float = 1.0,
     ) -> None:
         super().__init__()
+        dims = [embedding_dim(card, embedding_scale) for card in cardinalities]
         self.embeddings = nn.ModuleList(
-            nn.Embedding(card, embedding_dim(card, embedding_scale)) for card in cardinalities
+            nn.Embedding(card, dim) for card, dim in zip(cardinalities, dims, strict=True)
         )
-        n_in = n_numeric + sum(e.embedding_dim for e in self.embeddings)
+        n_in = n_numeric + sum(dims)
         layers: list[nn.Module] = []
         if residual:
             layers.append(nn.Linear(n_in, hidden_width))

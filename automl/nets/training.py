@@ -34,6 +34,12 @@ class TensorData:
     def __len__(self) -> int:
         return int(self.x_num.shape[0])
 
+    def labels(self) -> torch.Tensor:
+        """The labels; a ValueError for rows that carry none (data to predict)."""
+        if self.y is None:
+            raise ValueError("These rows carry no labels: they are data to predict.")
+        return self.y
+
     def rows(self, begin: int, end: int) -> TensorData:
         """Rows ``begin:end`` (a view, no copy)."""
         x_cat = None if self.x_cat is None else self.x_cat[begin:end]
@@ -263,7 +269,7 @@ class Trainer:
         """Forward, backward, clip and step on one batch; returns the detached loss."""
         with _autocast(self.device, self.config.amp_dtype):
             logits = self.module(batch.x_num, batch.x_cat)
-        loss = F.cross_entropy(logits.float(), batch.y, weight=self.class_weight)
+        loss = F.cross_entropy(logits.float(), batch.labels(), weight=self.class_weight)
         optimizer.zero_grad(set_to_none=True)
         clip = self.config.grad_clip
         if scaler is not None:
@@ -291,7 +297,7 @@ class Trainer:
                 chunk = data.rows(begin, begin + _EVAL_CHUNK)
                 with _autocast(self.device, self.config.amp_dtype):
                     logits = self.module(chunk.x_num, chunk.x_cat)
-                losses = F.cross_entropy(logits.float(), chunk.y, reduction="none")
+                losses = F.cross_entropy(logits.float(), chunk.labels(), reduction="none")
                 if self.class_weight is None:
                     num += losses.sum()
                     den += losses.numel()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,31 @@ def fmt_value(value: Any, fmt: str = ".4g") -> str:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     return str(value)
+
+
+def fmt_pm(mean: Any, std: Any, fmt: str = ".4f") -> str:
+    """``mean ± std`` formatted with ``fmt``; an em dash without a mean, no ``±`` without a std."""
+    if mean is None or pd.isna(mean):
+        return "—"
+    return fmt_value(float(mean), fmt) + (
+        "" if std is None or pd.isna(std) else f" ± {fmt_value(float(std), fmt)}"
+    )
+
+
+def fmt_share(value: Any) -> str | None:
+    """A fraction as a percentage with one decimal; None stays None (the row is left out)."""
+    return None if value is None else f"{float(value):.1%}"
+
+
+def compact(value: Any, limit: int = 300) -> str:
+    """One cell of at most ``limit`` characters: containers as JSON, empty ones as "none"."""
+    if isinstance(value, (dict, list, tuple)):
+        if not value:
+            return "none"
+        text = json.dumps(value, default=str)
+    else:
+        text = fmt_value(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _md_cell(text: Any) -> str:

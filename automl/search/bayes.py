@@ -71,12 +71,14 @@ class BayesStrategy(Strategy):
         if family is None:
             return None
         n_pending = sum(1 for c in pending if c["family"] == family)
-        config = None
-        for extra in range(MAX_REASKS):
-            candidates = self.optimizers[family].ask(n_pending + 1 + extra)
-            config = self.base_config(family, candidates[-1])
+        # The optimizer may repeat a pending point: ask for more, up to MAX_REASKS times.
+        candidates = self.optimizers[family].ask(n_pending + 1)
+        config = self.base_config(family, candidates[-1])
+        for extra in range(1, MAX_REASKS):
             if self.is_new(config):
                 break
+            candidates = self.optimizers[family].ask(n_pending + 1 + extra)
+            config = self.base_config(family, candidates[-1])
         return self.mark_asked(config)
 
     def tell(self, config: dict[str, Any], loss: float | None) -> None:

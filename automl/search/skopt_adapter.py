@@ -16,7 +16,7 @@ import numpy as np
 from ..space import Categorical, Integer, Real, Space
 
 
-def _to_skopt(name: str, dim: Any):
+def _to_skopt(name: str, dim: Any) -> Any:
     from skopt import space as sk
 
     if isinstance(dim, Categorical):
@@ -82,9 +82,11 @@ class SkoptOptimizer:
         return values
 
     def _encode(self, values: dict[str, Any]) -> list[Any] | None:
-        point = []
+        point: list[Any] = []
         for name in self.names:
-            dim, value = self.space[name], values.get(name)
+            # A missing name reads as None, which only a Categorical with a None choice takes.
+            value: Any = values.get(name)
+            dim = self.space[name]
             if isinstance(dim, Categorical):
                 if value not in dim.choices:
                     return None

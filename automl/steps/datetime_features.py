@@ -269,7 +269,7 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):
         ]
         return np.asarray(out, dtype=object)
 
-    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True

@@ -78,7 +78,7 @@ class SafeResampler(BaseEstimator):
             return None
         return wanted
 
-    def _sampler(self, y: np.ndarray, n_features: int):
+    def _sampler(self, y: np.ndarray, n_features: int) -> Any:
         from imblearn import combine, over_sampling, under_sampling
 
         strategy = self._strategy(y)
@@ -140,7 +140,7 @@ class SafeResampler(BaseEstimator):
         if self.method not in SAMPLERS or self.method == "none":
             if self.method != "none":
                 raise ConfigError(unknown_name_message("sampler", self.method, SAMPLERS))
-            self.notes_ = []
+            self.notes_: list[str] = []
             return X, y
         self.notes_ = []
         y_arr = np.asarray(y)

@@ -12,7 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from automl.report import plots
-from automl.report.plots import _cliques
+from automl.report.plots.benchmark import _cliques
 
 
 def _pixels(fig: Figure) -> np.ndarray:

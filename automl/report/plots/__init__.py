@@ -1,0 +1,28 @@
+"""Figures for the run and batch reports, drawn from stored results only.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without
+``pyplot``, so no matplotlib global (backend, rcParams) changes. Use
+:func:`figure_to_png` to encode one. Nothing here fits a model.
+"""
+
+from __future__ import annotations
+
+from ._figure import figure_to_png
+from .benchmark import budget_adherence_plot, critical_difference
+from .pipeline import pipeline_graph
+from .predictions import class_balance, confusion_matrix_plot, pr_curves, roc_curves
+from .timing import budget_bars, search_trace, step_times
+
+__all__ = [
+    "budget_adherence_plot",
+    "budget_bars",
+    "class_balance",
+    "confusion_matrix_plot",
+    "critical_difference",
+    "figure_to_png",
+    "pipeline_graph",
+    "pr_curves",
+    "roc_curves",
+    "search_trace",
+    "step_times",
+]
