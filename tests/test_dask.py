@@ -7,17 +7,11 @@ import re
 import joblib
 import numpy as np
 import pytest
+from dask.distributed import Client, LocalCluster, get_task_stream
 from sklearn.datasets import make_classification
 
 from automl import AutoMLClassifier
 from automl.search.executor import JoblibBatchExecutor, make_executor
-
-distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed")
-Client, LocalCluster, get_task_stream = (
-    distributed.Client,
-    distributed.LocalCluster,
-    distributed.get_task_stream,
-)
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +26,16 @@ def client():
 
 
 def _trial_calls(key: str) -> int:
-    """Trials in one joblib batch task, from keys like ``batch_of_run_trial_2_calls-<id>``."""
-    match = re.search(r"run_trial_(\d+)_calls", key)
+    """Trials in one joblib batch task, from keys like ``batch_of_run_trial_2_calls-<id>``
+    (or of a wrapper such as ``run_trial_in_worker``)."""
+    match = re.search(r"run_trial\w*?_(\d+)_calls", key)
     return int(match.group(1)) if match else 0
 
 
 @pytest.mark.slow
 def test_trials_run_on_the_cluster(client):
-    X, y = make_classification(n_samples=120, n_features=5, class_sep=2.0, random_state=0)
+    X, y = make_classification(n_samples=240, n_features=5, class_sep=2.0, random_state=0)
+    X, X_new, y, y_new = X[:120], X[120:], y[:120], y[120:]
     clf = AutoMLClassifier(
         n_jobs=2, max_trials=6, time_budget=None, random_state=0, cv=3, models=["logreg"]
     )
@@ -56,4 +52,4 @@ def test_trials_run_on_the_cluster(client):
     assert sorted(r["trial"] for r in clf.trials_) == list(range(6))
     proba = clf.predict_proba(X)
     assert proba.shape == (120, 2) and np.all(np.isfinite(proba))
-    assert (clf.predict(X) == y).mean() > 0.8
+    assert (clf.predict(X_new) == y_new).mean() >= 0.9  # held-out rows: 0.95 measured

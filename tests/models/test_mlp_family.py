@@ -12,8 +12,6 @@ from automl.models import ModelContext, get_family
 from automl.nets import TabularNetClassifier
 from automl.space import Categorical, Integer, Real
 
-pytest.importorskip("torch")
-
 
 @pytest.fixture
 def family():
@@ -32,7 +30,7 @@ def test_family_declaration(family):
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_default_builds_and_fits(family, n_classes):
     X, y = make_classification(
-        n_samples=300, n_features=6, n_informative=4, n_classes=n_classes, random_state=0
+        n_samples=400, n_features=6, n_informative=4, n_classes=n_classes, random_state=0
     )
     context = ModelContext(
         task="binary" if n_classes == 2 else "multiclass",
@@ -47,9 +45,10 @@ def test_default_builds_and_fits(family, n_classes):
     assert isinstance(model, TabularNetClassifier)
     assert model.max_time is not None and model.max_time < context.time_limit
     assert model.n_threads == 1 and model.random_state == 0
-    model.fit(X, y)
-    assert model.predict_proba(X).shape == (300, n_classes)
-    assert model.score(X, y) > 0.8
+    model.fit(X[:300], y[:300])
+    assert model.predict_proba(X[300:]).shape == (100, n_classes)
+    # held out: 0.88 (two classes) and 0.79 (three) measured; chance is 0.5 and 0.33
+    assert model.score(X[300:], y[300:]) >= {2: 0.8, 3: 0.7}[n_classes]
 
 
 def test_context_reaches_the_estimator(family):

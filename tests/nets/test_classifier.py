@@ -6,6 +6,7 @@ import io
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.metrics import recall_score
@@ -14,8 +15,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from automl.exceptions import ConfigError, DataError
 from automl.nets import TabularNetClassifier
-
-pytest.importorskip("torch")
 
 
 def small_net(**params):
@@ -50,7 +49,8 @@ def test_accuracy_on_easy_problem(n_classes):
     )
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
     clf = small_net().fit(X_tr, y_tr)
-    assert clf.score(X_te, y_te) > 0.8
+    # held out: 0.99 (two classes) and 0.91 (three) measured
+    assert clf.score(X_te, y_te) >= {2: 0.95, 3: 0.85}[n_classes]
     proba = clf.predict_proba(X_te)
     assert proba.shape == (len(X_te), n_classes)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -66,16 +66,18 @@ def test_string_labels_sorted_classes():
 
 def test_categorical_embeddings_with_unknown_codes():
     rng = np.random.RandomState(0)
-    n = 600
+    n = 800
     cat = rng.randint(0, 5, size=n)
     num = rng.normal(size=(n, 3))
     y = ((cat % 2 == 0) ^ (num[:, 0] > 0)).astype(int)
     X = np.column_stack([num, cat.astype(float)])
     X[:20, 3] = -1  # unknown codes at fit time
-    clf = small_net(categorical_features=[3], max_epochs=60).fit(X, y)
+    clf = small_net(categorical_features=[3], max_epochs=60).fit(X[:600], y[:600])
     assert clf.encoder_.cardinalities_ == [6]
     assert len(clf.module_.embeddings) == 1
-    assert clf.score(X, y) > 0.8
+    # the label needs the category (an XOR with num[:, 0]): 0.96 measured on held-out
+    # rows; without a working embedding it is a coin toss
+    assert clf.score(X[600:], y[600:]) >= 0.9
     X_new = X[:4].copy()
     X_new[:, 3] = [-1, np.nan, 7, 99]  # missing, and codes never seen in fit
     proba = clf.predict_proba(X_new)
@@ -89,13 +91,13 @@ def test_non_integer_category_code_is_a_data_error():
 
 
 def test_nan_in_numeric_inputs():
-    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    X, y = make_classification(n_samples=400, n_features=6, random_state=0)
     X[::7, 2] = np.nan
     X[:, 5] = np.nan  # an all-missing column
-    clf = small_net().fit(X, y)
+    clf = small_net().fit(X[:300], y[:300])
     proba = clf.predict_proba(X)
     assert np.isfinite(proba).all()
-    assert clf.score(X, y) > 0.7
+    assert clf.score(X[300:], y[300:]) >= 0.8  # held out: 0.85 measured
 
 
 def test_balanced_class_weight_raises_minority_recall():
@@ -155,7 +157,6 @@ def test_pickling_leaves_the_fitted_net_untouched():
 
 
 def test_dataframe_input_keeps_feature_names():
-    pd = pytest.importorskip("pandas")
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     clf = small_net(max_epochs=5).fit(frame, y)

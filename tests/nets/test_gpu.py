@@ -7,11 +7,10 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import make_classification
 
 from automl.nets import TabularNetClassifier
-
-torch = pytest.importorskip("torch")
 
 pytestmark = [
     pytest.mark.gpu,
@@ -31,12 +30,13 @@ def test_fits_on_cuda_with_mixed_precision(data):
     X = np.column_stack([X, np.random.RandomState(0).randint(-1, 6, size=len(X))])
     clf = TabularNetClassifier(
         categorical_features=[12], device="cuda", max_epochs=20, random_state=0
-    ).fit(X, y)
+    ).fit(X[:2250], y[:2250])
     assert clf.device_.startswith("cuda")
     expected = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     assert clf.amp_dtype_ == expected
     assert next(clf.module_.parameters()).is_cuda
-    assert clf.score(X, y) > 0.7
+    # held out: 0.91 measured for the same fit on the CPU; chance is 0.33
+    assert clf.score(X[2250:], y[2250:]) >= 0.85
     np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
 
 

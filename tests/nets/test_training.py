@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
 
 from automl.nets import TabularNetClassifier
-
-torch = pytest.importorskip("torch")
-
-from automl.nets.device import resolve_device, torch_threads  # noqa: E402
-from automl.nets.module import TabularMLP  # noqa: E402
-from automl.nets.training import (  # noqa: E402
+from automl.nets.device import resolve_device, torch_threads
+from automl.nets.module import TabularMLP
+from automl.nets.training import (
     TensorData,
     TrainConfig,
     Trainer,
@@ -40,7 +39,8 @@ def test_schedule_warms_up_then_decays(kind):
 @pytest.mark.parametrize("residual", [True, False])
 @pytest.mark.parametrize("norm", ["batch", "layer", "none"])
 def test_module_variants_train(residual, norm):
-    X, y = make_classification(n_samples=300, n_features=6, class_sep=2.0, random_state=0)
+    X, y = make_classification(n_samples=400, n_features=6, class_sep=2.0, random_state=0)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
     clf = TabularNetClassifier(
         hidden_width=16,
         depth=2,
@@ -51,8 +51,8 @@ def test_module_variants_train(residual, norm):
         batch_size=64,
         n_threads=1,
         random_state=0,
-    ).fit(X, y)
-    assert clf.score(X, y) > 0.8
+    ).fit(X_tr, y_tr)
+    assert clf.score(X_te, y_te) >= 0.95  # held out: 0.99-1.0 measured for every variant
 
 
 def test_module_with_only_categorical_inputs():
@@ -112,7 +112,10 @@ def test_max_time_stops_training():
     ).fit(X, y)
     assert clf.n_epochs_ < clf.max_epochs
     assert clf.stop_reason_ == "max_time"
-    assert clf.score(X, y) > 0.7
+    assert len(clf.history_) == clf.n_epochs_ >= 1
+    # no accuracy bar: what one second of training reaches depends on the machine (one
+    # epoch on a busy one, still in the learning-rate warm-up, scores 0.55)
+    assert np.isfinite(clf.predict_proba(X[:100])).all()
 
 
 def test_no_validation_trains_all_epochs():
