@@ -76,6 +76,16 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     Only load files you trust: unpickling runs code.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file written by :func:`save` (or ``AutoMLClassifier.save``).
+
+    Returns
+    -------
+    object
+        The fitted estimator, ready to ``predict``.
+
     Raises
     ------
     ModelFileError
