@@ -1,6 +1,6 @@
-"""automl: automated machine learning for tabular classification.
+"""automl: automated machine learning for tabular classification and regression.
 
->>> from automl import AutoMLClassifier, load
+>>> from automl import AutoMLClassifier, AutoMLRegressor, load
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["AutoMLClassifier", "PipelineGraph", "load", "__version__"]
+__all__ = ["AutoMLClassifier", "AutoMLRegressor", "PipelineGraph", "load", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -17,6 +17,10 @@ def __getattr__(name: str) -> Any:
         from .estimator import AutoMLClassifier
 
         return AutoMLClassifier
+    if name == "AutoMLRegressor":
+        from .regressor import AutoMLRegressor
+
+        return AutoMLRegressor
     if name == "PipelineGraph":
         from .graph import PipelineGraph
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics as M
+from .models.base import ModelContext
 
 
 def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
@@ -39,6 +40,27 @@ def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
     out = np.zeros((proba.shape[0], n_classes))
     out[:, seen] = proba
     return out
+
+
+def predict_matrix(pipeline: Any, X: Any, ctx: ModelContext) -> np.ndarray:
+    """A member's predictions as a matrix: class probabilities, or one column of values.
+
+    Parameters
+    ----------
+    pipeline : fitted classifier or regressor
+    X : DataFrame
+        Rows to predict.
+    ctx : ModelContext
+        The task: regression gives an ``(n, 1)`` matrix of predicted values, a
+        classification one column per class (see :func:`aligned_proba`).
+
+    Returns
+    -------
+    ndarray of shape (n_rows, ctx.n_outputs)
+    """
+    if ctx.is_regression:
+        return np.asarray(pipeline.predict(X), dtype=float).reshape(-1, 1)
+    return aligned_proba(pipeline, X, ctx.n_classes)
 
 
 def blend_score(y: np.ndarray, proba: np.ndarray, metric: str, pos_index: int) -> float:
@@ -119,22 +141,62 @@ def blend(oof: dict[int, np.ndarray], weights: dict[int, float]) -> np.ndarray:
 
 
 class EnsembleModel:
-    """A weighted average of fitted pipelines' class probabilities.
+    """A weighted average of fitted pipelines' predictions.
 
     Parameters
     ----------
     members : list of (pipeline, weight)
-        Fitted pipelines over encoded labels ``0..n_classes-1``.
+        Fitted pipelines (classifiers over encoded labels ``0..n_classes-1``, or
+        regressors).
     n_classes : int
+        Number of classes; 1 for regression.
+    regression : bool, default=False
+        Whether the members are regressors (their predicted values are averaged).
     """
 
-    def __init__(self, members: list[tuple[Any, float]], n_classes: int) -> None:
+    def __init__(
+        self, members: list[tuple[Any, float]], n_classes: int, regression: bool = False
+    ) -> None:
         self.members = members
         self.n_classes = n_classes
+        self.regression = regression
+
+    def predict_matrix(self, X: Any) -> np.ndarray:
+        """The weighted average of the members' prediction matrices.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Validated rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_classes)
+            Class probabilities, or one column of predicted values for regression.
+        """
+        ctx = ModelContext(
+            task="regression" if self.regression else "multiclass", n_classes=self.n_classes
+        )
+        total = sum(w for _, w in self.members)
+        out = np.zeros((len(X), 1 if self.regression else self.n_classes))
+        for pipe, weight in self.members:
+            out += predict_matrix(pipe, X, ctx) * (weight / total)
+        return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        total = sum(w for _, w in self.members)
-        out = np.zeros((len(X), self.n_classes))
-        for pipe, weight in self.members:
-            out += aligned_proba(pipe, X, self.n_classes) * (weight / total)
-        return out
+        """Class probabilities of a classification ensemble (see :meth:`predict_matrix`).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Validated rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_classes)
+        """
+        return self.predict_matrix(X)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("regression", False)  # ensembles pickled before regression existed
+        self.__dict__.update(state)

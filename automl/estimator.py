@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import parallel_config
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import ClassifierMixin
 
 from . import metrics as M
-from .data import (
-    encode_target,
-    encode_with_classes,
-    validate_fit_data,
-    validate_predict_data,
-)
-from .exceptions import DataError, NotFittedError
-from .final_model import FinalModel, build_final_model, describe_steps
+from .base_estimator import AutoMLBase
+from .data import encode_target, encode_with_classes, validate_fit_data, validate_predict_data
+from .exceptions import ConfigError, DataError
+from .final_model import FinalModel
 from .folds import make_folds
 from .graph import PipelineGraph
 from .graph.choice import choose_graph
-from .leaderboard import build_leaderboard
 from .models import ModelContext
-from .params import validate_params
 from .prior import prior_final_model
 from .profile import profile_data
-from .progress import SearchProgress
-from .run_context import Parallelism, RunContext, ThresholdPolicy, positive_index
-from .runlog import RunLog
-from .schema import Schema, infer_schema
-from .search.budget import Budget
-from .search.events import quiet_workers
-from .search.executor import resolve_memory_limit
-from .search.session import run_search
-
-logger = logging.getLogger("automl")
+from .run_context import Folds, ThresholdPolicy, positive_index
+from .schema import Schema
 
 
-class AutoMLClassifier(ClassifierMixin, BaseEstimator):
+class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     """Automated machine learning for tabular classification.
 
     Searches a pipeline graph (imputation, encoding, scaling, resampling, model
@@ -169,11 +151,48 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.non_deterministic = self.time_budget is not None
-        return tags
+    # --- the task's hooks (see AutoMLBase) ----------------------------------------
+    def _validate(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        X_df, y_raw = validate_fit_data(X, y)
+        y_enc, classes = encode_target(y_raw)
+        self.classes_ = classes
+        self.pos_index_ = positive_index(classes, y_enc, self.pos_label)
+        return X_df, y_enc
+
+    def _profile(self, X: pd.DataFrame, y: np.ndarray, schema: Schema) -> dict[str, Any]:
+        return profile_data(X, y, self.classes_, schema)
+
+    def _choose_graph(self, y: np.ndarray) -> tuple[PipelineGraph, list[str]]:
+        graph, notes = choose_graph(self.pipeline, self.models, y)
+        if graph.task != "classification":
+            raise ConfigError(
+                f"Pipeline {graph.name!r} is a {graph.task} graph; AutoMLClassifier needs a "
+                "classification one (e.g. 'default', 'fast', 'imbalanced')."
+            )
+        return graph, notes
+
+    def _model_context(
+        self, y: np.ndarray, schema: Schema, threads: int, seed: int
+    ) -> ModelContext:
+        n_classes = len(self.classes_)
+        return ModelContext(
+            task="binary" if n_classes == 2 else "multiclass",
+            n_classes=n_classes,
+            n_rows=len(y),
+            n_features=schema.n_features_in,
+            n_threads=threads,
+            random_state=seed,
+            device=self.device,
+        )
+
+    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+        return make_folds(self.cv, X, y, random_state=seed, classes=self.classes_)
+
+    def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
+        return ThresholdPolicy.decide(self.threshold, self.metric_, len(self.classes_), graph.name)
+
+    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
+        return prior_final_model(y, len(self.classes_), self.metric_, self.pos_index_, schema)
 
     # --- fit ------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> AutoMLClassifier:
@@ -191,153 +210,10 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
         self : AutoMLClassifier
             The fitted estimator.
         """
-        t_start = time.monotonic()
-        validate_params(self.get_params(deep=False))
-        X_df, y_raw = validate_fit_data(X, y)
-        schema = infer_schema(X_df)
-        y_enc, classes = encode_target(y_raw)
-        self.classes_ = classes
-        self.n_features_in_ = schema.n_features_in
-        if schema.from_dataframe:
-            self.feature_names_in_ = np.asarray(schema.columns, dtype=object)
-        self.schema_ = schema
-        self.metric_ = M.ALIASES.get(self.metric, self.metric)
-        self.pos_index_ = positive_index(classes, y_enc, self.pos_label)
-        self.profile_ = profile_data(X_df, y_enc, classes, schema)
-        graph, notes = choose_graph(self.pipeline, self.models, y_enc)
-        self.notes_ = list(schema.notes) + notes
-        for note in notes:
-            self._say(note)
-        if len(schema.dropped) == schema.n_features_in:
-            final = prior_final_model(y_enc, len(classes), self.metric_, self.pos_index_, schema)
-            self._say(final.notes[0])
-            self._keep(final, [], y_enc, t_start, time.monotonic())
-            return self
-        seed = (
-            self.random_state
-            if self.random_state is not None
-            else int(np.random.default_rng().integers(2**31 - 1))
-        )
-        log = RunLog(
-            self.log_dir,
-            header={**self._log_header(X_df, y_enc, graph), "seed": seed},
-            resume=self.resume,
-        )
-        seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
-        run = self._run_context(graph, schema, X_df, y_enc, seed)
-        self.graph_ = graph
-        self.graph_description_ = graph.describe(run.model)
-        budget = Budget(self.time_budget, self.max_trials, start=t_start)
-        progress = SearchProgress(
-            self.time_budget or self.max_trials,
-            by_time=self.time_budget is not None,
-            metric=self.metric_,
-            enabled=self.verbose >= 1,
-        )
-        with quiet_workers(self.verbose) as events:
-            run_search(run, X_df, y_enc, budget, log, progress)
-        self.notes_.extend(events.notes())
-        search_end = time.monotonic()
-        with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
-            final = build_final_model(
-                run, log, X_df, y_enc, time_left=budget.left() - 0.5 if budget.time_budget else None
-            )
-        self._keep(final, log.records, y_enc, t_start, search_end)
+        self._fit(X, y)
         return self
 
-    def _say(self, note: str) -> None:
-        logger.info(note)
-        if self.verbose >= 2:
-            print(f"[automl] {note}")
-
-    def _run_context(
-        self, graph: PipelineGraph, schema: Schema, X: pd.DataFrame, y: np.ndarray, seed: int
-    ) -> RunContext:
-        """Decide, once, everything the search and the final model share."""
-        folds, fold_notes = make_folds(self.cv, X, y, random_state=seed, classes=self.classes_)
-        self.notes_.extend(fold_notes)
-        parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
-        n_classes = len(self.classes_)
-        return RunContext(
-            graph=graph,
-            schema=schema,
-            folds=folds,
-            model=ModelContext(
-                task="binary" if n_classes == 2 else "multiclass",
-                n_classes=n_classes,
-                n_rows=len(y),
-                n_features=schema.n_features_in,
-                n_threads=parallelism.threads,
-                random_state=seed,
-                device=self.device,
-            ),
-            metric=self.metric_,
-            pos_index=self.pos_index_,
-            threshold=ThresholdPolicy.decide(self.threshold, self.metric_, n_classes, graph.name),
-            parallelism=parallelism,
-            strategy=self.search,
-            seed=seed,
-            ensemble=bool(self.ensemble),
-            memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
-        )
-
-    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph) -> dict:
-        import joblib
-
-        settings = {
-            "metric": self.metric,
-            "pipeline": graph.name,
-            "families": list(graph.families),
-            "cv": str(self.cv),
-            "search": self.search,
-            "random_state": self.random_state,
-            "pos_label": None if self.pos_label is None else str(self.pos_label),
-        }
-        return {"fingerprint": joblib.hash((X, y)), "settings": settings}
-
-    def _keep(
-        self,
-        final: FinalModel,
-        records: list[dict[str, Any]],
-        y: np.ndarray,
-        t_start: float,
-        search_end: float,
-    ) -> None:
-        """Store the final model and what the run measured as fitted attributes."""
-        self.trials_ = records
-        self.leaderboard_ = build_leaderboard(records, self.metric_)
-        self.final_model_ = final.model
-        self.best_pipeline_ = final.best_pipeline
-        self.best_config_ = final.best_record["config"]
-        self.best_trial_ = final.best_record
-        self.ensemble_ = [{"trial": t, "weight": w} for t, w in final.weights.items()]
-        self.threshold_ = final.threshold
-        self.threshold_std_ = final.threshold_std
-        self.oof_proba_ = final.oof
-        self.oof_y_ = y
-        self.cv_score_ = final.cv_score
-        self.refit_step_times_ = final.step_times
-        self.best_pipeline_steps_ = describe_steps(final.best_pipeline)
-        end = time.monotonic()
-        self.timings_ = {
-            "budget": self.time_budget,
-            "search": search_end - t_start,
-            "refit": end - search_end,
-            "total": end - t_start,
-            "predicted_refit": final.predicted_refit,
-        }
-        self.notes_.extend(final.notes)
-
     # --- predict --------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        try:
-            check_is_fitted(self, "final_model_")
-        except Exception:
-            raise NotFittedError(
-                "This AutoMLClassifier instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator."
-            ) from None
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, one column per class in ``classes_`` order."""
         self._check_fitted()
@@ -367,21 +243,6 @@ class AutoMLClassifier(ClassifierMixin, BaseEstimator):
                 "have the same length."
             )
         return M.score_all(y_enc, proba, pos_index=self.pos_index_, threshold=self.threshold_)
-
-    # --- outputs ---------------------------------------------------------------
-    def report(self, path: str) -> str:
-        """Write the run report (``.html`` or ``.md``) and return its path."""
-        self._check_fitted()
-        from .report.run_report import write_run_report
-
-        return str(write_run_report(self, path))
-
-    def save(self, path: str) -> str:
-        """Save the fitted estimator atomically; see :func:`automl.load`."""
-        from .persistence import save
-
-        self._check_fitted()
-        return save(self, path)
 
 
 __all__ = ["AutoMLClassifier", "Schema"]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
-from .ensemble import aligned_proba
+from .ensemble import predict_matrix
 from .models import ModelContext
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
@@ -233,7 +233,7 @@ def _fit_folds(
     when it cannot beat the best (``status="pruned"``); ``result`` then says why.
     """
     run = task.run
-    cv = _Folds(np.full((len(y), run.n_classes), np.nan), {m: [] for m in M.REPORTED})
+    cv = _Folds(np.full((len(y), run.n_outputs), np.nan), {m: [] for m in run.reported})
     for k, (train, test) in enumerate(run.folds):
         elapsed = time.perf_counter() - start
         per_fold = elapsed / k if k else 0.0
@@ -249,13 +249,13 @@ def _fit_folds(
         for name, sec in fit_pipeline_timed(pipe, X.iloc[train], y[train]).items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
         t0 = time.perf_counter()
-        cv.oof[test] = aligned_proba(pipe, X.iloc[test], run.n_classes)
+        cv.oof[test] = predict_matrix(pipe, X.iloc[test], ctx)
         result["predict_time"] += time.perf_counter() - t0
         cv.last_pipeline = pipe
         sampler = dict(pipe.steps).get("resample")
         result["notes"].extend(f"fold {k}: {note}" for note in getattr(sampler, "notes_", []))
-        scores = M.score_all(y[test], cv.oof[test], pos_index=run.pos_index)
-        for m in M.REPORTED:
+        scores = M.score_all(y[test], cv.oof[test], pos_index=run.pos_index, names=run.reported)
+        for m in run.reported:
             cv.scores[m].append(scores[m])
         loss = _prune_loss(task, y, cv.oof, k + 1)
         if loss is not None:
@@ -284,7 +284,7 @@ def _tune_threshold(task: TrialTask, y: np.ndarray, cv: _Folds, result: dict[str
         "mean": float(np.mean(thresholds)),
         "std": float(np.std(thresholds)),
     }
-    for m in M.REPORTED:
+    for m in run.reported:
         if M.get_metric(m).needs == "labels":
             cv.scores[m] = [
                 M.score_all(
@@ -302,7 +302,7 @@ def _summarise(
     run = task.run
     uncovered = np.flatnonzero(np.isnan(cv.oof[:, 0]))
     if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
-        cv.oof[uncovered] = aligned_proba(cv.last_pipeline, X.iloc[uncovered], run.n_classes)
+        cv.oof[uncovered] = predict_matrix(cv.last_pipeline, X.iloc[uncovered], run.model)
     if not np.all(np.isfinite(cv.oof)):
         raise FloatingPointError("the model produced NaN or infinite probabilities")
     result["fit_time"] = sum(cv.step_totals.values())

@@ -14,7 +14,7 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import metrics as M
-from .ensemble import EnsembleModel, aligned_proba, blend, greedy_selection
+from .ensemble import EnsembleModel, blend, greedy_selection, predict_matrix
 from .evaluate import describe_failure, fit_pipeline_timed
 from .exceptions import SearchError
 from .run_context import RunContext
@@ -109,25 +109,27 @@ SANITY_MARGIN = 0.1
 
 
 def _refit_sanity(
-    pipe: Any, X: pd.DataFrame, y: np.ndarray, oof: np.ndarray, n_classes: int, pos_index: int
+    pipe: Any, X: pd.DataFrame, y: np.ndarray, oof: np.ndarray, run: RunContext
 ) -> str | None:
     """Why a refitted pipeline cannot be trusted, or None.
 
-    A model refitted on all rows should rank its own training rows at least about
-    as well as the fold models ranked unseen ones; far worse means the refit went
-    wrong (say, training that diverged), and using it would be silently wrong.
+    A model refitted on all rows should fit its own training rows at least about
+    as well as the fold models predicted unseen ones (ROC AUC for classification,
+    R² for regression); far worse means the refit went wrong (say, training that
+    diverged), and using it would be silently wrong.
     """
     rows = np.random.default_rng(0).permutation(len(y))[:SANITY_ROWS]
+    metric = "r2" if run.is_regression else "roc_auc"
     try:
-        fitted = M.score(
-            "roc_auc", y[rows], aligned_proba(pipe, X.iloc[rows], n_classes), pos_index=pos_index
-        )
-        expected = M.score("roc_auc", y[rows], oof[rows], pos_index=pos_index)
+        predicted = predict_matrix(pipe, X.iloc[rows], run.model)
+        fitted = M.score(metric, y[rows], predicted, pos_index=run.pos_index)
+        expected = M.score(metric, y[rows], oof[rows], pos_index=run.pos_index)
     except ValueError:
-        return None  # a sample without every class: nothing to compare
+        return None  # a sample without every class (or a constant one): nothing to compare
     if fitted < expected - SANITY_MARGIN:
+        name = "R²" if run.is_regression else "ROC AUC"
         return (
-            f"its ROC AUC on its own training rows ({fitted:.3f}) is far below its "
+            f"its {name} on its own training rows ({fitted:.3f}) is far below its "
             f"cross-validated one ({expected:.3f}): the refit went wrong"
         )
     return None
@@ -158,14 +160,7 @@ class _Refitter:
         refitted: dict[int, tuple[Any, dict[str, float]]] = {}
         for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
             if error is None:
-                error = _refit_sanity(
-                    pipe,
-                    self.X,
-                    self.y,
-                    self.log.oof[trial],
-                    self.run.n_classes,
-                    self.run.pos_index,
-                )
+                error = _refit_sanity(pipe, self.X, self.y, self.log.oof[trial], self.run)
             if error is not None:  # a member that cannot refit is left out, never the whole fit
                 self.notes.append(
                     f"Trial {trial} failed to refit on all rows ({error}); "
@@ -314,7 +309,11 @@ def build_final_model(
     threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof)
     best_pipeline, step_times = refitted[best]
     return FinalModel(
-        model=EnsembleModel([(refitted[t][0], w) for t, w in weights.items()], run.n_classes),
+        model=EnsembleModel(
+            [(refitted[t][0], w) for t, w in weights.items()],
+            run.n_classes,
+            regression=run.is_regression,
+        ),
         best_pipeline=best_pipeline,
         best_record=by_id[best],
         weights=weights,

@@ -17,10 +17,11 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
     every reported metric, ``threshold_mean``, ``threshold_std``, ``fit_time``,
     ``duration``, ``started``, ``error``, ``config``.
     """
+    names = M.reported(M.get_metric(metric).task)
     rows = []
     for r in records:
         row: dict[str, Any] = {"trial": r["trial"], "family": r["family"], "status": r["status"]}
-        for m in M.REPORTED:
+        for m in names:
             row[f"{m}_mean"] = r.get("mean", {}).get(m, np.nan)
             row[f"{m}_std"] = r.get("std", {}).get(m, np.nan)
         th = r.get("threshold") or {}
@@ -36,7 +37,7 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
         "trial",
         "family",
         "status",
-        *[f"{m}_{s}" for m in M.REPORTED for s in ("mean", "std")],
+        *[f"{m}_{s}" for m in names for s in ("mean", "std")],
         "threshold_mean",
         "threshold_std",
         "fit_time",

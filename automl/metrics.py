@@ -16,6 +16,7 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn import metrics as skm
 
+from . import regression_metrics as R
 from .exceptions import ConfigError, unknown_name_message
 
 #: A binary metric computed from arrays of confusion counts (tp, fp, fn, tn).
@@ -30,8 +31,9 @@ class Metric:
     ----------
     name : str
     greater_is_better : bool
-    needs : {"proba", "labels"}
-        Whether the metric reads probabilities or thresholded labels.
+    needs : {"proba", "labels", "values"}
+        Whether the metric reads probabilities, thresholded labels or (regression)
+        predicted values.
     fn : callable
         ``fn(y, proba, labels, pos_index)`` returning a float.
     optimizable : bool
@@ -44,10 +46,11 @@ class Metric:
 
     name: str
     greater_is_better: bool
-    needs: Literal["proba", "labels"]
-    fn: Callable[[np.ndarray, np.ndarray, np.ndarray, int], float]
+    needs: Literal["proba", "labels", "values"]
+    fn: Callable[[np.ndarray, np.ndarray, np.ndarray | None, int], float]
     optimizable: bool = True
     curve: ConfusionCurve | None = None
+    task: Literal["classification", "regression"] = "classification"
 
     @property
     def tunes_threshold(self) -> bool:
@@ -194,16 +197,28 @@ METRICS: dict[str, Metric] = {
         Metric("mcc", True, "labels", _mcc, curve=_mcc_curve),
         Metric("precision", True, "labels", _precision, optimizable=False),
         Metric("recall", True, "labels", _recall, optimizable=False),
+        Metric("rmse", False, "values", R.rmse, task="regression"),
+        Metric("mae", False, "values", R.mae, task="regression"),
+        Metric("r2", True, "values", R.r2, task="regression"),
+        Metric("mape", False, "values", R.mape, task="regression"),
+        Metric("rmsle", False, "values", R.rmsle, task="regression"),
+        Metric("median_ae", False, "values", R.median_ae, task="regression"),
     )
 }
-ALIASES = {"pr_auc": "average_precision", "auc": "roc_auc", "f1_macro": "f1"}
+ALIASES = {
+    "pr_auc": "average_precision",
+    "auc": "roc_auc",
+    "f1_macro": "f1",
+}
 
 #: Names (aliases included) of the metrics the search may optimise.
 OPTIMIZABLE = tuple(
     [m.name for m in METRICS.values() if m.optimizable]
     + [alias for alias, name in ALIASES.items() if METRICS[name].optimizable]
 )
-#: Metrics every trial and benchmark cell reports.
+#: Metrics every regression trial and benchmark cell reports.
+REPORTED_REGRESSION = ("rmse", "mae", "r2", "mape", "rmsle", "median_ae")
+#: Metrics every classification trial and benchmark cell reports.
 REPORTED = (
     "roc_auc",
     "average_precision",
@@ -215,6 +230,37 @@ REPORTED = (
     "precision",
     "recall",
 )
+
+
+def reported(task: str) -> tuple[str, ...]:
+    """The metrics reported for every trial of a task.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "classification", "regression"}
+        The task (a :class:`~automl.models.ModelContext` task or its kind).
+
+    Returns
+    -------
+    tuple of str
+    """
+    return REPORTED_REGRESSION if task == "regression" else REPORTED
+
+
+def optimizable(task: str) -> tuple[str, ...]:
+    """Names (aliases included) of the metrics the search may optimise for ``task``.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+        The kind of task.
+
+    Returns
+    -------
+    tuple of str
+    """
+    kind = "regression" if task == "regression" else "classification"
+    return tuple(n for n in OPTIMIZABLE if get_metric(n).task == kind)
 
 
 def get_metric(name: str) -> Metric:
@@ -242,7 +288,11 @@ def score(
 ) -> float:
     """Score encoded labels ``y`` against probabilities with the metric ``name``."""
     metric = get_metric(name)
-    labels = predict_labels(proba, pos_index=pos_index, threshold=threshold)
+    labels = (
+        predict_labels(proba, pos_index=pos_index, threshold=threshold)
+        if metric.needs == "labels"
+        else None
+    )
     return float(metric.fn(np.asarray(y), np.asarray(proba), labels, pos_index))
 
 
@@ -256,7 +306,10 @@ def score_all(
 ) -> dict[str, float]:
     """Score with every metric in ``names``; a metric that cannot be computed gives NaN."""
     y, proba = np.asarray(y), np.asarray(proba)
-    labels = predict_labels(proba, pos_index=pos_index, threshold=threshold)
+    needs_labels = any(get_metric(n).needs == "labels" for n in names)
+    labels = (
+        predict_labels(proba, pos_index=pos_index, threshold=threshold) if needs_labels else None
+    )
     out: dict[str, float] = {}
     for name in names:
         metric = get_metric(name)

@@ -69,21 +69,42 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-def validate_params(params: dict[str, Any]) -> None:
+def validate_params(
+    params: dict[str, Any], estimator: str = "AutoMLClassifier", task: str = "classification"
+) -> None:
     """Check every parameter; raise :class:`ConfigError` naming the first one that is wrong.
 
     Messages follow scikit-learn's: "The 'time_budget' parameter of
     AutoMLClassifier must be a positive number of seconds or None. Got -1 instead."
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's ``get_params(deep=False)``; parameters it does not have are
+        not checked.
+    estimator : str
+        The estimator's name, for messages.
+    task : {"classification", "regression"}
+        Which metrics may be optimised (and, for regression, ``cv="stratified"``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter, what it must be and what it was.
     """
     for name, (check, expected) in CONSTRAINTS.items():
-        value = params.get(name)
+        if name not in params:
+            continue
+        value = params[name]
+        if name == "cv" and task == "regression" and value == "stratified":
+            continue
         try:
             ok = bool(check(value))
         except TypeError:
             ok = False
         if not ok:
             raise ConfigError(
-                f"The {name!r} parameter of AutoMLClassifier must be {expected}. "
+                f"The {name!r} parameter of {estimator} must be {expected}. "
                 f"Got {value!r} instead."
             )
     if params.get("time_budget") is None and params.get("max_trials") is None:
@@ -93,11 +114,17 @@ def validate_params(params: dict[str, Any]) -> None:
         raise ConfigError(
             f"The 'metric' parameter must be a metric name (a string); got {metric!r}."
         )
-    if M.ALIASES.get(metric, metric) not in M.OPTIMIZABLE:
-        M.get_metric(metric)  # an unknown name raises with suggestions
+    allowed = M.optimizable(task)
+    if metric not in allowed:
+        known = M.get_metric(metric)  # an unknown name raises with suggestions
+        kind = "regression" if task == "regression" else "classification"
+        why = (
+            f"{metric!r} is a {known.task} metric"
+            if known.task != kind
+            else f"{metric!r} cannot be optimised on its own"
+        )
         raise ConfigError(
-            f"The 'metric' parameter must be one of {list(M.OPTIMIZABLE)}; "
-            f"{metric!r} cannot be optimised on its own."
+            f"The 'metric' parameter of {estimator} must be one of {list(allowed)}; {why}."
         )
     if params.get("models") is not None:
         known = set(family_names())

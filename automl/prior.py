@@ -47,6 +47,86 @@ class PriorClassifier:
         return np.tile(self.priors, (len(X), 1))
 
 
+class PriorRegressor:
+    """Predicts the training target's mean for every row, whatever its features.
+
+    Parameters
+    ----------
+    mean : float
+        The value predicted.
+    """
+
+    def __init__(self, mean: float) -> None:
+        self.mean = float(mean)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The mean, once per row of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Rows to predict; their values are not read.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+        """
+        return np.full(len(X), self.mean)
+
+
+def _note(schema: Schema, what: str) -> str:
+    shown = ", ".join(repr(c) for c in schema.dropped[:5])
+    more = f" and {len(schema.dropped) - 5} more" if len(schema.dropped) > 5 else ""
+    return (
+        f"Every column of X is constant or entirely missing ({shown}{more}), so no feature "
+        f"carries information: no search was run, and the model predicts {what} for every row."
+    )
+
+
+def _final(
+    model: Any, n_outputs: int, oof: np.ndarray, cv_score: float, note: str, regression: bool
+) -> FinalModel:
+    record = {"trial": -1, "family": "prior", "status": "ok", "config": {"family": "prior"}}
+    return FinalModel(
+        model=EnsembleModel([(model, 1.0)], n_outputs, regression=regression),
+        best_pipeline=model,
+        best_record=record,
+        weights={},
+        threshold=None,
+        threshold_std=None,
+        oof=oof,
+        cv_score=cv_score,
+        step_times={},
+        predicted_refit=0.0,
+        notes=[note],
+    )
+
+
+def prior_regression_model(y: np.ndarray, metric: str, schema: Schema) -> FinalModel:
+    """The final model that predicts the target's mean, with the note that explains it.
+
+    Parameters
+    ----------
+    y : ndarray
+        The target.
+    metric : str
+        The optimised metric, for ``cv_score`` (the mean's score on the training rows).
+    schema : Schema
+        The input schema, whose dropped columns are named in the note.
+
+    Returns
+    -------
+    FinalModel
+    """
+    model = PriorRegressor(float(np.mean(y)))
+    oof = np.full((len(y), 1), model.mean)
+    try:
+        cv_score = M.score(metric, y, oof)
+    except ValueError:
+        cv_score = float("nan")
+    return _final(model, 1, oof, cv_score, _note(schema, "the mean of y"), regression=True)
+
+
 def prior_final_model(
     y: np.ndarray, n_classes: int, metric: str, pos_index: int, schema: Schema
 ) -> FinalModel:
@@ -77,24 +157,5 @@ def prior_final_model(
         cv_score = M.score(metric, y, oof, pos_index=pos_index)
     except ValueError:
         cv_score = float("nan")
-    shown = ", ".join(repr(c) for c in schema.dropped[:5])
-    more = f" and {len(schema.dropped) - 5} more" if len(schema.dropped) > 5 else ""
-    note = (
-        f"Every column of X is constant or entirely missing ({shown}{more}), so no feature "
-        "carries information: no search was run, and the model predicts the class "
-        "frequencies of y for every row."
-    )
-    record = {"trial": -1, "family": "prior", "status": "ok", "config": {"family": "prior"}}
-    return FinalModel(
-        model=EnsembleModel([(model, 1.0)], n_classes),
-        best_pipeline=model,
-        best_record=record,
-        weights={},
-        threshold=None,
-        threshold_std=None,
-        oof=oof,
-        cv_score=cv_score,
-        step_times={},
-        predicted_refit=0.0,
-        notes=[note],
-    )
+    note = _note(schema, "the class frequencies of y")
+    return _final(model, n_classes, oof, cv_score, note, regression=False)

@@ -76,7 +76,6 @@ def profile_data(
     (3.0, {'a': 1})
     """
     y_encoded = np.asarray(y_encoded, dtype=np.int64).ravel()
-    n_rows, n_columns = int(X.shape[0]), int(X.shape[1])
     counts = np.bincount(y_encoded, minlength=len(classes))
     total = int(counts.sum())
     balance = [
@@ -88,6 +87,53 @@ def profile_data(
         for label, count in zip(classes, counts, strict=True)
     ]
     present = counts[counts > 0]
+    return {
+        **_features(X, schema),
+        "class_balance": balance,
+        "minority_share": float(present.min() / total) if total else 0.0,
+        "imbalance_ratio": float(present.max() / present.min()) if len(present) else 0.0,
+    }
+
+
+def profile_regression(X: pd.DataFrame, y: np.ndarray, schema: Schema) -> dict[str, Any]:
+    """Describe the training data of a regression.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Training features.
+    y : ndarray of float
+        The target.
+    schema : Schema
+        Schema inferred from X.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`profile_data` about the features, and ``target``:
+        ``{"min", "max", "mean", "std", "median", "skew", "quantiles"}`` (the 0, 10,
+        ..., 100th percentiles).
+    """
+    y = np.asarray(y, dtype=float).ravel()
+    std = float(np.std(y))
+    skew = float(np.mean(((y - y.mean()) / std) ** 3)) if std > 0 else 0.0
+    return {
+        **_features(X, schema),
+        "target": {
+            "min": float(y.min()),
+            "max": float(y.max()),
+            "mean": float(y.mean()),
+            "std": std,
+            "median": float(np.median(y)),
+            "skew": skew,
+            "quantiles": [float(q) for q in np.quantile(y, np.linspace(0, 1, 11))],
+        },
+    }
+
+
+def _features(X: pd.DataFrame, schema: Schema) -> dict[str, Any]:
+    """Sizes, column kinds, missing values, dropped columns and notes of X."""
+    n_rows, n_columns = int(X.shape[0]), int(X.shape[1])
     missing_per_column = X.isna().sum()
     missing_total = int(missing_per_column.sum())
     cells = n_rows * n_columns
@@ -98,9 +144,6 @@ def profile_data(
             kind: {"count": len(getattr(schema, kind)), "names": list(getattr(schema, kind))}
             for kind in _KINDS
         },
-        "class_balance": balance,
-        "minority_share": float(present.min() / total) if total else 0.0,
-        "imbalance_ratio": float(present.max() / present.min()) if len(present) else 0.0,
         "missing": {
             "total_cells": missing_total,
             "share": float(missing_total / cells) if cells else 0.0,

@@ -199,5 +199,20 @@ class RunContext:
 
     @property
     def n_classes(self) -> int:
-        """Number of classes."""
+        """Number of classes (1 for regression)."""
         return self.model.n_classes
+
+    @property
+    def n_outputs(self) -> int:
+        """Columns of a prediction matrix: one per class, or one for regression."""
+        return self.model.n_outputs
+
+    @property
+    def is_regression(self) -> bool:
+        """Whether the target is a number."""
+        return self.model.is_regression
+
+    @property
+    def reported(self) -> tuple[str, ...]:
+        """The metrics every trial reports."""
+        return M.reported(self.model.task)

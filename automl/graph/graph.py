@@ -14,7 +14,8 @@ from typing import Any
 from imblearn.pipeline import Pipeline
 
 from ..exceptions import ConfigError
-from ..models import ModelContext, get_family
+from ..models import ModelContext, family_names, get_family
+from ..models.base import TaskKind
 from ..schema import Schema
 from ..space import (
     Categorical,
@@ -28,6 +29,7 @@ from ..space import (
 from ..steps.preprocess import build_preprocessor, n_leading_categorical
 from ..steps.resample import SAMPLERS, SafeResampler
 from ..steps.scale import SCALERS, build_scaler
+from ..steps.target import TARGET_TRANSFORMS, with_target_transform
 from .preset import load_preset
 
 _ENCODINGS = ("auto", "onehot", "ordinal")
@@ -41,6 +43,17 @@ def _into(dim: Dimension, value: Any) -> Any:
         return value if dim.contains(value) else None
     clipped = min(max(value, dim.low), dim.high)
     return int(round(clipped)) if isinstance(dim, Integer) else float(clipped)
+
+
+def _check_families(families: tuple[str, ...] | list[str], task: str, graph: str) -> None:
+    """Every family must be registered (typos get suggestions) and support ``task``."""
+    for name in families:
+        if not get_family(name).supports(task):
+            able = [f for f in family_names() if get_family(f).supports(task)]
+            raise ConfigError(
+                f"Model family {name!r} cannot do {task} (graph {graph!r}); families that "
+                f"can: {able}."
+            )
 
 
 def _choices(
@@ -64,8 +77,9 @@ class PipelineGraph:
     name : str
     families : tuple of str
         Model families at the model node.
-    impute, encode, scale, resample, class_weight : tuple of str
-        Choices at each node; the first is the default.
+    impute, encode, scale, resample, class_weight, target : tuple of str
+        Choices at each node; the first is the default. ``target`` (regression)
+        transforms the target inside each training fold.
     resample_space : dict
         Dimensions of the sampler's parameters (``sampling_strategy``, ``k_neighbors``).
     overrides : dict
@@ -73,6 +87,8 @@ class PipelineGraph:
     portfolio : bool
         Whether each family's portfolio of known-good configurations runs after
         the defaults (see :meth:`portfolio_configs`).
+    task : {"classification", "regression"}
+        What the graph's pipelines predict; every family must support it.
     """
 
     name: str
@@ -86,6 +102,8 @@ class PipelineGraph:
     overrides: dict[str, dict[str, Dimension]] = field(default_factory=dict)
     portfolio: bool = True
     description: str = ""
+    target: tuple[str, ...] = ("none",)
+    task: TaskKind = "classification"
 
     @classmethod
     def from_preset(cls, name_or_path: str) -> PipelineGraph:
@@ -93,8 +111,8 @@ class PipelineGraph:
         data = load_preset(name_or_path)
         nodes = data["nodes"]
         families = tuple(nodes["model"]["families"])
-        for fam in families:
-            get_family(fam)  # raises with suggestions on a typo
+        task = data["task"]
+        _check_families(families, task, str(data["name"]))
         resample_node = nodes.get("resample", {})
         resample_space = {
             key: dimension_from_spec(resample_node[key])
@@ -123,23 +141,36 @@ class PipelineGraph:
             class_weight=_choices(
                 nodes.get("class_weight", {}), "choices", ["none"], _WEIGHTS, "class_weight"
             ),
+            target=_choices(
+                nodes.get("target", {}), "choices", ["none"], TARGET_TRANSFORMS, "target"
+            ),
             resample_space=resample_space,
             overrides=overrides,
             portfolio=portfolio,
+            task=task,
         )
 
     def with_families(self, families: list[str] | tuple[str, ...]) -> PipelineGraph:
-        """A copy restricted to ``families`` (each must be known to the registry)."""
-        for fam in families:
-            get_family(fam)
+        """A copy restricted to ``families`` (each must be known and support the task)."""
+        _check_families(families, self.task, self.name)
         return replace(self, families=tuple(dict.fromkeys(families)))
+
+    def without_target_transform(self, transform: str) -> PipelineGraph:
+        """A copy that does not offer the target transform ``transform``."""
+        kept = tuple(t for t in self.target if t != transform) or ("none",)
+        return replace(self, target=kept)
 
     # --- spaces -------------------------------------------------------------
     def space(self, family: str, ctx: ModelContext) -> Space:
         """Every searchable dimension for ``family`` (single-choice nodes left out)."""
         fam = get_family(family)
         space: Space = {}
-        nodes = {"impute": self.impute, "encode": self.encode, "resample": self.resample}
+        nodes = {
+            "impute": self.impute,
+            "encode": self.encode,
+            "resample": self.resample,
+            "target": self.target,
+        }
         if fam.scale_sensitive:
             nodes["scale"] = self.scale
         if fam.supports_class_weight:
@@ -172,6 +203,8 @@ class PipelineGraph:
             "resample": self.resample[0],
             "class_weight": self.class_weight[0] if fam.supports_class_weight else "none",
         }
+        if self.task == "regression":
+            config["target"] = self.target[0]
         if fam.scale_sensitive and "standard" in self.scale:
             config["scale"] = "standard"
         space = self.space(family, ctx)
@@ -287,7 +320,10 @@ class PipelineGraph:
             )
         params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
         params["class_weight"] = config.get("class_weight", "none")
-        steps.append(("model", fam.build(params, mctx)))
+        model = fam.build(params, mctx)
+        if ctx.is_regression:
+            model = with_target_transform(model, config.get("target", "none"), ctx.n_rows)
+        steps.append(("model", model))
         return Pipeline(steps)
 
     # --- description ----------------------------------------------------------
@@ -311,6 +347,11 @@ class PipelineGraph:
                     "choices": {c: ({} if c == "none" else resample_params) for c in self.resample},
                 },
                 {"name": "class_weight", "choices": {c: {} for c in self.class_weight}},
+                *(
+                    [{"name": "target", "choices": {c: {} for c in self.target}}]
+                    if self.task == "regression"
+                    else []
+                ),
                 {"name": "model", "choices": model_choices},
             ],
         }

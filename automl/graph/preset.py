@@ -16,7 +16,7 @@ from typing import Any
 from ..exceptions import ConfigError, unknown_name_message
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
-_KNOWN_NODES = {"impute", "encode", "scale", "resample", "class_weight", "model"}
+_KNOWN_NODES = {"impute", "encode", "scale", "resample", "class_weight", "target", "model"}
 
 
 def preset_names() -> list[str]:
@@ -59,4 +59,9 @@ def load_preset(name_or_path: str | Path) -> dict[str, Any]:
     if "model" not in nodes or not nodes["model"].get("families"):
         raise ConfigError(f"Pipeline preset {source!r} needs [nodes.model] with a 'families' list.")
     data.setdefault("name", Path(source).stem)
+    task = data.setdefault("task", "classification")
+    if task not in ("classification", "regression"):
+        raise ConfigError(
+            f"Pipeline preset {source!r} has task {task!r}; valid: 'classification', 'regression'."
+        )
     return data

@@ -10,7 +10,12 @@ from sklearn.base import BaseEstimator
 
 from ..space import Space
 
-Task = Literal["binary", "multiclass"]
+Task = Literal["binary", "multiclass", "regression"]
+TaskKind = Literal["classification", "regression"]
+
+
+#: The ``tasks`` of a family that builds both classifiers and regressors.
+BOTH_TASKS: frozenset[TaskKind] = frozenset({"classification", "regression"})
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,10 @@ class ModelContext:
 
     Attributes
     ----------
-    task : {"binary", "multiclass"}
+    task : {"binary", "multiclass", "regression"}
     n_classes : int
-        Number of classes; the target reaching the model is encoded ``0..n_classes-1``.
+        Number of classes; the target reaching a classifier is encoded
+        ``0..n_classes-1``. 1 for regression.
     n_rows : int
         Rows of the training data (of the whole fit, not of one fold).
     n_features : int
@@ -49,6 +55,16 @@ class ModelContext:
     categorical_features: tuple[int, ...] = ()
     time_limit: float | None = None
     device: str = "auto"
+
+    @property
+    def is_regression(self) -> bool:
+        """Whether the target is a number to predict rather than a class."""
+        return self.task == "regression"
+
+    @property
+    def n_outputs(self) -> int:
+        """Columns of a prediction matrix: one per class, or one for regression."""
+        return 1 if self.is_regression else self.n_classes
 
 
 Builder = Callable[[dict[str, Any], ModelContext], BaseEstimator]
@@ -99,6 +115,8 @@ class ModelFamily:
         before measured times exist.
     description : str
         One line for reports.
+    tasks : frozenset of {"classification", "regression"}
+        The tasks ``build`` can make an estimator for (it reads ``context.task``).
     """
 
     name: str
@@ -113,3 +131,19 @@ class ModelFamily:
     cost: float = 1.0
     description: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)
+    tasks: frozenset[TaskKind] = frozenset({"classification"})
+
+    def supports(self, task: str) -> bool:
+        """Whether the family can build an estimator for ``task``.
+
+        Parameters
+        ----------
+        task : str
+            A context task (``"binary"``, ``"multiclass"``, ``"regression"``) or a kind.
+
+        Returns
+        -------
+        bool
+        """
+        kind = "regression" if task == "regression" else "classification"
+        return kind in self.tasks

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from ..space import Integer, Real, Space
-from .base import ModelContext, ModelFamily
+from .base import BOTH_TASKS, ModelContext, ModelFamily
 
 
-def _build(params: dict[str, Any], ctx: ModelContext) -> HistGradientBoostingClassifier:
-    weight = "balanced" if params.get("class_weight") == "balanced" else None
+def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
     cats = list(ctx.categorical_features) or None
-    return HistGradientBoostingClassifier(
+    if ctx.is_regression:
+        return HistGradientBoostingRegressor(**_shared(params, cats, ctx))
+    weight = "balanced" if params.get("class_weight") == "balanced" else None
+    return HistGradientBoostingClassifier(**_shared(params, cats, ctx), class_weight=weight)
+
+
+def _shared(params: dict[str, Any], cats: list[int] | None, ctx: ModelContext) -> dict[str, Any]:
+    """The parameters the classifier and the regressor share."""
+    return dict(
         learning_rate=float(params.get("learning_rate", 0.1)),
         max_iter=int(params.get("max_iter", 300)),
         max_leaf_nodes=int(params.get("max_leaf_nodes", 31)),
@@ -24,7 +31,6 @@ def _build(params: dict[str, Any], ctx: ModelContext) -> HistGradientBoostingCla
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=20,
-        class_weight=weight,
         random_state=ctx.random_state,
     )
 
@@ -76,5 +82,6 @@ FAMILY = ModelFamily(
     handles_missing=True,
     categorical_encoding="ordinal",
     cost=2.0,
+    tasks=BOTH_TASKS,
     description="Histogram gradient boosting (scikit-learn), native categorical splits.",
 )

@@ -7,12 +7,13 @@ per family module, collected here in a fixed order. :func:`register` adds others
 from __future__ import annotations
 
 from ..exceptions import ConfigError, unknown_name_message
-from . import forests, hist_gb, logreg, mlp, xgboost
+from . import forests, hist_gb, linear, logreg, mlp, xgboost
 from .base import ModelFamily
 
 #: The built-in families, in the order they are listed and tried.
 BUILTIN_FAMILIES: tuple[ModelFamily, ...] = (
     logreg.FAMILY,
+    linear.FAMILY,
     forests.RANDOM_FOREST,
     forests.EXTRA_TREES,
     hist_gb.FAMILY,

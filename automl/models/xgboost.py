@@ -14,10 +14,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..space import Integer, Real, Space
-from .base import ModelContext, ModelFamily
+from .base import BOTH_TASKS, ModelContext, ModelFamily
 
 
 class XGBoostClassifier(ClassifierMixin, BaseEstimator):
@@ -28,8 +29,9 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
     n_estimators, learning_rate, max_depth, min_child_weight, subsample,
     colsample_bytree, reg_alpha, reg_lambda, gamma :
         Passed to :class:`xgboost.XGBClassifier`.
-    class_weight : {None, "balanced"}
-        ``"balanced"`` weights each row inversely to its class frequency.
+    class_weight : {None, "balanced"} or dict
+        ``"balanced"`` weights each row inversely to its class frequency; a dict
+        maps class labels to weights (classes left out weigh 1).
     n_jobs : int
         Threads.
     device : str
@@ -57,7 +59,7 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         reg_alpha: float = 0.0,
         reg_lambda: float = 1.0,
         gamma: float = 0.0,
-        class_weight: str | None = None,
+        class_weight: str | dict[Any, float] | None = None,
         n_jobs: int = 1,
         device: str = "cpu",
         random_state: int | None = None,
@@ -76,7 +78,7 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
 
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self) -> Any:  # noqa: D105
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
@@ -86,11 +88,12 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         import xgboost as xgb
 
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float32)
+        check_classification_targets(y)
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
         y_enc = self._encoder.transform(y)
         weights = (
-            compute_sample_weight("balanced", y_enc) if self.class_weight == "balanced" else None
+            None if self.class_weight is None else compute_sample_weight(self.class_weight, y)
         )
         self.booster_ = xgb.XGBClassifier(
             n_estimators=self.n_estimators,
@@ -125,12 +128,35 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class."""
+        check_is_fitted(self, "booster_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def _build(params: dict[str, Any], ctx: ModelContext) -> XGBoostClassifier:
+def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
     device = "cuda" if ctx.device == "cuda" else "cpu"
+    if ctx.is_regression:
+        import xgboost as xgb
+
+        return xgb.XGBRegressor(
+            **_booster_params(params),
+            tree_method="hist",
+            n_jobs=ctx.n_threads,
+            device=device,
+            random_state=ctx.random_state if ctx.random_state is not None else 0,
+            verbosity=0,
+        )
     return XGBoostClassifier(
+        **_booster_params(params),
+        class_weight="balanced" if params.get("class_weight") == "balanced" else None,
+        n_jobs=ctx.n_threads,
+        device=device,
+        random_state=ctx.random_state,
+    )
+
+
+def _booster_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The booster's hyperparameters from a configuration, with XGBoost's meaning."""
+    return dict(
         n_estimators=int(params.get("n_estimators", 300)),
         learning_rate=float(params.get("learning_rate", 0.1)),
         max_depth=int(params.get("max_depth", 6)),
@@ -140,10 +166,6 @@ def _build(params: dict[str, Any], ctx: ModelContext) -> XGBoostClassifier:
         reg_alpha=float(params.get("reg_alpha", 0.0)),
         reg_lambda=float(params.get("reg_lambda", 1.0)),
         gamma=float(params.get("gamma", 0.0)),
-        class_weight="balanced" if params.get("class_weight") == "balanced" else None,
-        n_jobs=ctx.n_threads,
-        device=device,
-        random_state=ctx.random_state,
     )
 
 
@@ -206,5 +228,6 @@ FAMILY = ModelFamily(
     handles_missing=True,
     categorical_encoding="onehot",
     cost=3.0,
+    tasks=BOTH_TASKS,
     description="XGBoost gradient-boosted trees (hist), optional balanced weights.",
 )

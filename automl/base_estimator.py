@@ -1,0 +1,257 @@
+"""What the AutoML classifier and regressor share: the fit flow and its fitted state.
+
+``fit`` validates the data, chooses the pipeline graph, decides the run context
+once, searches, and builds the final model. What differs between the tasks (the
+target, the graph, the folds, the threshold, the prior model) is asked of the
+subclass through a few small hooks; nothing else here knows which task it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import parallel_config
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from . import metrics as M
+from .exceptions import NotFittedError
+from .final_model import FinalModel, build_final_model, describe_steps
+from .graph import PipelineGraph
+from .leaderboard import build_leaderboard
+from .models import ModelContext
+from .params import validate_params
+from .progress import SearchProgress
+from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy
+from .runlog import RunLog
+from .schema import Schema, infer_schema
+from .search.budget import Budget
+from .search.events import quiet_workers
+from .search.executor import resolve_memory_limit
+from .search.session import run_search
+
+logger = logging.getLogger("automl")
+
+
+class AutoMLBase(BaseEstimator):
+    """The fit flow shared by the AutoML classifier and regressor.
+
+    Subclasses store their parameters in ``__init__`` (scikit-learn reads them from
+    its signature) and implement the hooks ``_validate``, ``_profile``,
+    ``_choose_graph``, ``_model_context``, ``_folds``, ``_threshold_policy`` and
+    ``_prior``.
+    """
+
+    #: "classification" or "regression"; set by each subclass.
+    _task_kind: str = "classification"
+
+    def __sklearn_tags__(self) -> Any:  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = self.time_budget is not None
+        return tags
+
+    # --- hooks -------------------------------------------------------------------
+    def _validate(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        raise NotImplementedError
+
+    def _profile(self, X: pd.DataFrame, y: np.ndarray, schema: Schema) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _choose_graph(self, y: np.ndarray) -> tuple[PipelineGraph, list[str]]:
+        raise NotImplementedError
+
+    def _model_context(
+        self, y: np.ndarray, schema: Schema, threads: int, seed: int
+    ) -> ModelContext:
+        raise NotImplementedError
+
+    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+        raise NotImplementedError
+
+    def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
+        return ThresholdPolicy()
+
+    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
+        raise NotImplementedError
+
+    # --- fit ---------------------------------------------------------------------
+    def _fit(self, X: Any, y: Any) -> None:
+        """Validate, search and build the final model; the fitted state lands on ``self``."""
+        t_start = time.monotonic()
+        name = type(self).__name__
+        validate_params(self.get_params(deep=False), name, self._task_kind)
+        self.metric_ = M.ALIASES.get(self.metric, self.metric)
+        X_df, y_fit = self._validate(X, y)
+        schema = infer_schema(X_df)
+        self.n_features_in_ = schema.n_features_in
+        if schema.from_dataframe:
+            self.feature_names_in_ = np.asarray(schema.columns, dtype=object)
+        self.schema_ = schema
+        self.profile_ = self._profile(X_df, y_fit, schema)
+        graph, notes = self._choose_graph(y_fit)
+        self.notes_ = list(schema.notes) + notes
+        for note in notes:
+            self._say(note)
+        if len(schema.dropped) == schema.n_features_in:
+            final = self._prior(y_fit, schema)
+            self._say(final.notes[0])
+            self._keep(final, [], y_fit, t_start, time.monotonic())
+            return
+        seed = (
+            self.random_state
+            if self.random_state is not None
+            else int(np.random.default_rng().integers(2**31 - 1))
+        )
+        log = RunLog(
+            self.log_dir,
+            header={**self._log_header(X_df, y_fit, graph), "seed": seed},
+            resume=self.resume,
+        )
+        seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
+        run = self._run_context(graph, schema, X_df, y_fit, seed)
+        self.graph_ = graph
+        self.graph_description_ = graph.describe(run.model)
+        budget = Budget(self.time_budget, self.max_trials, start=t_start)
+        progress = SearchProgress(
+            self.time_budget or self.max_trials,
+            by_time=self.time_budget is not None,
+            metric=self.metric_,
+            enabled=self.verbose >= 1,
+        )
+        with quiet_workers(self.verbose) as events:
+            run_search(run, X_df, y_fit, budget, log, progress)
+        self.notes_.extend(events.notes())
+        search_end = time.monotonic()
+        time_left = budget.left() - 0.5 if budget.time_budget else None
+        with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
+            final = build_final_model(run, log, X_df, y_fit, time_left=time_left)
+        self._keep(final, log.records, y_fit, t_start, search_end)
+
+    def _say(self, note: str) -> None:
+        logger.info(note)
+        if self.verbose >= 2:
+            print(f"[automl] {note}")
+
+    def _run_context(
+        self, graph: PipelineGraph, schema: Schema, X: pd.DataFrame, y: np.ndarray, seed: int
+    ) -> RunContext:
+        """Decide, once, everything the search and the final model share."""
+        folds, fold_notes = self._folds(X, y, seed)
+        self.notes_.extend(fold_notes)
+        parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
+        return RunContext(
+            graph=graph,
+            schema=schema,
+            folds=folds,
+            model=self._model_context(y, schema, parallelism.threads, seed),
+            metric=self.metric_,
+            pos_index=getattr(self, "pos_index_", 1),
+            threshold=self._threshold_policy(graph),
+            parallelism=parallelism,
+            strategy=self.search,
+            seed=seed,
+            ensemble=bool(self.ensemble),
+            memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
+        )
+
+    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph) -> dict:
+        import joblib
+
+        settings = {
+            "metric": self.metric,
+            "pipeline": graph.name,
+            "families": list(graph.families),
+            "cv": str(self.cv),
+            "search": self.search,
+            "random_state": self.random_state,
+        }
+        pos_label = getattr(self, "pos_label", None)
+        if self._task_kind == "classification":
+            settings["pos_label"] = None if pos_label is None else str(pos_label)
+        else:
+            settings["task"] = self._task_kind
+        return {"fingerprint": joblib.hash((X, y)), "settings": settings}
+
+    def _keep(
+        self,
+        final: FinalModel,
+        records: list[dict[str, Any]],
+        y: np.ndarray,
+        t_start: float,
+        search_end: float,
+    ) -> None:
+        """Store the final model and what the run measured as fitted attributes."""
+        self.trials_ = records
+        self.leaderboard_ = build_leaderboard(records, self.metric_)
+        self.final_model_ = final.model
+        self.best_pipeline_ = final.best_pipeline
+        self.best_config_ = final.best_record["config"]
+        self.best_trial_ = final.best_record
+        self.ensemble_ = [{"trial": t, "weight": w} for t, w in final.weights.items()]
+        self.threshold_ = final.threshold
+        self.threshold_std_ = final.threshold_std
+        self.oof_proba_ = final.oof
+        self.oof_y_ = y
+        self.cv_score_ = final.cv_score
+        self.refit_step_times_ = final.step_times
+        self.best_pipeline_steps_ = describe_steps(final.best_pipeline)
+        end = time.monotonic()
+        self.timings_ = {
+            "budget": self.time_budget,
+            "search": search_end - t_start,
+            "refit": end - search_end,
+            "total": end - t_start,
+            "predicted_refit": final.predicted_refit,
+        }
+        self.notes_.extend(final.notes)
+
+    # --- shared outputs ---------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        try:
+            check_is_fitted(self, "final_model_")
+        except Exception:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            ) from None
+
+    def report(self, path: str) -> str:
+        """Write the run report (``.html`` or ``.md``) and return its path.
+
+        Parameters
+        ----------
+        path : str
+            Where to write; the suffix picks the format.
+
+        Returns
+        -------
+        str
+            The path written.
+        """
+        self._check_fitted()
+        from .report.run_report import write_run_report
+
+        return str(write_run_report(self, path))
+
+    def save(self, path: str) -> str:
+        """Save the fitted estimator atomically; see :func:`automl.load`.
+
+        Parameters
+        ----------
+        path : str
+            The model file to write.
+
+        Returns
+        -------
+        str
+            The path written.
+        """
+        from .persistence import save
+
+        self._check_fitted()
+        return save(self, path)

@@ -1,0 +1,254 @@
+"""AutoMLRegressor: the same engine as the classifier, for numeric targets."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import RegressorMixin
+
+from . import metrics as M
+from .base_estimator import AutoMLBase
+from .data import validate_features, validate_predict_data
+from .exceptions import ConfigError, DataError
+from .final_model import FinalModel
+from .graph import PipelineGraph
+from .models import ModelContext
+from .prior import prior_regression_model
+from .profile import profile_regression
+from .regression_target import regression_folds, validate_regression_target
+from .run_context import Folds
+from .schema import Schema
+
+#: The preset ``pipeline="auto"`` uses for regression.
+REGRESSION_PRESET = "regression"
+
+
+class AutoMLRegressor(RegressorMixin, AutoMLBase):
+    """Automated machine learning for tabular regression.
+
+    Searches a pipeline graph (imputation, encoding, scaling, a transform of the
+    target, model family and hyperparameters) with shuffled K-fold cross-validation
+    under a time budget, then refits the best configurations on all the data as a
+    weighted ensemble chosen to minimise ``metric`` on out-of-fold predictions.
+
+    Parameters
+    ----------
+    time_budget : float or None, default=60
+        Seconds for the whole ``fit``, final refit included. None: no time limit
+        (then ``max_trials`` should be set).
+    max_trials : int or None, default=None
+        Most trials to run.
+    metric : str, default="rmse"
+        What the search optimises: ``rmse``, ``mae``, ``r2``, ``mape``, ``rmsle``
+        (every target must be above -1) or ``median_ae``.
+    models : list of str or None, default=None
+        Model families to search (``linear``, ``random_forest``, ``extra_trees``,
+        ``hist_gb``, ``xgboost``, ``mlp``); None: all in the pipeline preset.
+    cv : int, "auto", "stratified" or CV splitter, default="auto"
+        Shuffled K-fold; "auto" uses 5 folds up to 10,000 rows and 3 above;
+        "stratified" balances 5 folds on deciles of the target.
+    pipeline : str, PipelineGraph or "auto", default="auto"
+        A regression preset name, a path to a ``.toml`` preset, or a graph; "auto"
+        uses ``regression``. Its target transforms (``log1p``, ``yeo_johnson``,
+        ``quantile``) are fitted inside each training fold and inverted at
+        predict; ``log1p`` is left out when the target has negative values.
+    search : {"bayes", "random", "grid"}, default="bayes"
+        Search strategy.
+    ensemble : bool, default=True
+        Blend the best trials by greedy ensemble selection on out-of-fold
+        predictions; False refits the single best trial.
+    n_jobs : int, default=-1
+        Trials evaluated in parallel (-1: one per CPU).
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where nets train; "auto" uses CUDA when available.
+    memory_limit : "auto", float or None, default="auto"
+        Megabytes of resident memory one trial's worker process may hold.
+    log_dir : str or None, default=None
+        Directory for the trial log; needed to resume a killed run.
+    resume : bool, default=False
+        Continue the trial log in ``log_dir`` without re-running finished trials.
+    random_state : int or None, default=None
+        Seed for folds, search and models.
+    verbose : int, default=0
+        0 silent, 1 a progress bar, 2 also log messages.
+
+    Attributes
+    ----------
+    leaderboard_ : pandas.DataFrame
+        One row per trial, best first, with the CV mean and std of every
+        regression metric.
+    best_pipeline_ : imblearn.pipeline.Pipeline
+        The best trial's pipeline refitted on all the data.
+    best_config_ : dict
+        Its configuration.
+    ensemble_ : list of dict
+        ``{"trial", "weight"}`` of the members of the final model.
+    cv_score_ : float
+        Out-of-fold estimate of ``metric`` for the final model.
+    oof_proba_ : ndarray of shape (n_samples, 1)
+        Out-of-fold predictions of the final blend (named as the classifier's).
+    trials_ : list of dict
+        The trial log.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from automl import AutoMLRegressor
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> reg = AutoMLRegressor(time_budget=30, random_state=0).fit(X, y)  # doctest: +SKIP
+    >>> reg.leaderboard_.head()  # doctest: +SKIP
+    """
+
+    _task_kind = "regression"
+
+    def __init__(
+        self,
+        *,
+        time_budget: float | None = 60,
+        max_trials: int | None = None,
+        metric: str = "rmse",
+        models: list[str] | None = None,
+        cv: Any = "auto",
+        pipeline: Any = "auto",
+        search: str = "bayes",
+        ensemble: bool = True,
+        n_jobs: int = -1,
+        device: str = "auto",
+        memory_limit: Any = "auto",
+        log_dir: str | None = None,
+        resume: bool = False,
+        random_state: int | None = None,
+        verbose: int = 0,
+    ) -> None:
+        self.time_budget = time_budget
+        self.max_trials = max_trials
+        self.metric = metric
+        self.models = models
+        self.cv = cv
+        self.pipeline = pipeline
+        self.search = search
+        self.ensemble = ensemble
+        self.n_jobs = n_jobs
+        self.device = device
+        self.memory_limit = memory_limit
+        self.log_dir = log_dir
+        self.resume = resume
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- the task's hooks (see AutoMLBase) ----------------------------------------
+    def _validate(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        X_df = validate_features(X)
+        target = validate_regression_target(y, len(X_df))
+        if self.metric_ == "rmsle" and target.min() <= -1:
+            raise DataError(
+                f"metric='rmsle' needs every target above -1; the smallest is {target.min()!r}. "
+                "Hint: use 'rmse' or 'mae', or shift the target."
+            )
+        return X_df, target
+
+    def _profile(self, X: pd.DataFrame, y: np.ndarray, schema: Schema) -> dict[str, Any]:
+        return profile_regression(X, y, schema)
+
+    def _choose_graph(self, y: np.ndarray) -> tuple[PipelineGraph, list[str]]:
+        pipeline = self.pipeline
+        if isinstance(pipeline, str) and pipeline == "auto":
+            pipeline = REGRESSION_PRESET
+        if isinstance(pipeline, PipelineGraph):
+            graph = pipeline
+        elif isinstance(pipeline, (str, os.PathLike)):
+            graph = PipelineGraph.from_preset(str(pipeline))
+        else:
+            raise ConfigError(
+                "The 'pipeline' parameter of AutoMLRegressor must be 'auto', a preset name, a "
+                f".toml path or a PipelineGraph. Got {self.pipeline!r} instead."
+            )
+        if graph.task != "regression":
+            raise ConfigError(
+                f"Pipeline {graph.name!r} is a {graph.task} graph; AutoMLRegressor needs a "
+                f"regression one (e.g. {REGRESSION_PRESET!r})."
+            )
+        if self.models is not None:
+            graph = graph.with_families(list(self.models))
+        notes = []
+        if y.min() < 0 and "log1p" in graph.target:
+            graph = graph.without_target_transform("log1p")
+            notes.append("The target has negative values: the log1p target transform is left out.")
+        return graph, notes
+
+    def _model_context(
+        self, y: np.ndarray, schema: Schema, threads: int, seed: int
+    ) -> ModelContext:
+        return ModelContext(
+            task="regression",
+            n_classes=1,
+            n_rows=len(y),
+            n_features=schema.n_features_in,
+            n_threads=threads,
+            random_state=seed,
+            device=self.device,
+        )
+
+    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+        return regression_folds(self.cv, X, y, random_state=seed)
+
+    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
+        return prior_regression_model(y, self.metric_, schema)
+
+    # --- fit and predict ----------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> AutoMLRegressor:
+        """Search pipelines on ``X, y`` and fit the final model.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Numeric, categorical, boolean and date-time columns; NaN allowed.
+        y : array-like of shape (n_samples,)
+            Numbers; no missing or infinite values, not constant.
+
+        Returns
+        -------
+        self : AutoMLRegressor
+            The fitted estimator.
+        """
+        self._fit(X, y)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values of the final model (the weighted blend of its members).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Columns as in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X_df = validate_predict_data(X, self.schema_)
+        return self.final_model_.predict_matrix(X_df)[:, 0]
+
+    def evaluate(self, X: Any, y: Any) -> dict[str, float]:
+        """Every regression metric on held-out data.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Held-out rows.
+        y : array-like of shape (n_samples,)
+            Their true values.
+
+        Returns
+        -------
+        dict of str to float
+            ``rmse``, ``mae``, ``r2``, ``mape``, ``rmsle`` (NaN when a target is at
+            or below -1) and ``median_ae``.
+        """
+        pred = self.predict(X)
+        target = validate_regression_target(y, len(pred), allow_constant=True)
+        return M.score_all(target, pred.reshape(-1, 1), names=M.REPORTED_REGRESSION)
