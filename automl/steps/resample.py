@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 
 from ..exceptions import ConfigError, unknown_name_message
 
@@ -29,7 +29,7 @@ SAMPLERS = (
 _NEIGHBOR_BASED = {"smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn"}
 
 
-class SafeResampler(BaseEstimator):
+class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
     """A named imbalanced-learn sampler that never crashes a fold.
 
     Parameters
@@ -51,6 +51,12 @@ class SafeResampler(BaseEstimator):
     ----------
     notes_ : list of str
         What was adapted or skipped in the last ``fit_resample``.
+    sampling_strategy_ : dict
+        Class label to the number of rows the sampler aimed at; empty when skipped.
+    n_features_in_ : int
+        Columns seen in the last ``fit_resample``.
+    feature_names_in_ : ndarray of str
+        Their names, when ``X`` was a DataFrame.
     """
 
     def __init__(
@@ -135,20 +141,85 @@ class SafeResampler(BaseEstimator):
             return over_sampling.SMOTEN(**kwargs)
         return over_sampling.SMOTENC(categorical_features=cats, **kwargs)
 
+    def fit(self, X: Any, y: Any) -> SafeResampler:
+        """Fit as :meth:`fit_resample` does, for the scikit-learn API; pipelines never call it.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            The rows of one training fold.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or their one-vs-all indicator matrix.
+
+        Returns
+        -------
+        SafeResampler
+            This step, fitted.
+        """
+        self.fit_resample(X, y)
+        return self
+
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        """Resample ``X, y``; on an impossible case return them unchanged and note why."""
-        if self.method not in SAMPLERS or self.method == "none":
-            if self.method != "none":
-                raise ConfigError(unknown_name_message("sampler", self.method, SAMPLERS))
-            self.notes_: list[str] = []
+        """Resample ``X, y``; on an impossible case return them unchanged and note why.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            The rows of one training fold.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or their one-vs-all indicator matrix (returned in the same form).
+
+        Returns
+        -------
+        X_resampled : same type as ``X``
+            The resampled rows, or ``X`` itself when resampling was skipped.
+        y_resampled : same type as ``y``
+            Their labels.
+
+        Raises
+        ------
+        ValueError
+            For a continuous or multilabel target (only the ``"none"`` method takes any).
+        """
+        from imblearn.utils import check_target_type
+        from sklearn.preprocessing import label_binarize
+        from sklearn.utils.multiclass import check_classification_targets
+
+        if self.method not in SAMPLERS:
+            raise ConfigError(unknown_name_message("sampler", self.method, SAMPLERS))
+        self.notes_: list[str] = []
+        self.sampling_strategy_: dict[Any, int] = {}
+        self._remember_features(X)
+        if self.method == "none":
             return X, y
-        self.notes_ = []
-        y_arr = np.asarray(y)
-        sampler = self._sampler(y_arr, np.shape(X)[1])
+        labels, one_vs_all = check_target_type(y, indicate_one_vs_all=True)
+        check_classification_targets(labels)
+        sampler = self._sampler(np.asarray(labels), np.shape(X)[1])
         if sampler is None:
             return X, y
         try:
-            return sampler.fit_resample(X, y)
+            X_res, y_res = sampler.fit_resample(X, labels if one_vs_all else y)
         except (ValueError, RuntimeError) as exc:  # e.g. ADASYN finding no neighbours to use
             self.notes_.append(f"{self.method} skipped: {exc}")
             return X, y
+        # SMOTETomek and SMOTEENN keep the raw ratio; their SMOTE holds the class counts.
+        over = getattr(sampler, "smote_", sampler)
+        self.sampling_strategy_ = dict(getattr(over, "sampling_strategy_", {}))
+        if one_vs_all:
+            y_res = label_binarize(y_res, classes=np.unique(labels))
+        return X_res, y_res
+
+    def _remember_features(self, X: Any) -> None:
+        """``n_features_in_`` and, for a DataFrame, ``feature_names_in_`` of this fit."""
+        self.n_features_in_ = int(np.shape(X)[1])
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+
+    def __sklearn_tags__(self) -> Any:
+        # imbalanced-learn's sampler tags (estimator type "sampler"), so that its
+        # common checks and is_sampler recognise this step.
+        from imblearn.base import BaseSampler
+
+        return BaseSampler.__sklearn_tags__(self)

@@ -1,0 +1,50 @@
+"""The project's own estimators through the common checks of scikit-learn and imbalanced-learn.
+
+Covered elsewhere: ``DatetimeFeatures`` (tests/steps/test_datetime_features.py),
+``TabularNetClassifier`` (tests/nets/test_classifier.py) and ``AutoMLClassifier``
+(tests/test_estimator.py). ``automl.steps.preprocess`` and ``automl.steps.scale``
+define no estimator class: they assemble scikit-learn's own transformers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from automl.models.xgboost import XGBoostClassifier
+from automl.steps.resample import SafeResampler
+
+RESAMPLER_EXPECTED_FAILURES = {
+    "check_samplers_one_label": (
+        "by design: a fold holding one class is returned unchanged with a note in notes_ "
+        "(the step never crashes a fold), where imbalanced-learn's samplers raise"
+    ),
+}
+
+
+@parametrize_with_checks([XGBoostClassifier(n_estimators=5, max_depth=3, random_state=0)])
+def test_xgboost_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+@imblearn_checks(
+    [
+        SafeResampler(method="smote", random_state=0),
+        SafeResampler(method="random_under", random_state=0),
+    ],
+    expected_failed_checks=lambda estimator: RESAMPLER_EXPECTED_FAILURES,
+)
+def test_resampler_imblearn_checks(estimator, check):
+    check(estimator)
+
+
+def test_resampler_none_keeps_any_target():
+    # "none" sits in every pipeline, regression ones included: no target check there.
+    X, y = [[0.0], [1.0], [2.0]], [0.1, 2.5, 3.7]
+    assert SafeResampler(method="none").fit_resample(X, y) == (X, y)
+
+
+def test_resampler_rejects_continuous_target():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SafeResampler().fit_resample([[0.0], [1.0], [2.0], [3.0]], [0.1, 2.5, 3.7, 0.2])
