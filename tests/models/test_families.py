@@ -16,6 +16,8 @@ from automl.search.base import sample_uniform
 from automl.space import Categorical, Integer, Real
 
 FAMILIES = family_names()
+CLASSIFIERS = [f for f in FAMILIES if get_family(f).supports("classification")]
+REGRESSORS = [f for f in FAMILIES if get_family(f).supports("regression")]
 # Keep fits small: these keys, when a family has them, are capped for the toy data.
 _CAPS = {"n_estimators": 40, "max_iter": 60}
 
@@ -73,7 +75,7 @@ def test_builtin_families_are_registered():
     assert {"logreg", "random_forest", "extra_trees", "hist_gb", "xgboost", "mlp"} <= set(FAMILIES)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", CLASSIFIERS)
 def test_family_conformance(family):
     fam = get_family(family)
     assert isinstance(fam, ModelFamily) and fam.name == family
@@ -126,7 +128,9 @@ def test_family_conformance(family):
     clone(fam.build({**corner, "class_weight": "none"}, ctx))
 
 
-@pytest.mark.parametrize("family", [f for f in FAMILIES if get_family(f).supports_class_weight])
+@pytest.mark.parametrize(
+    "family", [f for f in CLASSIFIERS if get_family(f).supports_class_weight]
+)
 def test_class_weight_balanced_accepted(family):
     fam = get_family(family)
     X, y, schema = _toy(2)
@@ -180,3 +184,33 @@ def test_portfolio_entries_lie_in_the_family_space_and_differ(family):
         assert all(space[k].contains(v) for k, v in entry.items()), (family, entry)
         assert config != default
     assert len({repr(sorted(c.items())) for c in configs}) == len(configs)
+
+
+def test_every_family_does_classification_or_regression():
+    assert set(CLASSIFIERS) | set(REGRESSORS) == set(FAMILIES)
+    assert {"linear", "random_forest", "extra_trees", "hist_gb", "xgboost"} <= set(REGRESSORS)
+    assert "logreg" not in REGRESSORS and "linear" not in CLASSIFIERS
+
+
+@pytest.mark.parametrize("family", REGRESSORS)
+@pytest.mark.parametrize("transform", ["none", "log1p"])
+def test_regression_family_conformance(family, transform):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    X["c"] = rng.choice(["x", "y", "z"], size=120)
+    y = np.exp(1 + X["a"] + 0.5 * (X["c"] == "x")) + rng.normal(scale=0.1, size=120).clip(0)
+    X, _ = validate_fit_data(X, np.arange(120) % 2)
+    schema = infer_schema(X)
+    ctx = ModelContext(task="regression", n_classes=1, n_rows=120, n_features=3, random_state=0)
+    graph = PipelineGraph.from_preset("regression")
+    graph = graph if family in graph.families else graph.with_families([*graph.families, family])
+    config = _capped({**graph.default_config(family, ctx), "target": transform})
+    pipe = graph.compile(config, schema, ctx).fit(X.iloc[:90], y[:90])
+    pred = pipe.predict(X.iloc[90:])
+    assert pred.shape == (30,) and np.all(np.isfinite(pred))
+    # better than predicting the training mean on held-out rows
+    assert np.mean((pred - y[90:]) ** 2) < np.mean((y[:90].mean() - y[90:]) ** 2)
+    space = get_family(family).space(ctx)
+    assert set(get_family(family).default(ctx)) <= set(space)
+    for entry in get_family(family).portfolio(ctx):
+        assert all(space[k].contains(v) for k, v in entry.items()), (family, entry)
