@@ -65,7 +65,7 @@ def validate_regression_target(y: Any, n_rows: int, *, allow_constant: bool = Fa
         )
     if not allow_constant and np.ptp(values) == 0:
         raise DataError(
-            f"y is constant (every value is {values[0]!r}): there is nothing to learn. "
+            f"y is constant (every value is {float(values[0])!r}): there is nothing to learn. "
             "Hint: check the target column."
         )
     return values
