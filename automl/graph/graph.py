@@ -14,27 +14,19 @@ from typing import Any
 from imblearn.pipeline import Pipeline
 
 from ..exceptions import ConfigError
-from ..models import ModelContext, family_names, get_family
+from ..models import ModelContext, get_family
 from ..models.base import TaskKind
 from ..schema import Schema
 from ..space import (
     Categorical,
     Dimension,
     Integer,
-    Real,
     Space,
     describe_dimension,
-    dimension_from_spec,
 )
-from ..steps.preprocess import build_preprocessor, n_leading_categorical
-from ..steps.resample import SAMPLERS, SafeResampler
-from ..steps.scale import SCALERS, build_scaler
-from ..steps.target import TARGET_TRANSFORMS, with_target_transform
-from .preset import load_preset
-
-_ENCODINGS = ("auto", "onehot", "ordinal")
-_IMPUTERS = ("median", "mean")
-_WEIGHTS = ("none", "balanced")
+from ..steps.preprocess import n_leading_categorical
+from .compile import compile_pipeline
+from .preset import check_families, graph_fields, load_preset
 
 
 def _into(dim: Dimension, value: Any) -> Any:
@@ -45,41 +37,20 @@ def _into(dim: Dimension, value: Any) -> Any:
     return int(round(clipped)) if isinstance(dim, Integer) else float(clipped)
 
 
-def _check_families(families: tuple[str, ...] | list[str], task: str, graph: str) -> None:
-    """Every family must be registered (typos get suggestions) and support ``task``."""
-    for name in families:
-        if not get_family(name).supports(task):
-            able = [f for f in family_names() if get_family(f).supports(task)]
-            raise ConfigError(
-                f"Model family {name!r} cannot do {task} (graph {graph!r}); families that "
-                f"can: {able}."
-            )
-
-
-def _choices(
-    node: dict[str, Any], key: str, default: list[str], valid: tuple[str, ...], what: str
-) -> tuple[str, ...]:
-    values = tuple(node.get(key, default))
-    bad = [v for v in values if v not in valid]
-    if bad or not values:
-        raise ConfigError(
-            f"The {what} choices must be a non-empty subset of {list(valid)}; got {list(values)}."
-        )
-    return values
-
-
 @dataclass(frozen=True)
 class PipelineGraph:
     """A preset turned into a searchable graph.
 
-    Attributes
+    Build one with :meth:`from_preset`; the fields below are its nodes.
+
+    Parameters
     ----------
     name : str
+        The preset's name.
     families : tuple of str
         Model families at the model node.
-    impute, encode, scale, resample, class_weight, target : tuple of str
-        Choices at each node; the first is the default. ``target`` (regression)
-        transforms the target inside each training fold.
+    impute, encode, scale, resample, class_weight : tuple of str
+        Choices at each node; the first is the default.
     resample_space : dict
         Dimensions of the sampler's parameters (``sampling_strategy``, ``k_neighbors``).
     overrides : dict
@@ -87,6 +58,11 @@ class PipelineGraph:
     portfolio : bool
         Whether each family's portfolio of known-good configurations runs after
         the defaults (see :meth:`portfolio_configs`).
+    description : str
+        One line on what the preset is for.
+    target : tuple of str
+        Choices of the target node (regression): a transform of the target inside
+        each training fold; the first is the default.
     task : {"classification", "regression"}
         What the graph's pipelines predict; every family must support it.
     """
@@ -107,62 +83,68 @@ class PipelineGraph:
 
     @classmethod
     def from_preset(cls, name_or_path: str) -> PipelineGraph:
-        """Load a preset by name or path and validate every choice."""
-        data = load_preset(name_or_path)
-        nodes = data["nodes"]
-        families = tuple(nodes["model"]["families"])
-        task = data["task"]
-        _check_families(families, task, str(data["name"]))
-        resample_node = nodes.get("resample", {})
-        resample_space = {
-            key: dimension_from_spec(resample_node[key])
-            for key in ("sampling_strategy", "k_neighbors")
-            if key in resample_node
-        }
-        resample_space.setdefault("sampling_strategy", Real(0.2, 1.0))
-        resample_space.setdefault("k_neighbors", Integer(1, 10))
-        overrides = {
-            fam: {p: dimension_from_spec(spec) for p, spec in params.items()}
-            for fam, params in nodes["model"].get("overrides", {}).items()
-        }
-        portfolio = nodes["model"].get("portfolio", True)
-        if not isinstance(portfolio, bool):
-            raise ConfigError(
-                f"The model node's 'portfolio' must be true or false; got {portfolio!r}."
-            )
-        return cls(
-            name=str(data["name"]),
-            description=str(data.get("description", "")),
-            families=families,
-            impute=_choices(nodes.get("impute", {}), "numeric", ["median"], _IMPUTERS, "impute"),
-            encode=_choices(nodes.get("encode", {}), "choices", ["auto"], _ENCODINGS, "encode"),
-            scale=_choices(nodes.get("scale", {}), "choices", ["none"], SCALERS, "scale"),
-            resample=_choices(resample_node, "choices", ["none"], SAMPLERS, "resample"),
-            class_weight=_choices(
-                nodes.get("class_weight", {}), "choices", ["none"], _WEIGHTS, "class_weight"
-            ),
-            target=_choices(
-                nodes.get("target", {}), "choices", ["none"], TARGET_TRANSFORMS, "target"
-            ),
-            resample_space=resample_space,
-            overrides=overrides,
-            portfolio=portfolio,
-            task=task,
-        )
+        """Load a preset by name or path and validate every choice.
+
+        Parameters
+        ----------
+        name_or_path : str
+            A preset shipped with automl (``"default"``, ...) or a ``.toml`` file.
+
+        Returns
+        -------
+        PipelineGraph
+            The validated graph.
+        """
+        return cls(**graph_fields(load_preset(name_or_path)))
 
     def with_families(self, families: list[str] | tuple[str, ...]) -> PipelineGraph:
-        """A copy restricted to ``families`` (each must be known and support the task)."""
-        _check_families(families, self.task, self.name)
+        """A copy restricted to ``families`` (each must be known and support the task).
+
+        Parameters
+        ----------
+        families : list or tuple of str
+            Model families to keep, in order; duplicates are dropped.
+
+        Returns
+        -------
+        PipelineGraph
+            The restricted copy.
+        """
+        check_families(families, self.task, self.name)
         return replace(self, families=tuple(dict.fromkeys(families)))
 
     def without_target_transform(self, transform: str) -> PipelineGraph:
-        """A copy that does not offer the target transform ``transform``."""
+        """A copy that does not offer the target transform ``transform``.
+
+        Parameters
+        ----------
+        transform : str
+            The target transform to leave out; ``"none"`` remains when nothing else does.
+
+        Returns
+        -------
+        PipelineGraph
+            The copy.
+        """
         kept = tuple(t for t in self.target if t != transform) or ("none",)
         return replace(self, target=kept)
 
     # --- spaces -------------------------------------------------------------
     def space(self, family: str, ctx: ModelContext) -> Space:
-        """Every searchable dimension for ``family`` (single-choice nodes left out)."""
+        """Every searchable dimension for ``family`` (single-choice nodes left out).
+
+        Parameters
+        ----------
+        family : str
+            A model family of this graph.
+        ctx : ModelContext
+            The fit's context (rows, classes, device, seed) the family's space depends on.
+
+        Returns
+        -------
+        Space
+            ``{name: Dimension}``: the node choices and the family's hyperparameters.
+        """
         fam = get_family(family)
         space: Space = {}
         nodes = {
@@ -193,6 +175,18 @@ class PipelineGraph:
         A default hyperparameter outside a range this graph narrows is moved to the
         nearest end of it; a default choice the graph does not offer becomes the
         first one it does.
+
+        Parameters
+        ----------
+        family : str
+            A model family of this graph.
+        ctx : ModelContext
+            The fit's context (rows, classes, device, seed) the family's space depends on.
+
+        Returns
+        -------
+        dict
+            A complete configuration, ``{"family": family, ...}``.
         """
         fam = get_family(family)
         config: dict[str, Any] = {
@@ -231,6 +225,18 @@ class PipelineGraph:
         is left out, as is one that ends up equal to the default or to an
         earlier entry.
 
+        Parameters
+        ----------
+        family : str
+            A model family of this graph.
+        ctx : ModelContext
+            The fit's context (rows, classes, device, seed) the family's space depends on.
+
+        Returns
+        -------
+        list of dict
+            Complete configurations, in the portfolio's order.
+
         Raises
         ------
         ConfigError
@@ -264,71 +270,76 @@ class PipelineGraph:
 
     # --- compile ------------------------------------------------------------
     def encoding_for(self, config: dict[str, Any]) -> str:
-        """The categorical encoding a configuration uses."""
+        """The categorical encoding a configuration uses.
+
+        Parameters
+        ----------
+        config : dict
+            A configuration of this graph.
+
+        Returns
+        -------
+        str
+            ``"onehot"`` or ``"ordinal"``: ``"auto"`` resolved by the family.
+        """
         enc = config.get("encode", "auto")
         return get_family(config["family"]).categorical_encoding if enc == "auto" else enc
 
     def model_context(
         self, config: dict[str, Any], schema: Schema, ctx: ModelContext
     ) -> ModelContext:
-        """``ctx`` with the positions of ordinal category codes filled in."""
+        """``ctx`` with the positions of ordinal category codes filled in.
+
+        Parameters
+        ----------
+        config : dict
+            A configuration of this graph.
+        schema : Schema
+            The column kinds of the training data.
+        ctx : ModelContext
+            The fit's context.
+
+        Returns
+        -------
+        ModelContext
+            A copy of ``ctx`` with ``categorical_features`` set.
+        """
         n_cat = n_leading_categorical(schema, self.encoding_for(config))  # type: ignore[arg-type]
         return replace(ctx, categorical_features=tuple(range(n_cat)))
 
     def compile(self, config: dict[str, Any], schema: Schema, ctx: ModelContext) -> Pipeline:
-        """Build the unfitted imbalanced-learn ``Pipeline`` of one configuration."""
-        family = config.get("family")
-        if family not in self.families:
-            raise ConfigError(
-                f"Configuration family {family!r} is not in graph {self.name!r} "
-                f"(families: {list(self.families)})."
-            )
-        fam = get_family(family)
-        mctx = self.model_context(config, schema, ctx)
-        steps: list[tuple[str, Any]] = [
-            (
-                "preprocess",
-                build_preprocessor(
-                    schema,
-                    encoding=self.encoding_for(config),  # type: ignore[arg-type]
-                    numeric_impute=config.get("impute", "median"),
-                    random_state=ctx.random_state,
-                ),
-            )
-        ]
-        scaler = (
-            build_scaler(
-                config.get("scale", "none"), n_rows=ctx.n_rows, random_state=ctx.random_state
-            )
-            if fam.scale_sensitive
-            else None
-        )
-        if scaler is not None:
-            steps.append(("scale", scaler))
-        if config.get("resample", "none") != "none":
-            steps.append(
-                (
-                    "resample",
-                    SafeResampler(
-                        method=config["resample"],
-                        sampling_strategy=float(config.get("resample.sampling_strategy", 1.0)),
-                        k_neighbors=int(config.get("resample.k_neighbors", 5)),
-                        categorical_features=mctx.categorical_features,
-                        random_state=ctx.random_state,
-                    ),
-                )
-            )
-        params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
-        params["class_weight"] = config.get("class_weight", "none")
-        model = fam.build(params, mctx)
-        if ctx.is_regression:
-            model = with_target_transform(model, config.get("target", "none"), ctx.n_rows)
-        steps.append(("model", model))
-        return Pipeline(steps)
+        """Build the unfitted imbalanced-learn ``Pipeline`` of one configuration.
+
+        Parameters
+        ----------
+        config : dict
+            A configuration of this graph.
+        schema : Schema
+            The column kinds of the training data.
+        ctx : ModelContext
+            The fit's context.
+
+        Returns
+        -------
+        imblearn.pipeline.Pipeline
+            Preprocessing, optional scaling and resampling, then the model.
+        """
+        return compile_pipeline(self, config, schema, ctx)
 
     # --- description ----------------------------------------------------------
     def describe(self, ctx: ModelContext | None = None) -> dict[str, Any]:
-        """Nodes, their choices and the ranges searched, as plain data for reports."""
+        """Nodes, their choices and the ranges searched, as plain data for reports.
+
+        Parameters
+        ----------
+        ctx : ModelContext or None
+            The context the families' spaces are drawn for; None: a default one.
+
+        Returns
+        -------
+        dict
+            ``name``, ``description`` and per node its choices and searched ranges.
+        """
         ctx = ctx or ModelContext()
         model_choices = {}
         for fam in self.families:

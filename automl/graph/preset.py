@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConfigError, unknown_name_message
+from ..models import family_names, get_family
+from ..space import Integer, Real, dimension_from_spec
+from ..steps.resample import SAMPLERS
+from ..steps.scale import SCALERS
+from ..steps.target import TARGET_TRANSFORMS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 _KNOWN_NODES = {"impute", "encode", "scale", "resample", "class_weight", "target", "model"}
+
+_ENCODINGS = ("auto", "onehot", "ordinal")
+_IMPUTERS = ("median", "mean")
+_WEIGHTS = ("none", "balanced")
 
 
 def preset_names() -> list[str]:
@@ -65,3 +74,73 @@ def load_preset(name_or_path: str | Path) -> dict[str, Any]:
             f"Pipeline preset {source!r} has task {task!r}; valid: 'classification', 'regression'."
         )
     return data
+
+
+def check_families(families: tuple[str, ...] | list[str], task: str, graph: str) -> None:
+    """Every family must be registered (typos get suggestions) and support ``task``."""
+    for name in families:
+        if not get_family(name).supports(task):
+            able = [f for f in family_names() if get_family(f).supports(task)]
+            raise ConfigError(
+                f"Model family {name!r} cannot do {task} (graph {graph!r}); families that "
+                f"can: {able}."
+            )
+
+
+def _choices(
+    node: dict[str, Any], key: str, default: list[str], valid: tuple[str, ...], what: str
+) -> tuple[str, ...]:
+    values = tuple(node.get(key, default))
+    bad = [v for v in values if v not in valid]
+    if bad or not values:
+        raise ConfigError(
+            f"The {what} choices must be a non-empty subset of {list(valid)}; got {list(values)}."
+        )
+    return values
+
+
+def graph_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a :class:`~automl.graph.PipelineGraph` from preset data, every choice checked.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown family, one that cannot do the preset's task, or a choice
+        a node does not offer.
+    """
+    nodes = data["nodes"]
+    families = tuple(nodes["model"]["families"])
+    task = data["task"]
+    check_families(families, task, str(data["name"]))
+    resample_node = nodes.get("resample", {})
+    resample_space = {
+        key: dimension_from_spec(resample_node[key])
+        for key in ("sampling_strategy", "k_neighbors")
+        if key in resample_node
+    }
+    resample_space.setdefault("sampling_strategy", Real(0.2, 1.0))
+    resample_space.setdefault("k_neighbors", Integer(1, 10))
+    overrides = {
+        fam: {p: dimension_from_spec(spec) for p, spec in params.items()}
+        for fam, params in nodes["model"].get("overrides", {}).items()
+    }
+    portfolio = nodes["model"].get("portfolio", True)
+    if not isinstance(portfolio, bool):
+        raise ConfigError(f"The model node's 'portfolio' must be true or false; got {portfolio!r}.")
+    return dict(
+        name=str(data["name"]),
+        description=str(data.get("description", "")),
+        families=families,
+        impute=_choices(nodes.get("impute", {}), "numeric", ["median"], _IMPUTERS, "impute"),
+        encode=_choices(nodes.get("encode", {}), "choices", ["auto"], _ENCODINGS, "encode"),
+        scale=_choices(nodes.get("scale", {}), "choices", ["none"], SCALERS, "scale"),
+        resample=_choices(resample_node, "choices", ["none"], SAMPLERS, "resample"),
+        class_weight=_choices(
+            nodes.get("class_weight", {}), "choices", ["none"], _WEIGHTS, "class_weight"
+        ),
+        target=_choices(nodes.get("target", {}), "choices", ["none"], TARGET_TRANSFORMS, "target"),
+        resample_space=resample_space,
+        overrides=overrides,
+        portfolio=portfolio,
+        task=task,
+    )

@@ -1,0 +1,70 @@
+"""Compilation: one configuration of a pipeline graph turned into an unfitted Pipeline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from imblearn.pipeline import Pipeline
+
+from ..exceptions import ConfigError
+from ..models import ModelContext, get_family
+from ..schema import Schema
+from ..steps.preprocess import build_preprocessor
+from ..steps.resample import SafeResampler
+from ..steps.scale import build_scaler
+from ..steps.target import with_target_transform
+
+if TYPE_CHECKING:
+    from .graph import PipelineGraph
+
+
+def compile_pipeline(
+    graph: PipelineGraph, config: dict[str, Any], schema: Schema, ctx: ModelContext
+) -> Pipeline:
+    """The unfitted imbalanced-learn ``Pipeline`` of ``config``: see ``PipelineGraph.compile``."""
+    family = config.get("family")
+    if family not in graph.families:
+        raise ConfigError(
+            f"Configuration family {family!r} is not in graph {graph.name!r} "
+            f"(families: {list(graph.families)})."
+        )
+    fam = get_family(family)
+    mctx = graph.model_context(config, schema, ctx)
+    steps: list[tuple[str, Any]] = [
+        (
+            "preprocess",
+            build_preprocessor(
+                schema,
+                encoding=graph.encoding_for(config),  # type: ignore[arg-type]
+                numeric_impute=config.get("impute", "median"),
+                random_state=ctx.random_state,
+            ),
+        )
+    ]
+    scaler = (
+        build_scaler(config.get("scale", "none"), n_rows=ctx.n_rows, random_state=ctx.random_state)
+        if fam.scale_sensitive
+        else None
+    )
+    if scaler is not None:
+        steps.append(("scale", scaler))
+    if config.get("resample", "none") != "none":
+        steps.append(
+            (
+                "resample",
+                SafeResampler(
+                    method=config["resample"],
+                    sampling_strategy=float(config.get("resample.sampling_strategy", 1.0)),
+                    k_neighbors=int(config.get("resample.k_neighbors", 5)),
+                    categorical_features=mctx.categorical_features,
+                    random_state=ctx.random_state,
+                ),
+            )
+        )
+    params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
+    params["class_weight"] = config.get("class_weight", "none")
+    model = fam.build(params, mctx)
+    if ctx.is_regression:
+        model = with_target_transform(model, config.get("target", "none"), ctx.n_rows)
+    steps.append(("model", model))
+    return Pipeline(steps)
