@@ -1,14 +1,21 @@
 """Validation of the input data and the schema inferred from it at fit.
 
-Accepted X: a pandas DataFrame (object, ``str``/``string``, category, bool, nullable
-``Int64``/``Float64``/``boolean`` and ``datetime64`` dtypes, tz-aware included), a
-2-D numpy array (numeric or object) or a list of rows. Columns of a numpy array or a
-list are named ``"x0", "x1", ...``. Sparse matrices are refused with a
+Accepted X: a pandas DataFrame of any dtype a user meets (object, ``str``/``string``
+of either storage, category, bool, nullable ``Int8``...``UInt64``/``Float32``/
+``Float64``/``boolean`` with ``pd.NA``, ``datetime64`` tz-aware included, and
+Arrow-backed columns such as ``int64[pyarrow]``, ``timestamp[us, tz=UTC][pyarrow]``
+or ``date32[day][pyarrow]``), a polars DataFrame (converted with ``to_pandas``;
+polars is not a dependency), a 2-D numpy array (numeric or object) or a list of
+rows. Columns of a numpy array or a list are named ``"x0", "x1", ...``; other
+column names are turned into strings. Sparse matrices are refused with a
 :class:`~automl.exceptions.DataError`: the pipeline works on DataFrames, and
 densifying silently could exhaust memory; call ``X.toarray()`` if it fits.
 
 Handled without error:
 
+- every column is converted once, here, to a plain numpy-backed dtype with ``NaN``
+  for missing values (see :mod:`automl.dtypes`); the schema keeps each column's
+  original dtype (:attr:`Schema.source_dtypes`);
 - object columns are given their natural dtype (numbers, booleans, dates); an
   object column mixing strings with numbers or booleans is turned into strings;
 - all-missing and constant columns are listed in :attr:`Schema.dropped` with a note
@@ -28,8 +35,17 @@ import pandas as pd
 from pandas.api import types as ptypes
 from scipy import sparse
 
+from .dtypes import (
+    as_frame,
+    check_finite,
+    coerce_numeric,
+    from_polars,
+    normalise_column,
+    plain_dtype,
+    preview,
+)
 from .exceptions import DataError
-from .schema import _FROM_DATAFRAME, _STRING_DTYPE_NAMES, Schema, infer_schema
+from .schema import _FROM_DATAFRAME, _SOURCE_DTYPES, _STRING_DTYPE_NAMES, Schema, infer_schema
 
 __all__ = [
     "Schema",  # re-exported: the schema is inferred from validated data
@@ -42,119 +58,11 @@ __all__ = [
 ]
 
 
-def _preview(values: Any, n: int = 5) -> str:
-    values = list(values)
-    more = f", ... ({len(values)} in all)" if len(values) > n else ""
-    return ", ".join(repr(v) for v in values[:n]) + more
-
-
-def _to_frame(X: Any) -> tuple[pd.DataFrame, bool]:
-    """Return (a copy of X as a DataFrame with str column names, X was a DataFrame)."""
-    if X is None:
-        raise DataError("X is None. Pass a DataFrame or a 2-D array of features.")
-    if sparse.issparse(X):
-        raise DataError(
-            f"X is a sparse matrix ({type(X).__name__}), which is not supported. "
-            "Hint: densify it with X.toarray() or pass a DataFrame."
-        )
-    if isinstance(X, pd.Series):
-        raise DataError(
-            f"X must be 2-D (rows x columns); got a pandas Series of length {len(X)}. "
-            "Hint: use X.to_frame() for a single feature."
-        )
-    from_dataframe = isinstance(X, pd.DataFrame)
-    if from_dataframe:
-        frame = X.copy()
-    else:
-        try:
-            array = np.asarray(X, dtype=None if isinstance(X, np.ndarray) else object)
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"X cannot be read as a 2-D array ({exc}). Hint: every row must have "
-                "the same number of values."
-            ) from None
-        if array.ndim == 1 and any(isinstance(r, (list, tuple, np.ndarray)) for r in array):
-            raise DataError(
-                f"X cannot be read as a 2-D array: its rows have different lengths "
-                f"({sorted({len(r) for r in array if hasattr(r, '__len__')})}). "
-                "Hint: every row must have the same number of values."
-            )
-        if array.ndim != 2:
-            hint = " Hint: use X.reshape(-1, 1) for a single feature." if array.ndim == 1 else ""
-            raise DataError(
-                f"X must be 2-D (rows x columns); got a {array.ndim}-D input of shape "
-                f"{array.shape}.{hint}"
-            )
-        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise DataError(f"X is empty: shape {frame.shape}. At least 1 row and 1 column are needed.")
-    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
-    if duplicated:
-        raise DataError(
-            f"X has duplicated column names: {_preview(duplicated)}. Hint: rename them."
-        )
-    names = [str(c) for c in frame.columns]
-    collide = sorted({n for n in names if names.count(n) > 1})
-    if collide:
-        originals = [c for c in frame.columns if str(c) in collide]
-        raise DataError(
-            f"Columns {_preview(originals)} have the same name once converted to "
-            f"str ({_preview(collide)}). Hint: give them distinct string names."
-        )
-    frame.columns = names
-    return frame, from_dataframe
-
-
-def _normalise_column(name: str, column: pd.Series) -> pd.Series:
-    """Give an object column its natural dtype, or make it uniformly strings."""
-    dtype = column.dtype
-    inferred = ptypes.infer_dtype(column, skipna=True) if ptypes.is_object_dtype(dtype) else ""
-    if dtype.kind == "c" or inferred == "complex":
-        raise DataError(
-            f"Column {name!r} holds complex numbers, which are not supported. "
-            "Hint: split them into real and imaginary parts."
-        )
-    if dtype.kind == "m" or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype, pd.SparseDtype)):
-        raise DataError(
-            f"Column {name!r} has dtype {dtype}, which is not supported. Hint: convert "
-            "it to numbers (e.g. .dt.total_seconds() for durations), strings or datetime64."
-        )
-    if inferred in ("", "string", "boolean", "empty", "datetime", "datetime64", "date"):
-        return column.infer_objects() if inferred else column
-    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
-        numbers = pd.to_numeric(column)
-        return numbers.astype(float) if ptypes.is_object_dtype(numbers.dtype) else numbers
-    present = column.dropna()
-    odd = [v for v in present if isinstance(v, (list, tuple, dict, set, np.ndarray))]
-    if odd or inferred in ("timedelta", "period", "interval"):
-        example = odd[0] if odd else present.iloc[0]
-        raise DataError(
-            f"Column {name!r} holds values of type {type(example).__name__} "
-            f"(e.g. {example!r}); only numbers, strings, booleans and dates are "
-            "supported. Hint: flatten or convert that column."
-        )
-    return column.where(column.isna(), column.astype(str)).astype(object)
-
-
-def _check_finite(frame: pd.DataFrame, columns: list[str]) -> None:
-    bad = []
-    for name in columns:
-        column = frame[name]
-        if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
-            values = column.to_numpy(dtype=float, na_value=np.nan)
-            if np.isinf(values).any():
-                bad.append(name)
-    if bad:
-        raise DataError(
-            f"X holds infinite values in columns {_preview(bad)}. Hint: replace them, "
-            "e.g. X.replace([np.inf, -np.inf], np.nan), and missing values are imputed."
-        )
-
-
 def _as_labels(y: Any) -> np.ndarray:
     """Return y as a 1-D numpy array of labels, or raise DataError."""
     if y is None:
         raise DataError("y is None. Pass the target labels, one per row of X.")
+    y = from_polars(y)
     if sparse.issparse(y):
         raise DataError("y is a sparse matrix, which is not supported. Pass a 1-D array.")
     if isinstance(y, pd.DataFrame):
@@ -165,6 +73,8 @@ def _as_labels(y: Any) -> np.ndarray:
             )
         y = y.iloc[:, 0]
     if isinstance(y, pd.Series):
+        if isinstance(y.dtype, pd.api.extensions.ExtensionDtype) and not y.isna().any():
+            y = plain_dtype("y", y)  # nullable, string and Arrow labels as numpy values
         labels = y.to_numpy()
         if labels.dtype == object and not pd.isna(labels).any():
             labels = pd.Series(labels, dtype=object).infer_objects().to_numpy()
@@ -188,6 +98,34 @@ def _as_labels(y: Any) -> np.ndarray:
     if labels.dtype.kind == "c":
         raise DataError("y holds complex numbers, which cannot be class labels.")
     return labels
+
+
+def validate_features(X: Any) -> pd.DataFrame:
+    """Check X for fit; the target is checked by the caller (labels or numbers).
+
+    Parameters
+    ----------
+    X : DataFrame, 2-D array or list of rows
+        Features. Never modified.
+
+    Returns
+    -------
+    DataFrame
+        A copy with str column names (``"x0", ...`` for arrays) and columns given
+        their natural dtype.
+
+    Raises
+    ------
+    DataError
+        See :func:`validate_fit_data`.
+    """
+    frame, from_dataframe = as_frame(X)
+    frame.attrs[_FROM_DATAFRAME] = from_dataframe
+    frame.attrs[_SOURCE_DTYPES] = {str(c): str(d) for c, d in frame.dtypes.items()}
+    for name in frame.columns:
+        frame[name] = normalise_column(name, frame[name])
+    check_finite(frame, list(frame.columns))
+    return frame
 
 
 def validate_fit_data(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
@@ -216,11 +154,7 @@ def validate_fit_data(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
         column names; complex or infinite values; unsupported dtypes; y not 1-D,
         of another length than X, with missing labels, or with a single class.
     """
-    frame, from_dataframe = _to_frame(X)
-    frame.attrs[_FROM_DATAFRAME] = from_dataframe
-    for name in frame.columns:
-        frame[name] = _normalise_column(name, frame[name])
-    _check_finite(frame, list(frame.columns))
+    frame = validate_features(X)
     labels = _as_labels(y)
     if len(labels) != len(frame):
         raise DataError(
@@ -246,8 +180,8 @@ def validate_fit_data(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
     ):
         raise DataError(
             f"y looks continuous ({len(classes)} distinct non-integer values in {len(labels)} "
-            "rows): this is a classifier. Hint: bin the target into classes, or use a "
-            "regression tool."
+            "rows): this is a classifier. Hint: use AutoMLRegressor for a numeric target, "
+            "or bin the target into classes."
         )
     return frame, labels
 
@@ -266,8 +200,8 @@ def _align_columns(frame: pd.DataFrame, from_dataframe: bool, schema: Schema) ->
             return frame
         missing = [c for c in expected if c not in frame.columns]
         extra = [c for c in frame.columns if c not in expected]
-        parts = [f"missing columns {_preview(missing)}"] if missing else []
-        parts += [f"extra columns {_preview(extra)}"] if extra else []
+        parts = [f"missing columns {preview(missing)}"] if missing else []
+        parts += [f"extra columns {preview(extra)}"] if extra else []
         raise DataError(
             f"X does not have the columns seen in fit: {'; '.join(parts)}. Hint: pass "
             "exactly the fit columns (their order does not matter, X is reordered "
@@ -277,26 +211,10 @@ def _align_columns(frame: pd.DataFrame, from_dataframe: bool, schema: Schema) ->
         if frame.shape[1] != len(expected):
             raise DataError(
                 f"X has {frame.shape[1]} columns but {len(expected)} were seen in fit "
-                f"(expected {_preview(expected)})."
+                f"(expected {preview(expected)})."
             )
         frame.columns = expected
     return frame[expected]
-
-
-def _coerce_numeric(name: str, column: pd.Series) -> pd.Series:
-    if ptypes.is_bool_dtype(column.dtype):
-        return column.astype(float)
-    if ptypes.is_numeric_dtype(column.dtype):
-        return column
-    values = pd.to_numeric(column.astype(object), errors="coerce")
-    bad = column[column.notna() & values.isna()]
-    if len(bad):
-        raise DataError(
-            f"Column {name!r} was numeric at fit but now holds {len(bad)} non-numeric "
-            f"values, e.g. {_preview(bad.unique(), 3)}. Hint: clean that column or "
-            "use NaN for missing values."
-        )
-    return values
 
 
 def validate_predict_data(X: Any, schema: Schema) -> pd.DataFrame:
@@ -327,7 +245,7 @@ def validate_predict_data(X: Any, schema: Schema) -> pd.DataFrame:
         Missing or extra columns (named), a wrong number of columns for an array,
         non-numeric strings in a numeric column, infinite or complex values.
     """
-    frame, from_dataframe = _to_frame(X)
+    frame, from_dataframe = as_frame(X)
     frame = _align_columns(frame, from_dataframe, schema)
     numeric = set(schema.numeric)
     strings = {
@@ -338,13 +256,13 @@ def validate_predict_data(X: Any, schema: Schema) -> pd.DataFrame:
     for name in frame.columns:
         if name in schema.dropped:
             continue
-        column = _normalise_column(name, frame[name])
+        column = normalise_column(name, frame[name])
         if name in numeric:
-            column = _coerce_numeric(name, column)
+            column = coerce_numeric(name, column)
         elif name in strings and ptypes.is_numeric_dtype(column.dtype):
             column = column.astype(object).where(column.isna(), column.astype(str))
         frame[name] = column
-    _check_finite(frame, [c for c in frame.columns if c in numeric])
+    check_finite(frame, [c for c in frame.columns if c in numeric])
     return frame
 
 
@@ -427,7 +345,7 @@ def encode_with_classes(y: Any, classes: np.ndarray) -> np.ndarray:
     unseen = list(dict.fromkeys(v for v in labels.tolist() if v not in index))
     if unseen:
         raise DataError(
-            f"y holds labels not seen in fit: {_preview(unseen)}. Classes seen in fit: "
-            f"{_preview(classes.tolist(), 10)}."
+            f"y holds labels not seen in fit: {preview(unseen)}. Classes seen in fit: "
+            f"{preview(classes.tolist(), 10)}."
         )
     return np.fromiter((index[v] for v in labels.tolist()), dtype=np.int64, count=len(labels))

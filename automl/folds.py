@@ -29,7 +29,29 @@ def make_folds(
     A class with fewer members than folds is validated in only some folds; a
     class with a single member is put in every training fold and never
     validated (its out-of-fold prediction is made in-sample). Both say so in
-    the notes.
+    the notes, and so do identical rows with different labels (kept as they are:
+    no model can tell them apart).
+
+    Parameters
+    ----------
+    cv : "auto", int or splitter
+        ``"auto"``: 5 folds, 3 above :data:`AUTO_CV_LARGE` rows; an int: that many
+        stratified folds; an object with ``split(X, y)``: its folds as given.
+    X : DataFrame
+        The validated features (read only to note conflicting duplicates).
+    y : ndarray of int
+        Encoded labels ``0..k-1``.
+    random_state : int or None
+        Seed of the shuffle.
+    classes : ndarray or None
+        The original labels, to name classes in the notes.
+
+    Returns
+    -------
+    folds : list of (ndarray, ndarray)
+        Train and validation row indices.
+    notes : list of str
+        What was adapted, in words.
 
     Raises
     ------
@@ -37,7 +59,7 @@ def make_folds(
         When fewer than two classes have at least two members.
     """
     counts = np.bincount(y)
-    notes: list[str] = []
+    notes: list[str] = [n for n in [conflicting_duplicates_note(X, y)] if n]
     if not isinstance(cv, str) and hasattr(cv, "split"):
         folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, y)]
         if not folds:
@@ -72,6 +94,35 @@ def make_folds(
             for tr, te in splitter.split(np.zeros(len(rest)), y[rest])
         ]
     return folds, notes
+
+
+def conflicting_duplicates_note(X: pd.DataFrame, y: np.ndarray) -> str | None:
+    """A note when identical rows of X carry different labels, else None.
+
+    Such rows are kept: they are what the data says, and no model can separate
+    them, so the best reachable score is below perfect.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"a": [1, 1, 2, 3]})
+    >>> conflicting_duplicates_note(X, np.array([0, 1, 0, 1])).split(";")[0]
+    '1 groups of identical rows (2 rows) have conflicting labels'
+    """
+    try:
+        keys = pd.util.hash_pandas_object(X, index=False).to_numpy()
+    except (TypeError, ValueError):  # unhashable values: validation refuses them anyway
+        return None
+    rows = pd.DataFrame({"key": keys, "label": np.asarray(y)})
+    n_labels = rows.groupby("key")["label"].nunique()
+    conflicting = n_labels.index[n_labels.to_numpy() > 1]
+    if not len(conflicting):
+        return None
+    n_rows = int(rows["key"].isin(conflicting).sum())
+    return (
+        f"{len(conflicting)} groups of identical rows ({n_rows} rows) have conflicting "
+        "labels; they are kept as they are: no model can tell them apart, so the best "
+        "reachable score is below perfect."
+    )
 
 
 def _names(encoded: np.ndarray, classes: np.ndarray | None) -> str:

@@ -8,7 +8,7 @@ single value with nothing missing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ DATE_MIN_SUCCESS = 0.95
 
 _STRING_DTYPE_NAMES = ("object", "str", "string")
 _FROM_DATAFRAME = "automl_from_dataframe"
+_SOURCE_DTYPES = "automl_source_dtypes"
+#: The schema fields that hold a kind of column, in the order columns are sorted into them.
+KINDS = ("numeric", "categorical", "high_cardinality", "boolean", "datetime", "dropped")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Schema:
     columns : tuple of str
         Column names as seen in fit (``"x0", "x1", ...`` for arrays).
     dtypes : dict of str to str
-        ``str(dtype)`` of each column at fit.
+        ``str(dtype)`` of each column at fit, once validation made it plain
+        (``Int64`` with missing values is ``float64`` here).
     numeric, categorical, high_cardinality, boolean, datetime : tuple of str
         Columns of each kind; see :func:`infer_schema`. Dropped columns are in none.
     dropped : tuple of str
@@ -52,6 +56,10 @@ class Schema:
         Whether X was a DataFrame at fit.
     notes : tuple of str
         Human-readable remarks, e.g. ``"column 'id' dropped: constant (value 1)"``.
+    source_dtypes : dict of str to str
+        ``str(dtype)`` of each column as the user passed it (``Int64``,
+        ``string[pyarrow]``, ...); empty for schemas inferred without
+        :func:`~automl.data.validate_fit_data`.
     """
 
     columns: tuple[str, ...]
@@ -64,6 +72,39 @@ class Schema:
     dropped: tuple[str, ...]
     from_dataframe: bool
     notes: tuple[str, ...]
+    source_dtypes: dict[str, str] = field(default_factory=dict)
+
+    def kind_of(self, column: str) -> str:
+        """The kind of ``column``: a name from :data:`KINDS`.
+
+        Parameters
+        ----------
+        column : str
+            A column name as seen in fit.
+
+        Returns
+        -------
+        str
+            ``"numeric"``, ``"categorical"``, ... or ``"dropped"``.
+
+        Raises
+        ------
+        KeyError
+            If ``column`` was not seen in fit.
+        """
+        for kind in KINDS:
+            if column in getattr(self, kind):
+                return kind
+        raise KeyError(column)
+
+    @property
+    def conversions(self) -> dict[str, str]:
+        """What each column became at fit, e.g. ``{"age": "Int64 -> float64 (numeric)"}``."""
+        source = getattr(self, "source_dtypes", None) or {}  # absent in older saved models
+        return {
+            c: f"{source.get(c, self.dtypes[c])} -> {self.dtypes[c]} ({self.kind_of(c)})"
+            for c in self.columns
+        }
 
     @property
     def n_features_in(self) -> int:
@@ -86,7 +127,8 @@ def _string_kind(name: str, column: pd.Series, n_unique: int) -> tuple[str, str 
     if n_unique >= ID_MIN_UNIQUE and n_unique >= ID_MIN_SHARE * n:
         reason = "looks like an identifier"
     sample = present.sample(n=min(n, 1000), random_state=0).astype(str)
-    if n_unique > 10 and sample.str.split().str.len().median() >= TEXT_MIN_WORDS:
+    words = sample.map(lambda text: len(text.split()))
+    if n_unique > 10 and words.median() >= TEXT_MIN_WORDS:
         reason = "looks like free text"
     if reason is None:
         return "categorical", None
@@ -164,7 +206,8 @@ def infer_schema(X: pd.DataFrame, *, from_dataframe: bool | None = None) -> Sche
     kinds: dict[str, list[str]] = {
         k: [] for k in ("numeric", "categorical", "high_cardinality", "boolean", "datetime")
     }
-    dropped, notes = [], []
+    dropped: list[str] = []
+    notes: list[str] = []
     for name in X.columns:
         kind, note = _column_kind(str(name), X[name])
         (dropped if kind == "dropped" else kinds[kind]).append(str(name))
@@ -183,4 +226,5 @@ def infer_schema(X: pd.DataFrame, *, from_dataframe: bool | None = None) -> Sche
         if from_dataframe is None
         else from_dataframe,
         notes=tuple(notes),
+        source_dtypes={str(c): str(d) for c, d in X.attrs.get(_SOURCE_DTYPES, {}).items()},
     )

@@ -369,3 +369,81 @@ def test_encode_with_classes():
     with pytest.raises(DataError, match="1 missing labels"):
         encode_with_classes(["yes", None], classes)
     assert encode_with_classes([1, 0], np.array([0, 1])).tolist() == [1, 0]
+
+
+# ------------------------------------------------------ extension and Arrow dtypes
+
+
+def test_nullable_columns_become_numpy_backed():
+    X = pd.DataFrame(
+        {
+            "full": pd.array([1, 2, 3, 4], dtype="Int64"),
+            "gaps": pd.array([1, None, 3, 4], dtype="UInt8"),
+            "f32": pd.array([0.5, None, 1.5, 2.0], dtype="Float32"),
+            "flag": pd.array([True, False, True, False], dtype="boolean"),
+            "maybe": pd.array([True, None, False, True], dtype="boolean"),
+            "mixed_na": pd.Series([1, pd.NA, 2.5, None], dtype=object),
+        }
+    )
+    Xv, schema = fit_schema(X, [0, 1, 0, 1])
+    assert Xv["full"].dtype == np.int64 and Xv["gaps"].dtype == np.float64
+    assert Xv["f32"].dtype == np.float32 and Xv["flag"].dtype == bool
+    assert Xv["maybe"].dtype == object and Xv["maybe"].isna().tolist() == [0, 1, 0, 0]
+    assert Xv["mixed_na"].dtype == np.float64
+    assert schema.numeric == ("full", "gaps", "f32", "mixed_na")
+    assert schema.boolean == ("flag", "maybe")
+    assert schema.source_dtypes["gaps"] == "UInt8"
+    assert schema.conversions["maybe"] == "boolean -> object (boolean)"
+    # predict converts the same way, whatever dtype the column comes back in
+    Xp = validate_predict_data(X.astype({"gaps": "Int32"}), schema)
+    assert Xp["gaps"].dtype == np.float64 and np.isnan(Xp["gaps"].iloc[1])
+
+
+def test_arrow_backed_columns_become_numpy_backed():
+    pa = pytest.importorskip("pyarrow")
+    X = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3, 4], dtype="int64[pyarrow]"),
+            "s": pd.array(["a", "b", None, "a"], dtype="string[pyarrow]"),
+            "t": pd.array([1, 2, None, 4], dtype=pd.ArrowDtype(pa.timestamp("ms", tz="UTC"))),
+            "d": pd.array([1, 2, 3, None], dtype=pd.ArrowDtype(pa.date32())),
+            "nothing": pd.array([None] * 4, dtype=pd.ArrowDtype(pa.null())),
+        }
+    )
+    Xv, schema = fit_schema(X, [0, 1, 0, 1])
+    assert Xv["n"].dtype == np.float64
+    assert str(Xv["t"].dtype) == "datetime64[ms, UTC]" and Xv["t"].isna().sum() == 1
+    assert str(Xv["d"].dtype) == "datetime64[s]"
+    assert schema.categorical == ("s",) and schema.datetime == ("t", "d")
+    assert schema.dropped == ("nothing",)
+    assert schema.source_dtypes["t"] == "timestamp[ms, tz=UTC][pyarrow]"
+    durations = pd.DataFrame({"span": pd.array([1, 2], dtype=pd.ArrowDtype(pa.duration("s")))})
+    with pytest.raises(DataError, match="'span'.*durations"):
+        validate_fit_data(durations, [0, 1])
+
+
+def test_polars_frame_and_labels_are_accepted():
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")
+    X = pl.DataFrame({"a": [1, None, 3, 4], "b": ["x", "y", None, "x"]})
+    Xv, y = validate_fit_data(X, pl.Series("y", ["p", "q", "p", "q"]))
+    schema = infer_schema(Xv)
+    assert schema.numeric == ("a",) and schema.categorical == ("b",)
+    assert schema.from_dataframe and y.tolist() == ["p", "q", "p", "q"]
+    Xp = validate_predict_data(X.select(["b", "a"]), schema)
+    assert list(Xp.columns) == ["a", "b"]
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "string[python]", "boolean", "category"])
+def test_labels_of_extension_dtypes(dtype):
+    values = {"Int64": [0, 1, 1, 0], "boolean": [True, False, True, False]}
+    y = pd.Series(values.get(dtype, ["a", "b", "b", "a"]), dtype=dtype)
+    _, labels = validate_fit_data(np.zeros((4, 1)), y)
+    assert labels.dtype != object or all(isinstance(v, str) for v in labels)
+    assert len(encode_target(labels)[1]) == 2
+
+
+def test_missing_nullable_labels_are_named():
+    y = pd.Series([0, 1, None, 0], dtype="Int64")
+    with pytest.raises(DataError, match="1 missing labels"):
+        validate_fit_data(np.zeros((4, 1)), y)

@@ -17,6 +17,7 @@ import os
 import time
 from typing import Any
 
+from ..errors_text import describe_exception, describe_worker_death, failure_text
 from ..evaluate import TrialTask, empty_result, run_trial
 
 #: Seconds past its deadline after which a trial is killed.
@@ -69,6 +70,45 @@ def active_backend_name() -> str:
 
 def _failure(task: TrialTask, status: str, error: str, started: float) -> dict[str, Any]:
     return {**empty_result(task.trial, status, error), "duration": time.monotonic() - started}
+
+
+def _custom_family(task: TrialTask) -> Any:
+    """The trial's model family when the user registered it (None for built-in ones).
+
+    A worker process starts with the built-in families only: a family registered
+    with :func:`automl.models.register` in the caller's process travels with its
+    trials (pickled by value where it is not importable, as cloudpickle does).
+    """
+    from ..models import get_family
+
+    try:
+        family = get_family(str(task.config.get("family")))
+    except Exception:  # not a registered family (a test graph): nothing to ship
+        return None
+    module = getattr(family.build, "__module__", "") or ""
+    return None if module.startswith(f"{__package__.split('.')[0]}.models") else family
+
+
+def run_trial_in_worker(task: TrialTask, family: Any = None) -> dict[str, Any]:
+    """:func:`~automl.evaluate.run_trial` in a worker, with the trial's custom family.
+
+    Registers ``family`` first when this worker does not know it, and turns
+    anything that still escapes (``SystemExit`` from a model, say) into a failed
+    trial whose ``error`` says what happened; a failed trial's ``error`` is never empty.
+    """
+    started = time.monotonic()
+    try:
+        if family is not None:
+            from ..models import family_names, register
+
+            if family.name not in family_names():
+                register(family)
+        result = run_trial(task)
+    except BaseException as exc:  # noqa: BLE001 - the worker must report, not die
+        return _failure(task, "failed", describe_exception(exc), started)
+    if result.get("status") in ("failed", "timeout") and not str(result.get("error") or "").strip():
+        result["error"] = failure_text(result.get("error"), result["status"])
+    return result
 
 
 def _warm_up(modules: tuple[str, ...] = ()) -> int:
@@ -150,7 +190,7 @@ class LokyExecutor:
         """Start ``task``; it is killed once ``time.monotonic()`` passes ``deadline + GRACE``."""
         busy = set(self._slot_of.values())
         slot = next(i for i in range(self.n_workers) if i not in busy)
-        future = _slot_pool(slot).submit(run_trial, task)
+        future = _slot_pool(slot).submit(run_trial_in_worker, task, _custom_family(task))
         self.running[future] = (task, deadline, time.monotonic())
         self._slot_of[future] = slot
 
@@ -175,13 +215,17 @@ class LokyExecutor:
                 finished.append((task, future.result()))
             except Exception as exc:  # the worker died: out of memory, segfault, killed
                 _kill_slot(slot)
-                reason = f"worker process died: {type(exc).__name__}: {exc}"[:500]
-                finished.append((task, _failure(task, "failed", reason, started)))
+                finished.append(
+                    (task, _failure(task, "failed", describe_worker_death(exc), started))
+                )
         for future, (task, deadline, started) in list(self.running.items()):
             if time.monotonic() > deadline + GRACE:
                 del self.running[future]
                 _kill_slot(self._slot_of.pop(future))
-                reason = f"stopped at its time limit ({deadline - started:.1f}s)"
+                reason = (
+                    f"stopped at its time limit ({deadline - started:.1f}s): its worker was "
+                    f"killed {GRACE:.0f}s past the deadline"
+                )
                 finished.append((task, _failure(task, "timeout", reason, started)))
         finished.extend(self._stop_memory_hogs())
         return finished
@@ -245,7 +289,9 @@ class JoblibBatchExecutor:
         batch, self.queue = self.queue, []
         if not batch:
             return []
-        results = Parallel(n_jobs=self.n_workers)(delayed(run_trial)(task) for task, _ in batch)
+        results = Parallel(n_jobs=self.n_workers)(
+            delayed(run_trial_in_worker)(task, _custom_family(task)) for task, _ in batch
+        )
         return [(task, result) for (task, _), result in zip(batch, results, strict=False)]
 
     def shutdown(self, kill: bool = False) -> None:

@@ -8,6 +8,7 @@ subclass defined here, so the worker processes that unpickle a
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -19,12 +20,20 @@ from imblearn.pipeline import Pipeline
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from automl.data import infer_schema, validate_fit_data
+from automl.dtypes import check_finite
+from automl.errors_text import describe_exception, describe_worker_death
 from automl.evaluate import DataRef, TrialTask
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
 from automl.run_context import RunContext
-from automl.search.executor import GRACE, LokyExecutor, make_executor, resolve_memory_limit
+from automl.search.executor import (
+    GRACE,
+    LokyExecutor,
+    make_executor,
+    resolve_memory_limit,
+    run_trial_in_worker,
+)
 
 try:  # the cloudpickle loky uses: joblib's vendored copy (older joblib) or the package
     from joblib.externals import cloudpickle
@@ -48,6 +57,10 @@ class MisbehavingClassifier(ClassifierMixin, BaseEstimator):
             time.sleep(self.seconds)
         elif self.mode == "die":
             os._exit(3)
+        elif self.mode == "kill":  # what the kernel's out-of-memory killer does
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif self.mode == "exit":
+            sys.exit(5)
         elif self.mode == "hog":  # hold ``seconds`` GB of touched memory for a while
             ballast = np.ones(int(self.seconds * 2**30 // 8))
             time.sleep(10)
@@ -153,7 +166,55 @@ def test_dead_worker_gives_a_failed_trial(executor, data):
     assert task.trial == 0
     assert result["status"] == "failed"
     assert "worker process died" in result["error"]
+    assert "exited with status 3" in result["error"]
     assert result["oof"] is None
+
+
+def test_worker_killed_by_a_signal_says_which(executor, data):
+    executor.warm_up()
+    executor.submit(_misbehaving(data, 0, "kill"), deadline=time.monotonic() + 120)
+    [(task, result)] = _wait_all(executor, limit=60)
+    assert result["status"] == "failed"
+    assert "worker process died: killed by signal 9 (SIGKILL)" in result["error"]
+    assert "out-of-memory killer" in result["error"]
+
+
+def test_what_escapes_a_trial_is_reported_not_raised(data):
+    result = run_trial_in_worker(_misbehaving(data, 0, "exit"))
+    assert result["status"] == "failed"
+    assert result["error"].startswith("SystemExit: 5 (at ")
+    assert "test_executor.py:" in result["error"]
+
+
+def test_describe_exception_gives_the_project_frame_and_the_innermost_one():
+    try:
+        check_finite(pd.DataFrame({"a": [1.0]}), ["no_such_column"])
+    except KeyError as exc:
+        text = describe_exception(exc)
+    assert text.startswith("KeyError: 'no_such_column' (at automl/dtypes.py:")
+    assert "; raised in pandas/" in text
+    try:
+        raise AssertionError()
+    except AssertionError as exc:
+        text = describe_exception(exc)
+    assert text.startswith("AssertionError: (no message) (at ") and "test_executor.py:" in text
+
+
+def test_describe_worker_death_reads_the_exit_codes_and_unpickling_errors():
+    codes = "... The exit codes of the workers are {SIGSEGV(-11)}\nDetailed tracebacks ..."
+    assert describe_worker_death(RuntimeError(codes)) == (
+        "worker process died: killed by signal 11 (SIGSEGV): a crash in native code "
+        "(segmentation fault)"
+    )
+
+    class Remote(Exception):
+        tb = '\n"""\nTraceback ...\n  File "x.py", line 3\nModuleNotFoundError: no mod\n"""'
+
+    broken = RuntimeError("A task has failed to un-serialize. Please ensure ...")
+    broken.__cause__ = Remote()
+    assert "could not unpickle the trial (ModuleNotFoundError: no mod)" in (
+        describe_worker_death(broken)
+    )
 
 
 def test_a_trial_over_the_memory_limit_is_stopped_and_the_next_one_runs(data):
