@@ -48,6 +48,9 @@ class AutoMLBase(BaseEstimator):
 
     #: "classification" or "regression"; set by each subclass.
     _task_kind: str = "classification"
+    # Parameters that every subclass stores in ``__init__``, typed for the checker.
+    metric: str
+    random_state: int | None
 
     def __sklearn_tags__(self) -> Any:  # noqa: D105
         tags = super().__sklearn_tags__()

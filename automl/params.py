@@ -127,9 +127,9 @@ def validate_params(
             f"The 'metric' parameter of {estimator} must be one of {list(allowed)}; {why}."
         )
     if params.get("models") is not None:
-        known = set(family_names())
+        registered = set(family_names())
         for name in params["models"]:
-            if name not in known:
+            if name not in registered:
                 from .models import get_family
 
                 get_family(name)  # raises with close matches
