@@ -53,3 +53,20 @@ def test_trials_run_on_the_cluster(client):
     proba = clf.predict_proba(X)
     assert proba.shape == (120, 2) and np.all(np.isfinite(proba))
     assert (clf.predict(X_new) == y_new).mean() >= 0.9  # held-out rows: 0.95 measured
+
+
+@pytest.mark.slow
+def test_regression_trials_run_on_the_cluster(client):
+    from sklearn.datasets import make_regression
+
+    from automl import AutoMLRegressor
+
+    X, y = make_regression(n_samples=240, n_features=5, noise=5.0, random_state=0)
+    reg = AutoMLRegressor(
+        n_jobs=2, max_trials=4, time_budget=None, random_state=0, cv=3, models=["linear"]
+    )
+    with get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+        reg.fit(X[:180], y[:180])
+    assert sum(_trial_calls(t["key"]) for t in stream.data) == 4, "every trial ran on the cluster"
+    assert len(reg.trials_) == 4
+    assert reg.score(X[180:], y[180:]) >= 0.95  # a linear target: ridge fits it closely

@@ -159,3 +159,14 @@ def test_bad_settings_are_named(friedman, params, match):
 def test_predict_before_fit_is_a_clear_error():
     with pytest.raises(NotFittedError, match="AutoMLRegressor instance is not fitted"):
         AutoMLRegressor().predict(np.zeros((2, 2)))
+
+
+def test_memory_limit_stops_regression_trials_too():
+    from sklearn.datasets import make_regression
+
+    from automl.exceptions import SearchError
+
+    X, y = make_regression(n_samples=120, n_features=4, random_state=0)
+    reg = AutoMLRegressor(max_trials=2, time_budget=None, n_jobs=1, memory_limit=1, cv=3)
+    with pytest.raises(SearchError, match="memory_limit"):
+        reg.fit(X, y)
