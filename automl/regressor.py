@@ -211,8 +211,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
 
         Returns
         -------
-        self : AutoMLRegressor
-            The fitted estimator.
+        AutoMLRegressor
+            This estimator (``self``), fitted.
         """
         self._fit(X, y)
         return self
@@ -228,6 +228,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         Returns
         -------
         ndarray of shape (n_samples,)
+            The predicted target of each row.
         """
         self._check_fitted()
         X_df = validate_predict_data(X, self.schema_)
