@@ -111,7 +111,7 @@ class RunLog:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short by a kill: that trial is simply re-run
-            oof_file = self.dir / "oof" / f"trial_{record['trial']:06d}.npy"  # type: ignore[operator]
+            oof_file = trials_file.parent / "oof" / f"trial_{record['trial']:06d}.npy"
             if record.get("status") == "ok":
                 if not oof_file.exists():
                     continue

@@ -35,7 +35,7 @@ def compile_pipeline(
             "preprocess",
             build_preprocessor(
                 schema,
-                encoding=graph.encoding_for(config),  # type: ignore[arg-type]
+                encoding=graph.encoding_for(config),
                 numeric_impute=config.get("impute", "median"),
                 random_state=ctx.random_state,
             ),

@@ -24,7 +24,7 @@ from ..space import (
     Space,
     describe_dimension,
 )
-from ..steps.preprocess import n_leading_categorical
+from ..steps.preprocess import Encoding, n_leading_categorical
 from .compile import compile_pipeline
 from .preset import check_families, graph_fields, load_preset
 
@@ -269,7 +269,7 @@ class PipelineGraph:
         return configs[1:]
 
     # --- compile ------------------------------------------------------------
-    def encoding_for(self, config: dict[str, Any]) -> str:
+    def encoding_for(self, config: dict[str, Any]) -> Encoding:
         """The categorical encoding a configuration uses.
 
         Parameters
@@ -279,11 +279,17 @@ class PipelineGraph:
 
         Returns
         -------
-        str
-            ``"onehot"`` or ``"ordinal"``: ``"auto"`` resolved by the family.
+        {"onehot", "ordinal"}
+            The configuration's choice, ``"auto"`` resolved by the family.
         """
         enc = config.get("encode", "auto")
-        return get_family(config["family"]).categorical_encoding if enc == "auto" else enc
+        if enc == "auto":
+            return get_family(config["family"]).categorical_encoding
+        if enc == "onehot":
+            return "onehot"
+        if enc == "ordinal":
+            return "ordinal"
+        raise ConfigError(f"Unknown encoding {enc!r}: the choices are 'auto', 'onehot', 'ordinal'.")
 
     def model_context(
         self, config: dict[str, Any], schema: Schema, ctx: ModelContext
@@ -304,7 +310,7 @@ class PipelineGraph:
         ModelContext
             A copy of ``ctx`` with ``categorical_features`` set.
         """
-        n_cat = n_leading_categorical(schema, self.encoding_for(config))  # type: ignore[arg-type]
+        n_cat = n_leading_categorical(schema, self.encoding_for(config))
         return replace(ctx, categorical_features=tuple(range(n_cat)))
 
     def compile(self, config: dict[str, Any], schema: Schema, ctx: ModelContext) -> Pipeline:
