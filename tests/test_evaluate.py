@@ -118,7 +118,8 @@ def test_multiclass_trial():
     result = run_trial(_task(X, y, schema, family="hist_gb"))
     assert result["status"] == "ok", result["error"]
     assert result["oof"].shape == (150, 3)
-    assert 0.5 < result["mean"]["roc_auc"] <= 1.0
+    # one informative column shifted by the class: 0.76 measured; no ranking at all is 0.5
+    assert 0.7 <= result["mean"]["roc_auc"] <= 1.0
 
 
 @pytest.mark.parametrize("metric", ["f1", "mcc", "balanced_accuracy", "accuracy"])
