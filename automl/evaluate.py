@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -21,6 +20,7 @@ import pandas as pd
 
 from . import metrics as M
 from .ensemble import predict_matrix
+from .errors_text import describe_exception
 from .models import ModelContext
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
@@ -136,9 +136,12 @@ def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Fold
             )
             values.append(-best)
         else:
-            value = M.score(run.metric, y[test], oof[test], pos_index=run.pos_index)
+            try:
+                value = M.score(run.metric, y[test], oof[test], pos_index=run.pos_index)
+            except ValueError:  # say, a fold without every class: nothing to judge by
+                continue
             values.append(M.to_loss(run.metric, value))
-    return float(np.mean(values))
+    return float(np.mean(values)) if values else -np.inf
 
 
 def _limit_threads(n: int) -> Any:
@@ -315,13 +318,6 @@ def _summarise(
     result["oof"] = cv.oof
 
 
-def describe_failure(exc: BaseException) -> str:
-    """The exception's type and message, and where it was raised (file:line)."""
-    tb = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
-    return f"{type(exc).__name__}: {exc}{where}"[:2000]
-
-
 def run_trial(task: TrialTask) -> dict[str, Any]:
     """Cross-validate one configuration; never raises.
 
@@ -352,7 +348,7 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
     except MemoryError:
         result.update(status="failed", error="MemoryError: the trial ran out of memory")
     except Exception as exc:  # a failing configuration must not sink the search
-        result.update(status="failed", error=describe_failure(exc))
+        result.update(status="failed", error=describe_exception(exc))
     finally:
         result["duration"] = time.perf_counter() - start
     return result

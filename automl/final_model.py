@@ -15,7 +15,8 @@ from threadpoolctl import threadpool_limits
 
 from . import metrics as M
 from .ensemble import EnsembleModel, blend, greedy_selection, predict_matrix
-from .evaluate import describe_failure, fit_pipeline_timed
+from .errors_text import describe_exception, failure_text
+from .evaluate import fit_pipeline_timed
 from .exceptions import SearchError
 from .run_context import RunContext
 from .runlog import RunLog
@@ -43,7 +44,9 @@ class FinalModel:
 def _failure_summary(records: list[dict[str, Any]]) -> str:
     if not records:
         return "no trial could be started within the budget; raise time_budget"
-    reasons = Counter(f"{r['status']}: {str(r.get('error'))[:160]}" for r in records)
+    reasons = Counter(
+        f"{r['status']}: {failure_text(r.get('error'), r['status'], limit=240)}" for r in records
+    )
     return "; ".join(f"{n}x {reason}" for reason, n in reasons.most_common(5))
 
 
@@ -92,7 +95,7 @@ def _refit(
             warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
             return pipe, fit_pipeline_timed(pipe, X, y), None
     except Exception as exc:
-        return None, {}, describe_failure(exc)
+        return None, {}, describe_exception(exc)
 
 
 #: Most of the time left after the search that ensemble selection may use.
