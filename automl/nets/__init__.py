@@ -4,5 +4,6 @@ Importing this package does not import torch; torch is loaded when a net is fitt
 """
 
 from .classifier import TabularNetClassifier
+from .regressor import TabularNetRegressor
 
-__all__ = ["TabularNetClassifier"]
+__all__ = ["TabularNetClassifier", "TabularNetRegressor"]

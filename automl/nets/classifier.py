@@ -1,36 +1,30 @@
 """TabularNetClassifier: a PyTorch MLP for tabular data as a scikit-learn classifier.
 
-torch is imported inside ``fit`` and ``predict_proba`` only, so importing this
-module (and :mod:`automl.models.mlp`) stays cheap.
+The training plumbing lives in :mod:`automl.nets.base`; this module adds the labels,
+the stratified split, one logit per class and the (class-weighted) cross-entropy.
+torch is imported inside ``fit`` and ``predict_proba`` only.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import DataError
-from .device import amp_dtype, resolve_device, torch_threads
-from .encoding import TabularEncoder
-from .params import categorical_indices, validate_params
+from .base import _TabularNetBase
 
 if TYPE_CHECKING:
     import torch
 
-_MIN_ROWS_FOR_VALIDATION = 30
-_TINY_DATA_EPOCHS = 50
+    from .training import TrainConfig, Trainer
 
 
-class TabularNetClassifier(ClassifierMixin, BaseEstimator):
+class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
     """Multi-layer perceptron with categorical embeddings, trained with PyTorch.
 
     Numeric columns are imputed with their training mean and standardized inside the
@@ -89,7 +83,7 @@ class TabularNetClassifier(ClassifierMixin, BaseEstimator):
         On CUDA training uses bf16 autocast, or fp16 with loss scaling where bf16
         is not supported.
     n_threads : int or None, default=None
-        torch CPU threads during fit and predict (restored afterwards); None keeps
+        Number of torch CPU threads during fit and predict (restored afterwards); None keeps
         torch's setting.
     random_state : int, RandomState or None, default=None
         Seeds the split, the initial weights, dropout and the batch order. Seeded
@@ -177,25 +171,9 @@ class TabularNetClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # -- parameters -------------------------------------------------------------------
-    # -- fit --------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> TabularNetClassifier:
-        """Train the net.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Numbers; NaN allowed (numeric columns are mean-imputed).
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-
-        Returns
-        -------
-        self : TabularNetClassifier
-        """
-        validate_params(self.get_params())
-        device = resolve_device(self.device)
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
+    # -- the head ---------------------------------------------------------------------
+    def _fit_target(self, y: np.ndarray) -> np.ndarray:
+        """Set ``classes_``; return the class index of each row."""
         check_classification_targets(y)
         self.classes_, y_codes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -203,162 +181,69 @@ class TabularNetClassifier(ClassifierMixin, BaseEstimator):
                 f"y holds only one class ({self.classes_[0]!r}); TabularNetClassifier "
                 "needs at least two classes."
             )
-        cat_index = categorical_indices(self.categorical_features, X.shape[1])
-        self.encoder_ = TabularEncoder(cat_index).fit(X)
-        rng = check_random_state(self.random_state)
-        torch_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=2)
-        train_idx, val_idx = self._split(y_codes, int(split_seed))
-        with torch_threads(self.n_threads):
-            self._train(X, y_codes, train_idx, val_idx, device, int(torch_seed))
-        return self
+        return y_codes.astype(np.int64)
 
-    def _split(self, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """Training and validation row indices; no validation for tiny data or fraction 0."""
-        n = len(y)
-        rows = np.arange(n)
-        if self.validation_fraction == 0 or n < _MIN_ROWS_FOR_VALIDATION:
-            return rows, None
-        n_val = max(1, int(round(self.validation_fraction * n)))
-        n_classes = int(y.max()) + 1
-        stratify = y if np.bincount(y).min() >= 2 and min(n_val, n - n_val) >= n_classes else None
-        train_idx, val_idx = train_test_split(
-            rows, test_size=n_val, random_state=seed, stratify=stratify
-        )
-        return np.sort(train_idx), np.sort(val_idx)
+    def _stratify(self, target: np.ndarray, n_val: int) -> np.ndarray | None:
+        """Stratify by class where every class has two rows and fits both sides."""
+        n_classes = int(target.max()) + 1
+        fits = np.bincount(target).min() >= 2 and min(n_val, len(target) - n_val) >= n_classes
+        return target if fits else None
 
-    def _train(
+    def _n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def _make_trainer(
         self,
-        X: np.ndarray,
-        y: np.ndarray,
-        train_idx: np.ndarray,
-        val_idx: np.ndarray | None,
+        module: torch.nn.Module,
+        config: TrainConfig,
         device: torch.device,
-        seed: int,
-    ) -> None:
+        generator: torch.Generator,
+        target: np.ndarray,
+    ) -> Trainer:
         import torch
 
-        from .module import TabularMLP
-        from .training import TrainConfig, Trainer
+        from .training import Trainer
 
-        n_classes = len(self.classes_)
-        data = self._tensors(X, device, y)
-        train = data.take(torch.as_tensor(train_idx, device=device))
-        valid = None if val_idx is None else data.take(torch.as_tensor(val_idx, device=device))
         class_weight = None
         if self.class_weight is not None:
             weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[y]
+                self.class_weight, classes=self.classes_, y=self.classes_[target]
             )
             class_weight = torch.as_tensor(weights, dtype=torch.float32, device=device)
-        max_epochs = self.max_epochs
-        if len(y) < _MIN_ROWS_FOR_VALIDATION and self.validation_fraction > 0:
-            max_epochs = min(max_epochs, _TINY_DATA_EPOCHS)
-        dtype = amp_dtype(device)
-        config = TrainConfig(
-            learning_rate=float(self.learning_rate),
-            weight_decay=float(self.weight_decay),
-            batch_size=int(self.batch_size),
-            max_epochs=max_epochs,
-            patience=self.patience,
-            lr_schedule=self.lr_schedule,
-            grad_clip=self.grad_clip or None,
-            max_time=self.max_time,
-            amp_dtype=dtype,
-            verbose=self.verbose,
-        )
-        cuda_devices = [device] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=cuda_devices):
-            torch.random.default_generator.manual_seed(seed)
-            if device.type == "cuda":
-                with torch.cuda.device(device):
-                    torch.cuda.manual_seed(seed)
-            module = TabularMLP(
-                len(self.encoder_.numeric_features_),
-                self.encoder_.cardinalities_,
-                n_classes,
-                hidden_width=int(self.hidden_width),
-                depth=int(self.depth),
-                dropout=float(self.dropout),
-                residual=bool(self.residual),
-                norm=str(self.norm),
-                embedding_scale=float(self.embedding_scale),
-            ).to(device)
-            generator = torch.Generator(device=device).manual_seed(seed)
-            trainer = Trainer(module, config, device, generator, class_weight)
-            result = trainer.fit(train, valid)
-        self.module_ = module.eval()
-        self.device_ = str(device)
-        self.amp_dtype_ = dtype
-        self.n_epochs_ = result.n_epochs
-        self.best_epoch_ = result.best_epoch
-        self.history_ = result.history
-        self.stop_reason_ = result.stop_reason
-
-    def _tensors(self, X: np.ndarray, device: torch.device, y: np.ndarray | None = None) -> Any:
-        import torch
-
-        from .training import TensorData
-
-        x_num, x_cat = self.encoder_.transform(X)
-        return TensorData(
-            torch.from_numpy(x_num).to(device),
-            None if x_cat is None else torch.from_numpy(x_cat).to(device),
-            None if y is None else torch.from_numpy(y.astype(np.int64)).to(device),
-        )
+        return Trainer(module, config, device, generator, class_weight)
 
     # -- predict ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), rows summing to 1."""
-        check_is_fitted(self, "module_")
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
-        from .training import predict_logits
+        """Class probabilities of each row.
 
-        device = next(self.module_.parameters()).device
-        dtype = self.amp_dtype_ if device.type == "cuda" else None
-        with torch_threads(self.n_threads):
-            logits = predict_logits(self.module_, self._tensors(X, device), dtype)
-        z = logits.numpy().astype(np.float64)
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict; NaN allowed.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``, rows summing to 1.
+        """
+        z = self._raw_predict(X)
         z -= z.max(axis=1, keepdims=True)
         proba = np.exp(z)
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each row."""
+        """Most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict; NaN allowed.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    # -- pickling and tags --------------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        # a copy: on Python >= 3.11 object.__getstate__ returns the instance's own __dict__,
-        # and replacing module_ in it would move the fitted net off the GPU
-        state = dict(super().__getstate__())
-        module = state.get("module_")
-        if module is not None and next(module.parameters()).device.type != "cpu":
-            state["module_"] = copy.deepcopy(module).cpu()
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore a pickled net; back onto its CUDA device where this machine has one.
-
-        Pickles always hold CPU weights, so a model trained on a GPU loads anywhere; on
-        a machine with CUDA it goes back to the device it was fitted on, so predictions
-        match those made before pickling. Without CUDA it predicts on the CPU in float32.
-        """
-        super().__setstate__(state)
-        module = self.__dict__.get("module_")
-        device = str(self.__dict__.get("device_", "cpu"))
-        if module is None or not device.startswith("cuda"):
-            return
-        import torch
-
-        if torch.cuda.is_available():
-            try:
-                self.module_ = module.to(torch.device(device))
-            except (RuntimeError, AssertionError):  # e.g. fitted on cuda:1, loaded with one GPU
-                pass
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags

@@ -1,7 +1,8 @@
-"""Parameter checks of TabularNetClassifier, run when ``fit`` starts."""
+"""Parameter checks of the net estimators, run when ``fit`` starts."""
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from ..exceptions import ConfigError
 
 NORMS = ("batch", "layer", "none")
 SCHEDULES = ("onecycle", "cosine")
+LOSSES = ("mse", "huber")
 
 
 def _number(
@@ -24,6 +26,7 @@ def _number(
     high_open: bool = False,
     integer: bool = False,
     allow_none: bool = False,
+    owner: str = "TabularNetClassifier",
 ) -> None:
     """Raise ConfigError unless ``value`` is a number in the given range."""
     if value is None and allow_none:
@@ -39,12 +42,14 @@ def _number(
         what = "an int" if integer else "a float"
         none = " or None" if allow_none else ""
         raise ConfigError(
-            f"The {name!r} parameter of TabularNetClassifier must be {what} in the range "
+            f"The {name!r} parameter of {owner} must be {what} in the range "
             f"{lo}{low}, {high}{hi}{none}. Got {value!r} instead."
         )
 
 
-def _choice(name: str, value: Any, choices: Sequence[Any]) -> None:
+def _choice(
+    name: str, value: Any, choices: Sequence[Any], owner: str = "TabularNetClassifier"
+) -> None:
     """Raise ConfigError unless ``value`` is one of ``choices`` (bools match bools only)."""
     if isinstance(value, (bool, np.bool_)):
         found = any(isinstance(c, bool) and c == bool(value) for c in choices)
@@ -52,52 +57,66 @@ def _choice(name: str, value: Any, choices: Sequence[Any]) -> None:
         found = any(value is c or (isinstance(value, str) and value == c) for c in choices)
     if not found:
         raise ConfigError(
-            f"The {name!r} parameter of TabularNetClassifier must be one of "
+            f"The {name!r} parameter of {owner} must be one of "
             f"{', '.join(repr(c) for c in choices)}. Got {value!r} instead."
         )
 
 
-def validate_params(p: dict[str, Any]) -> None:
-    """Check the hyperparameters of a TabularNetClassifier (``get_params()``).
+def validate_params(p: dict[str, Any], owner: str = "TabularNetClassifier") -> None:
+    """Check the hyperparameters of a net estimator (its ``get_params()``).
 
-    ``device`` is checked by :func:`automl.nets.device.resolve_device` and
-    ``categorical_features`` by :func:`categorical_indices`, which need more context.
+    ``class_weight`` is checked where ``p`` has it (the classifier), ``loss`` likewise
+    (the regressor). ``device`` is checked by :func:`automl.nets.device.resolve_device`
+    and ``categorical_features`` by :func:`categorical_indices`, which need more context.
+
+    Parameters
+    ----------
+    p : dict
+        The estimator's parameters.
+    owner : str, default="TabularNetClassifier"
+        Name of the estimator, for the error messages.
 
     Raises
     ------
     ConfigError
         Naming the first invalid parameter, its allowed values and the value received.
     """
-    _number("hidden_width", p["hidden_width"], low=1, integer=True)
-    _number("depth", p["depth"], low=0, integer=True)
-    _number("dropout", p["dropout"], low=0, high=1, high_open=True)
-    _choice("residual", p["residual"], (True, False))
-    _choice("norm", p["norm"], NORMS)
-    _number("embedding_scale", p["embedding_scale"], low=0, low_open=True)
-    _number("learning_rate", p["learning_rate"], low=0, low_open=True)
-    _number("weight_decay", p["weight_decay"], low=0)
-    _number("batch_size", p["batch_size"], low=1, integer=True)
-    _number("max_epochs", p["max_epochs"], low=1, integer=True)
-    _number("patience", p["patience"], low=1, integer=True)
-    _number("validation_fraction", p["validation_fraction"], low=0, high=1, high_open=True)
-    weight = p["class_weight"]
+    number = functools.partial(_number, owner=owner)
+    choice = functools.partial(_choice, owner=owner)
+    number("hidden_width", p["hidden_width"], low=1, integer=True)
+    number("depth", p["depth"], low=0, integer=True)
+    number("dropout", p["dropout"], low=0, high=1, high_open=True)
+    choice("residual", p["residual"], (True, False))
+    choice("norm", p["norm"], NORMS)
+    number("embedding_scale", p["embedding_scale"], low=0, low_open=True)
+    number("learning_rate", p["learning_rate"], low=0, low_open=True)
+    number("weight_decay", p["weight_decay"], low=0)
+    number("batch_size", p["batch_size"], low=1, integer=True)
+    number("max_epochs", p["max_epochs"], low=1, integer=True)
+    number("patience", p["patience"], low=1, integer=True)
+    number("validation_fraction", p["validation_fraction"], low=0, high=1, high_open=True)
+    weight = p.get("class_weight")
     if not (
         weight is None
         or isinstance(weight, dict)
         or (isinstance(weight, str) and weight == "balanced")
     ):
         raise ConfigError(
-            "The 'class_weight' parameter of TabularNetClassifier must be None, 'balanced' "
+            f"The 'class_weight' parameter of {owner} must be None, 'balanced' "
             f"or a dict {{label: weight}}. Got {weight!r} instead."
         )
-    _number("max_time", p["max_time"], low=0, low_open=True, allow_none=True)
-    _choice("lr_schedule", p["lr_schedule"], SCHEDULES)
-    _number("grad_clip", p["grad_clip"], low=0, allow_none=True)
-    _number("n_threads", p["n_threads"], low=1, integer=True, allow_none=True)
-    _number("verbose", p["verbose"], low=0, integer=True)
+    if "loss" in p:
+        choice("loss", p["loss"], LOSSES)
+    number("max_time", p["max_time"], low=0, low_open=True, allow_none=True)
+    choice("lr_schedule", p["lr_schedule"], SCHEDULES)
+    number("grad_clip", p["grad_clip"], low=0, allow_none=True)
+    number("n_threads", p["n_threads"], low=1, integer=True, allow_none=True)
+    number("verbose", p["verbose"], low=0, integer=True)
 
 
-def categorical_indices(cats: Any, n_features: int) -> tuple[int, ...]:
+def categorical_indices(
+    cats: Any, n_features: int, owner: str = "TabularNetClassifier"
+) -> tuple[int, ...]:
     """Sorted column indices from ``None``, a sequence of ints or a boolean mask.
 
     Raises
@@ -113,7 +132,7 @@ def categorical_indices(cats: Any, n_features: int) -> tuple[int, ...]:
     ok = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values)
     if not ok or any(not -n_features <= v < n_features for v in values):
         raise ConfigError(
-            "The 'categorical_features' parameter of TabularNetClassifier must be None, "
+            f"The 'categorical_features' parameter of {owner} must be None, "
             f"column indices in [0, {n_features}) or a boolean mask of length "
             f"{n_features}. Got {cats!r} instead."
         )

@@ -4,8 +4,12 @@ Data lives on the device as tensors and is batched by index (``torch.randperm`` 
 slicing), so an epoch makes no host round-trips: the running loss is accumulated on
 the device and read once per epoch.
 
-This module imports torch at import time; :mod:`automl.nets.classifier` imports it
-lazily, inside ``fit``.
+The loss is a pair of :class:`Trainer` methods: cross-entropy here, for the
+classifier; squared error or Huber loss in
+:class:`~automl.nets.regression_training.RegressionTrainer`, for the regressor.
+
+This module imports torch at import time; the estimators (:mod:`automl.nets.base`)
+import it lazily, inside ``fit``.
 """
 
 from __future__ import annotations
@@ -268,8 +272,8 @@ class Trainer:
     ) -> torch.Tensor:
         """Forward, backward, clip and step on one batch; returns the detached loss."""
         with _autocast(self.device, self.config.amp_dtype):
-            logits = self.module(batch.x_num, batch.x_cat)
-        loss = F.cross_entropy(logits.float(), batch.labels(), weight=self.class_weight)
+            output = self.module(batch.x_num, batch.x_cat)
+        loss = self.batch_loss(output.float(), batch.labels())
         optimizer.zero_grad(set_to_none=True)
         clip = self.config.grad_clip
         if scaler is not None:
@@ -286,9 +290,52 @@ class Trainer:
             optimizer.step()
         return loss.detach()
 
+    # -- the loss -------------------------------------------------------------------
+    def batch_loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Training loss of one batch: (class-weighted) mean cross-entropy.
+
+        Parameters
+        ----------
+        output : torch.Tensor
+            The module's float32 output on the batch, shape ``(n, n_outputs)``.
+        target : torch.Tensor
+            The batch's labels (class indices for the classifier).
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar to call ``backward`` on.
+        """
+        return F.cross_entropy(output, target, weight=self.class_weight)
+
+    def loss_terms(
+        self, output: torch.Tensor, target: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | int]:
+        """Sum of the row losses and of the row weights of a chunk, for a validation mean.
+
+        Parameters
+        ----------
+        output : torch.Tensor
+            The module's float32 output on the chunk, shape ``(n, n_outputs)``.
+        target : torch.Tensor
+            The chunk's labels.
+
+        Returns
+        -------
+        losses : torch.Tensor
+            Weighted sum of the row losses (a scalar).
+        weights : torch.Tensor or int
+            Sum of the row weights (the number of rows when unweighted).
+        """
+        losses = F.cross_entropy(output, target, reduction="none")
+        if self.class_weight is None:
+            return losses.sum(), losses.numel()
+        weights = self.class_weight[target]
+        return (losses * weights).sum(), weights.sum()
+
     # -- evaluation -----------------------------------------------------------------
     def evaluate_loss(self, data: TensorData) -> float:
-        """Class-weighted mean cross-entropy on ``data`` in eval mode."""
+        """Mean validation loss on ``data`` in eval mode (weighted as in :meth:`loss_terms`)."""
         self.module.eval()
         num = torch.zeros((), device=self.device)
         den = torch.zeros((), device=self.device)
@@ -296,15 +343,10 @@ class Trainer:
             for begin in range(0, len(data), _EVAL_CHUNK):
                 chunk = data.rows(begin, begin + _EVAL_CHUNK)
                 with _autocast(self.device, self.config.amp_dtype):
-                    logits = self.module(chunk.x_num, chunk.x_cat)
-                losses = F.cross_entropy(logits.float(), chunk.labels(), reduction="none")
-                if self.class_weight is None:
-                    num += losses.sum()
-                    den += losses.numel()
-                else:
-                    weights = self.class_weight[chunk.y]
-                    num += (losses * weights).sum()
-                    den += weights.sum()
+                    output = self.module(chunk.x_num, chunk.x_cat)
+                total, weight = self.loss_terms(output.float(), chunk.labels())
+                num += total
+                den += weight
         return (num / den.clamp_min(1e-12)).item()
 
 
