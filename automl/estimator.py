@@ -207,7 +207,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
 
         Returns
         -------
-        self : AutoMLClassifier
+        AutoMLClassifier
             The fitted estimator.
         """
         self._fit(X, y)
@@ -215,25 +215,74 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
 
     # --- predict --------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
+        """Class probabilities of the final model.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Columns as in fit (by name for a DataFrame).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            One column per class, in ``classes_`` order.
+        """
         self._check_fitted()
         X_df = validate_predict_data(X, self.schema_)
         return self.final_model_.predict_proba(X_df)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels; binary: the positive class at probability >= ``threshold_``."""
+        """Predicted labels; binary: the positive class at probability >= ``threshold_``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Columns as in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         proba = self.predict_proba(X)
         labels = M.predict_labels(proba, pos_index=self.pos_index_, threshold=self.threshold_)
         return self.classes_[labels]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy of ``predict`` (scikit-learn's convention); ``evaluate`` gives the rest."""
-        return super().score(X, y, sample_weight=sample_weight)
+        """Accuracy of ``predict`` (scikit-learn's convention); ``evaluate`` gives the rest.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Held-out rows.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights of the accuracy.
+
+        Returns
+        -------
+        float
+            The share of rows predicted right.
+        """
+        return float(super().score(X, y, sample_weight=sample_weight))
 
     def evaluate(self, X: Any, y: Any) -> dict[str, float]:
         """Every reported metric on held-out data, using ``threshold_``.
 
-        Labels in ``y`` that were not seen in fit raise a :class:`~automl.exceptions.DataError`.
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Held-out rows.
+        y : array-like of shape (n_samples,)
+            Their true labels; a label not seen in fit raises a
+            :class:`~automl.exceptions.DataError`.
+
+        Returns
+        -------
+        dict of str to float
+            ROC AUC, average precision, log loss, F1, balanced accuracy, accuracy,
+            MCC, precision and recall.
         """
         proba = self.predict_proba(X)
         y_enc = encode_with_classes(y, self.classes_)
