@@ -19,6 +19,12 @@ How every system is scored, identically, on the test split:
 * ``score_se`` is the bootstrap standard deviation of the test score of the run's
   metric: the sampling noise of that score, against which a difference between
   systems, or between a system's CV estimate and its test score, can be read.
+
+A regression cell (the dataset's task) scores the system's ``predict`` with
+every metric of ``automl.metrics.REPORTED_REGRESSION`` (``rmse, mae, r2, mape,
+rmsle, median_ae``), each ``METRICS[name].fn(y, pred, pred, 0)``, null where it
+cannot be computed; its ``score_se`` is the bootstrap standard deviation of the
+run's metric.
 """
 
 from __future__ import annotations
@@ -29,15 +35,15 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from automl.metrics import REPORTED, bootstrap_std, get_metric
+from automl.metrics import REPORTED, REPORTED_REGRESSION, bootstrap_std, get_metric
 from automl.report.records import clean
 
-from .datasets import DatasetSpec, load_dataset, positive_index, split
-from .systems import get_system
+from .datasets import Dataset, DatasetSpec, load_dataset, positive_index, split
+from .systems import BenchSystem, System, get_system
 
 
 def _peak_memory_mb() -> float | None:
@@ -114,14 +120,68 @@ def score_predictions(
     dict
         ``{name: value}`` for every name in ``automl.metrics.REPORTED``; None when not computable.
     """
+    return _scores(REPORTED, y, proba, predicted, pos_index)
+
+
+def regression_scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float | None]:
+    """Every reported regression metric of test predictions ``pred`` of ``y``.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` for every name in ``automl.metrics.REPORTED_REGRESSION``;
+        None when not computable (R² of a constant target, RMSLE of a target <= -1).
+    """
+    return _scores(REPORTED_REGRESSION, y, pred, pred, 0)
+
+
+def _scores(
+    names: tuple[str, ...], y: np.ndarray, values: np.ndarray, labels: np.ndarray, pos_index: int
+) -> dict[str, float | None]:
     scores: dict[str, float | None] = {}
-    for name in REPORTED:
+    for name in names:
         try:
-            value = float(get_metric(name).fn(y, proba, predicted, pos_index))
+            value = float(get_metric(name).fn(y, values, labels, pos_index))
         except ValueError:
             value = float("nan")
         scores[name] = value if np.isfinite(value) else None
     return scores
+
+
+def _score_classifier(
+    system: BenchSystem, dataset: Dataset, X_test: Any, y_test: Any, metric: str
+) -> dict[str, Any]:
+    """``scores``, ``score_se`` and ``predict_time`` of a fitted classification system."""
+    start = time.perf_counter()
+    proba = system.predict_proba(X_test)
+    labels = system.predict(X_test)
+    predict_time = time.perf_counter() - start
+    y, proba, predicted = encode_predictions(
+        y_test.to_numpy(),
+        labels,
+        proba,
+        system_classes=np.asarray(system.classes_),
+        classes=np.unique(dataset.y.to_numpy()),
+    )
+    pos_index = positive_index(dataset.y.to_numpy())
+    return {
+        "predict_time": predict_time,
+        "scores": score_predictions(y, proba, predicted, pos_index=pos_index),
+        "score_se": bootstrap_std(metric, y, proba, predicted, pos_index=pos_index),
+    }
+
+
+def _score_regressor(system: System, X_test: Any, y_test: Any, metric: str) -> dict[str, Any]:
+    """``scores``, ``score_se`` and ``predict_time`` of a fitted regression system."""
+    start = time.perf_counter()
+    pred = np.asarray(system.predict(X_test), dtype=np.float64)
+    predict_time = time.perf_counter() - start
+    y = y_test.to_numpy(dtype=np.float64)
+    return {
+        "predict_time": predict_time,
+        "scores": regression_scores(y, pred),
+        "score_se": bootstrap_std(metric, y, pred, pred, pos_index=0),
+    }
 
 
 def run_cell(task: dict[str, Any]) -> dict[str, Any]:
@@ -130,22 +190,23 @@ def run_cell(task: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     task : dict
-        ``dataset`` (a :class:`DatasetSpec` as dict), ``system``, ``seed``,
-        ``budget``, ``metric`` and optionally ``data_dir``.
+        ``dataset`` (a :class:`DatasetSpec` as dict, whose ``task`` picks the
+        system and the scores), ``system``, ``seed``, ``budget``, ``metric`` and
+        optionally ``data_dir``.
 
     Returns
     -------
     dict
         ``status`` ("ok" or "failed"), ``error``, ``system_version``, ``scores``,
         ``score_se`` (bootstrap standard deviation of the test score of ``metric``),
-        ``cv_score``, ``fit_time``, ``predict_time``, ``peak_memory_mb``.
+        ``cv_score``, ``n_trials``, ``fit_time``, ``predict_time``, ``peak_memory_mb``.
         Exceptions are caught and reported as status "failed".
     """
     out: dict[str, Any] = {"status": "failed", "error": None}
     try:
         dataset = load_dataset(DatasetSpec(**task["dataset"]), task.get("data_dir"))
         X_train, X_test, y_train, y_test = split(dataset, int(task["seed"]))
-        system = get_system(task["system"])
+        system = get_system(task["system"], dataset.task)
         out["system_version"] = system.version()
         start = time.perf_counter()
         system.fit(
@@ -156,21 +217,13 @@ def run_cell(task: dict[str, Any]) -> dict[str, Any]:
             metric=task["metric"],
         )
         out["fit_time"] = time.perf_counter() - start
-        start = time.perf_counter()
-        proba = system.predict_proba(X_test)
-        labels = system.predict(X_test)
-        out["predict_time"] = time.perf_counter() - start
-        y, proba, predicted = encode_predictions(
-            y_test.to_numpy(),
-            labels,
-            proba,
-            system_classes=np.asarray(system.classes_),
-            classes=np.unique(dataset.y.to_numpy()),
-        )
-        pos_index = positive_index(dataset.y.to_numpy())
-        out["scores"] = score_predictions(y, proba, predicted, pos_index=pos_index)
-        out["score_se"] = bootstrap_std(task["metric"], y, proba, predicted, pos_index=pos_index)
+        if dataset.task == "regression":
+            out.update(_score_regressor(system, X_test, y_test, task["metric"]))
+        else:
+            classifier = cast(BenchSystem, system)
+            out.update(_score_classifier(classifier, dataset, X_test, y_test, task["metric"]))
         out["cv_score"] = system.cv_score_
+        out["n_trials"] = system.n_trials_
         out["status"] = "ok"
     except Exception as exc:  # a failing system must not stop the benchmark
         tb = traceback.format_exc(limit=-10)

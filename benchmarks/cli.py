@@ -4,6 +4,13 @@ Each cell (dataset x system x seed) runs in its own process; a progress line is
 printed per cell and a summary table (dataset x system, mean test score over
 seeds) at the end. Results are appended to ``OUT/NAME.jsonl`` (NAME defaults to
 the suite); rerunning the same command skips the cells already ok.
+
+The suite's task picks the systems behind the names (``automl`` is
+``AutoMLRegressor`` in a regression suite), the default systems and the default
+metric (``roc_auc``; ``rmse`` for regression)::
+
+    python -m benchmarks.run --suite regression --budget 60 --seeds 0 1 2 \
+        --systems automl hgb xgb ridge flaml --out results/regression.jsonl
 """
 
 from __future__ import annotations
@@ -16,13 +23,22 @@ from typing import Any
 
 from automl.exceptions import ConfigError
 from automl.metrics import get_metric
+from automl.report.records import score_names
 
 from .compare import SCORE_PREFIX, to_frame
 from .runner import default_timeout, plan_cells, run_cells
 from .suites import load_suite, resolve_datasets, suite_names
 from .systems import check_system_name, system_names
 
-DEFAULT_SYSTEMS = ("automl", "xgb", "hgb", "lr")
+#: The systems run when ``--systems`` is not given, per task.
+DEFAULT_SYSTEMS = {
+    "classification": ("automl", "xgb", "hgb", "lr"),
+    "regression": ("automl", "hgb", "xgb", "ridge"),
+}
+#: The metric optimised and shown when ``--metric`` is not given, per task.
+DEFAULT_METRICS = {"classification": "roc_auc", "regression": "rmse"}
+#: The score shown beside the run's metric in the summary, per task.
+_SECOND_SCORE = {"classification": "roc_auc", "regression": "r2"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,12 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--systems",
         nargs="+",
-        default=list(DEFAULT_SYSTEMS),
-        help=f"systems to run, of {', '.join(system_names())} or module:Class "
-        f"(default {' '.join(DEFAULT_SYSTEMS)})",
+        default=None,
+        help="systems to run: for classification "
+        f"{', '.join(system_names('classification'))}; for regression "
+        f"{', '.join(system_names('regression'))}; or module:Class (default "
+        f"{' '.join(DEFAULT_SYSTEMS['classification'])}; for regression "
+        f"{' '.join(DEFAULT_SYSTEMS['regression'])})",
     )
     p.add_argument(
-        "--metric", default="roc_auc", help="metric the systems optimise and the summary shows"
+        "--metric",
+        default=None,
+        help="metric the systems optimise and the summary shows "
+        "(default roc_auc; rmse for a regression suite)",
     )
     p.add_argument(
         "--out", default="results", help="output folder, or a .jsonl file (default results/)"
@@ -83,6 +105,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def run_metric(name: str | None, task: str) -> str:
+    """The canonical name of the run's metric, checked against the suite's task.
+
+    Parameters
+    ----------
+    name : str or None
+        ``--metric``; None picks :data:`DEFAULT_METRICS` of ``task``.
+    task : {"classification", "regression"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ConfigError
+        For an unknown metric or one of the other task.
+    """
+    names = score_names(task)
+    if name is None:
+        return DEFAULT_METRICS[task]
+    if name in names:
+        return name
+    canonical = get_metric(name).name
+    if canonical not in names:
+        raise ConfigError(
+            f"--metric {name!r} is not a {task} metric; choose one of {', '.join(names)}."
+        )
+    return canonical
+
+
 def results_path(out: str, name: str) -> Path:
     """``out`` itself when it ends in ``.jsonl``, else ``out/name.jsonl``."""
     path = Path(out)
@@ -103,13 +156,14 @@ def _progress(index: int, total: int, record: dict[str, Any], skipped: bool, met
 
 
 def summary_tables(records: Sequence[dict[str, Any]], metric: str) -> str:
-    """Dataset x system mean test score of ``metric`` (and of roc_auc), with failure counts."""
+    """Dataset x system mean test score of ``metric`` and roc_auc (or r2), with failures."""
     frame = to_frame(records)
     if frame.empty:
         return "no results"
     parts = []
     ok = frame[frame["status"] == "ok"]
-    for name in dict.fromkeys([metric, "roc_auc"]):
+    task = get_metric(metric).task
+    for name in dict.fromkeys([metric, _SECOND_SCORE[task]]):
         table = ok.pivot_table(
             index="dataset",
             columns="system",
@@ -141,12 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        metric = get_metric(args.metric).name
-        for name in args.systems:
-            check_system_name(name)
         if args.budget <= 0:
             raise ConfigError(f"--budget must be > 0 seconds; got {args.budget}.")
         suite = load_suite(args.suite)
+        metric = run_metric(args.metric, suite.task)
+        systems = list(args.systems or DEFAULT_SYSTEMS[suite.task])
+        for name in systems:
+            check_system_name(name, suite.task)
         datasets = resolve_datasets(
             suite, data_dir=args.data_dir, max_rows=args.max_rows, only=args.datasets
         )
@@ -155,12 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     out = results_path(args.out, args.name or suite.name)
     cells = plan_cells(
-        datasets, args.systems, args.seeds, suite=suite.name, budget=args.budget, metric=metric
+        datasets, systems, args.seeds, suite=suite.name, budget=args.budget, metric=metric
     )
     timeout = args.timeout if args.timeout is not None else default_timeout(args.budget)
     if not args.quiet:
         print(
-            f"suite {suite.name}: {len(datasets)} datasets x {len(args.systems)} systems x "
+            f"suite {suite.name} ({suite.task}): {len(datasets)} datasets x {len(systems)} "
+            f"systems x "
             f"{len(args.seeds)} seeds = {len(cells)} cells, budget {args.budget:g}s, "
             f"limit {timeout:g}s per cell -> {out}",
             flush=True,

@@ -3,17 +3,21 @@
 A dataset is named by a *source* string, ``"scheme:name"``:
 
 ``csv:NAME``
-    ``NAME.csv`` in the data folder (target = the column ``target``).
+    ``NAME.csv`` in the data folder (target = the column ``target``); ``NAME`` may
+    name a subfolder, as in ``csv:regression/ames``.
 ``sklearn:NAME``
     A dataset bundled with scikit-learn (``breast_cancer``, ``wine``, ``digits``, ``iris``).
 ``synthetic:classification``
     ``sklearn.datasets.make_classification(**params)``; the params carry their own
     ``random_state`` so the data are the same for every seed of a run.
 
-Binary targets are always 0/1 with 1 = the minority class (the shared CSVs already are;
-other sources are mapped). Multiclass labels are kept as given. The train/test split
-is the one used everywhere: ``train_test_split(X, y, test_size=0.25, stratify=y,
-random_state=seed)``.
+A dataset's *task* (``DatasetSpec.task``, set by its suite) is "classification"
+(default) or "regression". Binary targets are always 0/1 with 1 = the minority
+class (the shared CSVs already are; other sources are mapped). Multiclass labels
+are kept as given; regression targets are read as floats. The train/test split
+is the one used everywhere: ``train_test_split(X, y, test_size=0.25,
+stratify=y, random_state=seed)`` for classification, the same unstratified
+(shuffled only) for regression.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The default data folder, relative to the repository root.
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 TEST_SIZE = 0.25
+#: The tasks a dataset can have.
+TASKS = ("classification", "regression")
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,14 @@ class DatasetSpec:
         ``"csv:NAME"``, ``"sklearn:NAME"`` or ``"synthetic:classification"``.
     params : mapping
         Keyword arguments of the source (synthetic only).
+    task : {"classification", "regression"}
+        How the target is read, split and scored.
     """
 
     name: str
     source: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    task: str = "classification"
 
     @property
     def scheme(self) -> str:
@@ -65,20 +74,28 @@ class DatasetSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly form, inverse of ``DatasetSpec(**d)``."""
-        return {"name": self.name, "source": self.source, "params": dict(self.params)}
+        return {
+            "name": self.name,
+            "source": self.source,
+            "params": dict(self.params),
+            "task": self.task,
+        }
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A loaded dataset: features ``X`` and target ``y`` (original labels)."""
+    """A loaded dataset: features ``X`` and target ``y`` (original labels, or floats)."""
 
     name: str
     X: pd.DataFrame
     y: pd.Series
+    task: str = "classification"
 
     @property
     def info(self) -> DatasetInfo:
-        """Shape and class balance, as recorded in every result."""
+        """Shape and class balance (none for regression), as recorded in every result."""
+        if self.task == "regression":
+            return DatasetInfo(int(len(self.y)), int(self.X.shape[1]), None, None)
         counts = self.y.value_counts()
         return DatasetInfo(
             n_rows=int(len(self.y)),
@@ -90,12 +107,12 @@ class Dataset:
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """What filters and results need to know about a dataset."""
+    """What filters and results need to know about a dataset (classes: None for regression)."""
 
     n_rows: int
     n_features: int
-    n_classes: int
-    minority_share: float
+    n_classes: int | None
+    minority_share: float | None
 
     def to_dict(self) -> dict[str, Any]:
         """The four fields as a dict."""
@@ -141,8 +158,10 @@ def _load_csv(
     folder = resolve_data_dir(data_dir)
     path = folder / f"{name}.csv"
     if not path.is_file():
-        available = [p.stem for p in folder.glob("*.csv")]
-        raise ConfigError(unknown_name_message(f"CSV dataset in {folder}", name, available))
+        where = path.parent
+        prefix = name.rpartition("/")[0] + "/" if "/" in name else ""
+        available = [prefix + p.stem for p in where.glob("*.csv")]
+        raise ConfigError(unknown_name_message(f"CSV dataset in {where}", name, available))
     X = pd.read_csv(path)
     if "target" not in X.columns:
         raise ConfigError(
@@ -203,7 +222,7 @@ def _minority_is_one(y: pd.Series) -> pd.Series:
 
 @lru_cache(maxsize=8)
 def _load_cached(
-    name: str, source: str, params_json: str, data_dir: str | None
+    name: str, source: str, params_json: str, data_dir: str | None, task: str
 ) -> tuple[pd.DataFrame, pd.Series]:
     scheme, sep, source_name = source.partition(":")
     if not sep or scheme not in _LOADERS:
@@ -213,6 +232,11 @@ def _load_cached(
         )
     loader = _LOADERS[scheme]
     X, y = loader(source_name, json.loads(params_json), Path(data_dir) if data_dir else None)
+    if task == "regression":
+        try:
+            return X, pd.to_numeric(y).astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"The target of regression dataset {name!r} is not numeric.") from exc
     return X, _minority_is_one(y)
 
 
@@ -228,24 +252,31 @@ def load_dataset(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = No
     Returns
     -------
     Dataset
-        Features and target; binary targets are 0/1 with 1 = minority.
+        Features and target; binary targets are 0/1 with 1 = minority,
+        regression targets floats.
 
     Raises
     ------
     ConfigError
-        For an unknown scheme or name, or a missing data folder.
+        For an unknown scheme, name or task, a missing data folder, or a
+        regression target that is not numeric.
     """
+    if spec.task not in TASKS:
+        raise ConfigError(unknown_name_message("task", spec.task, TASKS))
     params_json = json.dumps(dict(spec.params), sort_keys=True)
-    X, y = _load_cached(spec.name, spec.source, params_json, str(data_dir) if data_dir else None)
-    return Dataset(spec.name, X.copy(), y.copy())
+    X, y = _load_cached(
+        spec.name, spec.source, params_json, str(data_dir) if data_dir else None, spec.task
+    )
+    return Dataset(spec.name, X.copy(), y.copy(), spec.task)
 
 
 def split(dataset: Dataset, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """The shared split: 25 % test, stratified, shuffled with ``random_state=seed``."""
+    """The shared split: 25 % test, shuffled by ``seed``; stratified for classification only."""
     from sklearn.model_selection import train_test_split
 
+    stratify = None if dataset.task == "regression" else dataset.y
     X_train, X_test, y_train, y_test = train_test_split(
-        dataset.X, dataset.y, test_size=TEST_SIZE, stratify=dataset.y, random_state=seed
+        dataset.X, dataset.y, test_size=TEST_SIZE, stratify=stratify, random_state=seed
     )
     return X_train, X_test, y_train, y_test
 

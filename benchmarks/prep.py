@@ -5,12 +5,14 @@ the data: numeric and boolean columns as float (NaN kept), string / object /
 category columns as categoricals whose categories are learned on the training
 rows (a value unseen in training becomes missing). Each baseline then picks the
 form it needs: pandas ``category`` columns (``hgb``, ``flaml``) or integer codes
-as floats with NaN for missing (``xgb``, ``lr``).
+as floats with NaN for missing (``xgb``, ``lr``, ``ridge``). The helpers below
+finish the view for HistGradientBoosting (:func:`hgb_features`) and for the
+linear models (:func:`linear_preprocessor`), for classification and regression alike.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -99,3 +101,70 @@ class FrameEncoder:
     def categorical_mask(self) -> np.ndarray:
         """Boolean mask over ``columns_`` marking the categorical columns."""
         return np.array([c in self.categorical_ for c in self.columns_], dtype=bool)
+
+
+def sklearn_version() -> str:
+    """The version string of the scikit-learn baselines."""
+    import sklearn
+
+    return f"scikit-learn-{sklearn.__version__}"
+
+
+def hgb_features(encoder: FrameEncoder, X: pd.DataFrame) -> pd.DataFrame:
+    """Features for HistGradientBoosting: native categoricals, ordinal codes past 255 categories.
+
+    Parameters
+    ----------
+    encoder : FrameEncoder
+        Fitted on the training rows.
+    X : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        ``category`` columns, but a column with more training categories than
+        HGB's bins (255) as float codes (NaN for missing).
+    """
+    encoded = encoder.transform(X, "category")
+    wide = [c for c, values in encoder.categories_.items() if len(values) > 255]
+    for col in wide:
+        codes = encoded[col].cat.codes.astype(np.float64)
+        encoded[col] = codes.where(codes >= 0)
+    return encoded
+
+
+def linear_preprocessor(categorical: np.ndarray) -> Any:
+    """Median imputation and scaling for numbers, mode imputation and one-hot for categories.
+
+    Parameters
+    ----------
+    categorical : bool array
+        Which columns of the ``"codes"`` features are categorical.
+
+    Returns
+    -------
+    sklearn.compose.ColumnTransformer
+        Unfitted; unknown categories at predict time become all-zero.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    return ColumnTransformer(
+        [
+            (
+                "num",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                ~categorical,
+            ),
+            (
+                "cat",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                categorical,
+            ),
+        ]
+    )

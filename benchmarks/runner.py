@@ -53,6 +53,7 @@ class Cell:
         return new_record(
             dataset=self.dataset.name,
             suite=self.suite,
+            task=self.dataset.task,
             system=self.system,
             seed=int(self.seed),
             budget=float(self.budget),

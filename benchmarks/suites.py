@@ -4,11 +4,13 @@ Each ``suites/NAME.toml`` beside this module holds::
 
     description = "what the suite is for"
     extends = "shared"          # optional: start from another suite's datasets
+    task = "classification"     # optional: "classification" (default) or "regression"
 
     [filter]                    # optional; every key is optional
     max_rows = 50000            # keep datasets with at most this many rows
     task = "binary"             # "binary" or "multiclass"
     max_minority_share = 0.2    # keep datasets whose smallest class share is below this
+                                # (task and max_minority_share: classification only)
 
     [[datasets]]
     source = "csv:pc1"          # name defaults to the part after the colon
@@ -19,7 +21,10 @@ Each ``suites/NAME.toml`` beside this module holds::
     params = { n_samples = 300, n_features = 8, random_state = 0 }
 
 Filters look at the data themselves (rows, classes, minority share), so a suite
-like ``small`` stays true when datasets are added.
+like ``small`` stays true when datasets are added. The suite's task applies to
+every dataset it lists (an ``extends`` chain must keep one task): it decides how
+targets are read, split and scored, and which system a name such as ``automl``
+or ``hgb`` stands for.
 """
 
 from __future__ import annotations
@@ -34,11 +39,11 @@ from typing import Any
 
 from automl.exceptions import ConfigError, unknown_name_message
 
-from .datasets import DatasetInfo, DatasetSpec, load_dataset
+from .datasets import TASKS, DatasetInfo, DatasetSpec, load_dataset
 
 _FILTER_KEYS = ("max_rows", "task", "max_minority_share")
-_SUITE_KEYS = ("description", "extends", "filter", "datasets")
-_TASKS = ("binary", "multiclass")
+_SUITE_KEYS = ("description", "extends", "task", "filter", "datasets")
+_FILTER_TASKS = ("binary", "multiclass")
 
 
 @dataclass(frozen=True)
@@ -77,14 +82,16 @@ class Suite:
     name : str
     description : str
     datasets : tuple of DatasetSpec
-        The candidates, before the filter.
+        The candidates, before the filter; each carries the suite's task.
     filter : SuiteFilter
+    task : {"classification", "regression"}
     """
 
     name: str
     description: str
     datasets: tuple[DatasetSpec, ...]
     filter: SuiteFilter = field(default_factory=SuiteFilter)
+    task: str = "classification"
 
 
 def _suite_dir() -> Path:
@@ -96,7 +103,7 @@ def suite_names() -> list[str]:
     return sorted(p.stem for p in _suite_dir().glob("*.toml"))
 
 
-def _parse_dataset(suite: str, entry: Any) -> DatasetSpec:
+def _parse_dataset(suite: str, entry: Any, task: str) -> DatasetSpec:
     if not isinstance(entry, dict) or "source" not in entry:
         raise ConfigError(
             f"Every [[datasets]] entry of suite {suite!r} needs a 'source'; got {entry!r}."
@@ -108,13 +115,15 @@ def _parse_dataset(suite: str, entry: Any) -> DatasetSpec:
             "allowed: name, source, params."
         )
     source = str(entry["source"])
-    name = entry.get("name") or source.partition(":")[2]
+    name = entry.get("name") or source.partition(":")[2].rpartition("/")[2]
     if not name:
         raise ConfigError(f"Dataset entry {entry!r} of suite {suite!r} needs a name.")
-    return DatasetSpec(name=str(name), source=source, params=dict(entry.get("params", {})))
+    return DatasetSpec(
+        name=str(name), source=source, params=dict(entry.get("params", {})), task=task
+    )
 
 
-def _parse_filter(suite: str, raw: Any) -> SuiteFilter:
+def _parse_filter(suite: str, raw: Any, task: str) -> SuiteFilter:
     if not isinstance(raw, dict):
         raise ConfigError(f"[filter] of suite {suite!r} must be a table; got {raw!r}.")
     unknown = set(raw) - set(_FILTER_KEYS)
@@ -123,11 +132,20 @@ def _parse_filter(suite: str, raw: Any) -> SuiteFilter:
             f"[filter] of suite {suite!r} has unknown keys {sorted(unknown)}; "
             f"allowed: {', '.join(_FILTER_KEYS)}."
         )
-    task = raw.get("task")
-    if task is not None and task not in _TASKS:
-        raise ConfigError(f"filter.task of suite {suite!r} must be one of {_TASKS}; got {task!r}.")
+    if task == "regression":
+        by_class = sorted(set(raw) & {"task", "max_minority_share"})
+        if by_class:
+            raise ConfigError(
+                f"[filter] of regression suite {suite!r} has class conditions {by_class}; "
+                "only max_rows applies to regression."
+            )
+    kind = raw.get("task")
+    if kind is not None and kind not in _FILTER_TASKS:
+        raise ConfigError(
+            f"filter.task of suite {suite!r} must be one of {_FILTER_TASKS}; got {kind!r}."
+        )
     return SuiteFilter(
-        max_rows=raw.get("max_rows"), task=task, max_minority_share=raw.get("max_minority_share")
+        max_rows=raw.get("max_rows"), task=kind, max_minority_share=raw.get("max_minority_share")
     )
 
 
@@ -167,10 +185,19 @@ def load_suite(name_or_path: str | os.PathLike[str], _seen: tuple[str, ...] = ()
         raise ConfigError(
             f"Suite {name!r} has unknown keys {sorted(unknown)}; allowed: {', '.join(_SUITE_KEYS)}."
         )
+    task = str(raw.get("task", "classification"))
+    if task not in TASKS:
+        raise ConfigError(f"The task of suite {name!r} must be one of {TASKS}; got {task!r}.")
     datasets: list[DatasetSpec] = []
     if "extends" in raw:
-        datasets.extend(load_suite(raw["extends"], (*_seen, name)).datasets)
-    datasets.extend(_parse_dataset(name, e) for e in raw.get("datasets", []))
+        parent = load_suite(raw["extends"], (*_seen, name))
+        if parent.task != task:
+            raise ConfigError(
+                f"Suite {name!r} ({task}) extends {parent.name!r}, a {parent.task} suite; "
+                "set the same task in both."
+            )
+        datasets.extend(parent.datasets)
+    datasets.extend(_parse_dataset(name, e, task) for e in raw.get("datasets", []))
     names = [d.name for d in datasets]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -181,7 +208,8 @@ def load_suite(name_or_path: str | os.PathLike[str], _seen: tuple[str, ...] = ()
         name=name,
         description=str(raw.get("description", "")),
         datasets=tuple(datasets),
-        filter=_parse_filter(name, raw.get("filter", {})),
+        filter=_parse_filter(name, raw.get("filter", {}), task),
+        task=task,
     )
 
 

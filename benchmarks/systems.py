@@ -1,11 +1,16 @@
 """The systems a benchmark compares, each behind the same small interface.
 
-Every system is a :class:`BenchSystem`: ``fit(X_train, y_train, budget, seed,
-metric)``, then ``predict`` (labels as in ``y_train``), ``predict_proba`` (columns
-in ``classes_`` order), ``classes_``, ``cv_score_`` (the system's own estimate of
-``metric``, or None) and ``version()``.
+Every system is a :class:`System` for one ``task``: ``fit(X_train, y_train,
+budget, seed, metric)``, ``cv_score_`` (the system's own estimate of ``metric``,
+or None), ``n_trials_`` (pipelines tried, or None) and ``version()``. A
+classification system (:class:`BenchSystem`) adds ``predict`` (labels as in
+``y_train``), ``predict_proba`` (columns in ``classes_`` order) and
+``classes_``; a regression system (:class:`BenchRegressor`) adds ``predict``
+(floats). Names are unique per task: the suite's task decides whether ``hgb``
+means the classifier or the regressor.
 
-Registered systems (the budget and metric are ignored by the untuned baselines):
+Registered classification systems (the budget and metric are ignored by the
+untuned baselines):
 
 - ``automl``: :class:`automl.AutoMLClassifier` on the raw frame;
 - ``xgb``: default ``XGBClassifier``, categoricals as ordinal codes, NaN left to XGBoost;
@@ -14,10 +19,12 @@ Registered systems (the budget and metric are ignored by the untuned baselines):
 - ``skopt_xgb``: scikit-optimize ``BayesSearchCV`` over XGBoost, 5-fold CV on the metric;
 - ``flaml``: ``flaml.AutoML`` with its defaults, on the metric.
 
-``skopt_xgb`` and ``flaml`` live in :mod:`benchmarks.tuned` and register on
-first lookup. A name of the form ``"package.module:Class"`` imports a class that
-follows the same interface, so plugins and tests can add systems that also exist
-in the per-cell worker process.
+``skopt_xgb`` and ``flaml`` live in :mod:`benchmarks.tuned`, the regression
+systems (``automl``, ``hgb``, ``xgb``, ``ridge``, ``flaml``) in
+:mod:`benchmarks.regressors`; both register on first lookup. A name of the form
+``"package.module:Class"`` imports a class that follows the same interface, so
+plugins and tests can add systems that also exist in the per-cell worker
+process.
 """
 
 from __future__ import annotations
@@ -35,30 +42,52 @@ from automl.exceptions import ConfigError, unknown_name_message
 from automl.metrics import get_metric, predict_labels
 
 from .datasets import REPO_ROOT
-from .prep import FrameEncoder
+from .prep import CategoricalForm, FrameEncoder, hgb_features, linear_preprocessor, sklearn_version
+
+#: The task of a system that does not say.
+CLASSIFICATION = "classification"
 
 
-class BenchSystem(ABC):
-    """One system under benchmark.
+class System(ABC):
+    """One system under benchmark, for one task.
 
     Attributes
     ----------
     name : str
         The registry name, also written to results.
-    classes_ : ndarray
-        Labels seen in ``fit``, the column order of ``predict_proba``.
+    task : {"classification", "regression"}
     cv_score_ : float or None
         The system's own (cross-)validation estimate of ``metric``; None if it has none.
+    n_trials_ : int or None
+        How many pipelines the system tried; None if it does not say.
     """
 
     name: ClassVar[str] = ""
+    task: ClassVar[str] = CLASSIFICATION
     cv_score_: float | None = None
+    n_trials_: int | None = None
 
     @abstractmethod
-    def fit(
-        self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
-    ) -> BenchSystem:
+    def fit(self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str) -> System:
         """Fit on training rows within ``budget`` seconds, optimising ``metric`` if it can."""
+
+    @abstractmethod
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted labels (classification) or values (regression), shape ``(n,)``."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Version string of the system, written to every result."""
+
+
+class BenchSystem(System):
+    """A classification system.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Labels seen in ``fit``, the column order of ``predict_proba``.
+    """
 
     @abstractmethod
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -68,14 +97,16 @@ class BenchSystem(ABC):
         """Labels (default: the most probable class)."""
         return np.asarray(self.classes_)[np.argmax(self.predict_proba(X), axis=1)]
 
-    @abstractmethod
-    def version(self) -> str:
-        """Version string of the system, written to every result."""
+
+class BenchRegressor(System):
+    """A regression system: ``predict`` returns floats."""
+
+    task = "regression"
 
 
-_SYSTEMS: dict[str, type[BenchSystem]] = {}
+_SYSTEMS: dict[str, dict[str, type[System]]] = {}
 #: Modules whose systems register themselves on import (loaded on first lookup).
-_BUILTIN_MODULES = ("benchmarks.tuned",)
+_BUILTIN_MODULES = ("benchmarks.tuned", "benchmarks.regressors")
 _loaded = False
 
 
@@ -87,44 +118,56 @@ def _load_builtins() -> None:
             import_module(module)
 
 
-def register_system(cls: type[BenchSystem]) -> type[BenchSystem]:
-    """Class decorator adding a system to the registry.
+def register_system(cls: type[System]) -> type[System]:
+    """Class decorator adding a system to the registry of its task.
 
     Raises
     ------
     ConfigError
-        If a system of the same name is already registered.
+        If a system of the same name and task is already registered.
     """
-    if not cls.name or cls.name in _SYSTEMS:
+    registry = _SYSTEMS.setdefault(cls.task, {})
+    if not cls.name or cls.name in registry:
         raise ConfigError(
-            f"A benchmark system needs a unique name; {cls.name!r} is empty or taken."
+            f"A benchmark system needs a unique name per task; {cls.name!r} is empty or taken "
+            f"for {cls.task}."
         )
-    _SYSTEMS[cls.name] = cls
+    registry[cls.name] = cls
     return cls
 
 
-def system_names() -> list[str]:
-    """Names of the registered systems, in registration order."""
+def system_names(task: str = CLASSIFICATION) -> list[str]:
+    """Names of the registered systems of ``task``, in registration order."""
     _load_builtins()
-    return list(_SYSTEMS)
+    return list(_SYSTEMS.get(task, {}))
 
 
-def check_system_name(name: str) -> None:
-    """Raise ConfigError for a name that is neither registered nor ``module:Class``."""
+def check_system_name(name: str, task: str = CLASSIFICATION) -> None:
+    """Raise ConfigError for a name neither registered for ``task`` nor ``module:Class``."""
     _load_builtins()
-    if name not in _SYSTEMS and ":" not in name:
-        raise ConfigError(unknown_name_message("benchmark system", name, _SYSTEMS))
+    if name not in _SYSTEMS.get(task, {}) and ":" not in name:
+        raise ConfigError(
+            unknown_name_message(f"benchmark system for {task}", name, system_names(task))
+        )
 
 
-def get_system(name: str) -> BenchSystem:
-    """A fresh instance of the system ``name`` (registered, or ``"module:Class"``)."""
+def get_system(name: str, task: str = CLASSIFICATION) -> System:
+    """A fresh instance of the system ``name`` for ``task`` (registered, or ``"module:Class"``).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name, or a ``module:Class`` of another task.
+    """
     _load_builtins()
-    if ":" in name and name not in _SYSTEMS:
+    if ":" in name and name not in _SYSTEMS.get(task, {}):
         module, _, attr = name.partition(":")
         cls = getattr(import_module(module), attr)
+        if getattr(cls, "task", CLASSIFICATION) != task:
+            raise ConfigError(f"System {name!r} is for {cls.task}, not {task}.")
         return cls()
-    check_system_name(name)
-    return _SYSTEMS[name]()
+    check_system_name(name, task)
+    return _SYSTEMS[task][name]()
 
 
 def cv_scorer(metric: str, pos_index: int) -> Callable[[Any, Any, Any], float]:
@@ -143,14 +186,40 @@ def cv_scorer(metric: str, pos_index: int) -> Callable[[Any, Any, Any], float]:
     return scorer
 
 
-class EncodedBaseline(BenchSystem):
+class EncodedFeatures:
+    """Mixin: features through a :class:`~benchmarks.prep.FrameEncoder` in the form ``form``."""
+
+    form: ClassVar[CategoricalForm] = "codes"
+    encoder_: FrameEncoder
+
+    def _features(self, X: pd.DataFrame) -> Any:
+        """What the model reads: the encoded frame (``form``); arrays for ``"codes"``."""
+        encoded = self.encoder_.transform(X, self.form)
+        return encoded.to_numpy() if self.form == "codes" else encoded
+
+
+class HGBFeatures(EncodedFeatures):
+    """Mixin of the ``hgb`` systems: native categoricals (:func:`~benchmarks.prep.hgb_features`).
+
+    A categorical column with more training categories than HGB's bins (255) is
+    passed as ordinal codes instead.
+    """
+
+    form = "category"
+
+    def _features(self, X: pd.DataFrame) -> pd.DataFrame:
+        return hgb_features(self.encoder_, X)
+
+    def version(self) -> str:
+        return sklearn_version()
+
+
+class EncodedBaseline(EncodedFeatures, BenchSystem):
     """A baseline on :class:`~benchmarks.prep.FrameEncoder` features and labels ``0..k-1``.
 
     Subclasses set ``form`` and implement ``_fit`` returning a fitted model with
     ``predict_proba``.
     """
-
-    form: ClassVar[str] = "codes"
 
     def fit(
         self, X: pd.DataFrame, y: pd.Series, budget: float, seed: int, metric: str
@@ -163,11 +232,6 @@ class EncodedBaseline(BenchSystem):
     @abstractmethod
     def _fit(self, X: Any, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
         """Fit and return the model on encoded features and labels ``0..k-1``."""
-
-    def _features(self, X: pd.DataFrame) -> Any:
-        """What the model reads: the encoded frame (``form``); arrays for ``"codes"``."""
-        encoded = self.encoder_.transform(X, self.form)
-        return encoded.to_numpy() if self.form == "codes" else encoded
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.model_.predict_proba(self._features(X)))
@@ -200,22 +264,11 @@ class XGBSystem(EncodedBaseline):
         return f"xgboost-{xgboost.__version__}"
 
 
-def _sklearn_version() -> str:
-    import sklearn
-
-    return f"scikit-learn-{sklearn.__version__}"
-
-
 @register_system
-class HGBSystem(EncodedBaseline):
-    """Default ``HistGradientBoostingClassifier``; categoricals native (``from_dtype``).
-
-    A categorical column with more training categories than HGB's bins (255) is
-    passed as ordinal codes instead.
-    """
+class HGBSystem(HGBFeatures, EncodedBaseline):
+    """Default ``HistGradientBoostingClassifier``; categoricals native (``from_dtype``)."""
 
     name = "hgb"
-    form = "category"
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier
@@ -223,17 +276,6 @@ class HGBSystem(EncodedBaseline):
         return HistGradientBoostingClassifier(
             categorical_features="from_dtype", random_state=seed
         ).fit(X, y)
-
-    def _features(self, X: pd.DataFrame) -> pd.DataFrame:
-        encoded = self.encoder_.transform(X, "category")
-        wide = [c for c, values in self.encoder_.categories_.items() if len(values) > 255]
-        for col in wide:
-            codes = encoded[col].cat.codes.astype(np.float64)
-            encoded[col] = codes.where(codes >= 0)
-        return encoded
-
-    def version(self) -> str:
-        return _sklearn_version()
 
 
 @register_system
@@ -243,31 +285,15 @@ class LogisticSystem(EncodedBaseline):
     name = "lr"
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
-        from sklearn.compose import ColumnTransformer
-        from sklearn.impute import SimpleImputer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-        cat = self.encoder_.categorical_mask()
-        prep = ColumnTransformer(
-            [
-                ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ~cat),
-                (
-                    "cat",
-                    make_pipeline(
-                        SimpleImputer(strategy="most_frequent"),
-                        OneHotEncoder(handle_unknown="ignore"),
-                    ),
-                    cat,
-                ),
-            ]
-        )
+        prep = linear_preprocessor(self.encoder_.categorical_mask())
         model = make_pipeline(prep, LogisticRegression(max_iter=1000, random_state=seed))
         return model.fit(X, y)
 
     def version(self) -> str:
-        return _sklearn_version()
+        return sklearn_version()
 
 
 def _git_revision() -> str:
@@ -308,8 +334,7 @@ class AutoMLSystem(BenchSystem):
         )
         self.model_.fit(X, y)
         self.classes_ = np.asarray(self.model_.classes_)
-        cv = getattr(self.model_, "cv_score_", None)
-        self.cv_score_ = None if cv is None else float(cv)
+        self.cv_score_, self.n_trials_ = search_summary(self.model_)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -319,15 +344,40 @@ class AutoMLSystem(BenchSystem):
         return np.asarray(self.model_.predict(X))
 
     def version(self) -> str:
-        from importlib.metadata import PackageNotFoundError, version
+        return automl_version()
 
-        try:
-            base = version("automl-tabular")
-        except PackageNotFoundError:
-            import automl
 
-            base = str(getattr(automl, "__version__", "0+unknown"))
-        return f"automl-{base}{_git_revision()}"
+def automl_version() -> str:
+    """``automl-<package version>+g<git revision>[.dirty]`` of this checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        base = version("automl-tabular")
+    except PackageNotFoundError:
+        import automl
+
+        base = str(getattr(automl, "__version__", "0+unknown"))
+    return f"automl-{base}{_git_revision()}"
+
+
+def search_summary(model: Any) -> tuple[float | None, int | None]:
+    """A fitted AutoML estimator's CV score of its metric and its number of trials.
+
+    Parameters
+    ----------
+    model : AutoMLClassifier or AutoMLRegressor
+        Fitted.
+
+    Returns
+    -------
+    cv_score, n_trials : float or None, int or None
+        ``cv_score_``; the length of ``trials_`` (else of ``leaderboard_``).
+    """
+    cv = getattr(model, "cv_score_", None)
+    trials = getattr(model, "trials_", None)
+    if trials is None:
+        trials = getattr(model, "leaderboard_", None)
+    return (None if cv is None else float(cv)), (None if trials is None else len(trials))
 
 
 @register_system

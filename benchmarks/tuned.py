@@ -108,7 +108,7 @@ def _has_lightgbm() -> bool:
     return find_spec("lightgbm") is not None
 
 
-def _flaml_estimators() -> list[str] | str:
+def flaml_estimators() -> list[str] | str:
     """FLAML's default list, less ``lgbm`` when lightgbm is missing (FLAML would crash on it)."""
     if _has_lightgbm():
         return "auto"
@@ -130,24 +130,9 @@ class FlamlSystem(EncodedBaseline):
     form = "category"
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray, budget: float, seed: int, metric: str) -> Any:
-        try:
-            from flaml import AutoML
-        except ImportError as exc:
-            raise ImportError(FLAML_MISSING) from exc
         binary = len(self.classes_) == 2
         flaml_metric = _flaml_metric(metric, binary, positive_index(y))
-        model = AutoML()
-        model.fit(
-            X,
-            y,
-            task="classification",
-            time_budget=budget,
-            metric=flaml_metric,
-            seed=seed,
-            n_jobs=1,
-            verbose=0,
-            estimator_list=_flaml_estimators(),
-        )
+        model = fit_flaml(X, y, "classification", budget, flaml_metric, seed)
         loss = float(model.best_loss)
         if callable(flaml_metric) or flaml_metric == "log_loss":
             # custom: loss = -score; log_loss: loss = the metric itself
@@ -157,8 +142,57 @@ class FlamlSystem(EncodedBaseline):
         return model
 
     def version(self) -> str:
-        try:
-            import flaml
-        except ImportError as exc:
-            raise ImportError(FLAML_MISSING) from exc
-        return f"flaml-{flaml.__version__}" + ("" if _has_lightgbm() else "-no-lightgbm")
+        return flaml_version()
+
+
+def fit_flaml(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    task: str,
+    budget: float,
+    metric: str | Callable[..., Any],
+    seed: int,
+) -> Any:
+    """A ``flaml.AutoML`` fitted with the harness's settings (one job, quiet, see ``flaml``).
+
+    Parameters
+    ----------
+    X, y
+        Encoded features (``category`` form) and target.
+    task : {"classification", "regression"}
+    budget : float
+        FLAML's ``time_budget`` in seconds.
+    metric : str or callable
+        FLAML's name of the metric, or a custom FLAML metric function.
+    seed : int
+
+    Returns
+    -------
+    flaml.AutoML
+    """
+    try:
+        from flaml import AutoML
+    except ImportError as exc:
+        raise ImportError(FLAML_MISSING) from exc
+    model = AutoML()
+    model.fit(
+        X,
+        y,
+        task=task,
+        time_budget=budget,
+        metric=metric,
+        seed=seed,
+        n_jobs=1,
+        verbose=0,
+        estimator_list=flaml_estimators(),
+    )
+    return model
+
+
+def flaml_version() -> str:
+    """``flaml-<version>``, with ``-no-lightgbm`` when lightgbm is missing (see ``flaml``)."""
+    try:
+        import flaml
+    except ImportError as exc:
+        raise ImportError(FLAML_MISSING) from exc
+    return f"flaml-{flaml.__version__}" + ("" if _has_lightgbm() else "-no-lightgbm")

@@ -7,11 +7,23 @@ here only.
 
 The record schema (every key always present; ``None`` where unknown)::
 
-    dataset, suite, system, system_version, seed, budget, metric,
+    dataset, suite, task, system, system_version, seed, budget, metric,
     status ("ok" | "failed" | "timeout"), error,
-    scores {name: value for every name in automl.metrics.REPORTED},
-    score_se, cv_score, fit_time, predict_time, peak_memory_mb, budget_ratio,
+    scores {name: value for every name of score_names(task)},
+    score_se, cv_score, fit_time, predict_time, peak_memory_mb, budget_ratio, n_trials,
     n_rows, n_features, n_classes, minority_share, timestamp
+
+``task`` is "classification" or "regression"; files written before it existed
+lack it (or hold null), and :func:`record_task` reads them as classification.
+The scores of a record are the names of :func:`automl.metrics.reported` for
+its task: ``automl.metrics.REPORTED`` for classification,
+``automl.metrics.REPORTED_REGRESSION`` (``rmse, mae, r2, mape, rmsle,
+median_ae``) for regression, each computed by the metric's function in
+:data:`automl.metrics.METRICS`. ``n_classes`` and ``minority_share`` are null for
+regression. ``n_trials`` is the number of pipelines the system tried (automl;
+null for systems that do not say). ``metric`` is the metric the system
+optimised and ``cv_score`` its own estimate of it, in the metric's units (an
+RMSE is positive).
 
 A score that cannot be computed (and every score of a cell that is not ok) is
 ``null``. ``score_se`` is the bootstrap standard deviation of the test score of
@@ -34,12 +46,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..metrics import REPORTED
+from ..metrics import reported
 
 __all__ = [
     "FIELDS",
     "KEY_FIELDS",
     "STATUSES",
+    "TASKS",
     "Key",
     "append_record",
     "clean",
@@ -49,14 +62,19 @@ __all__ = [
     "now",
     "read_records",
     "record_key",
+    "record_task",
+    "score_names",
 ]
 
 #: The values of a record's ``status``.
 STATUSES = ("ok", "failed", "timeout")
+#: The values of a record's ``task``.
+TASKS = ("classification", "regression")
 #: Every key of a record, in the order they are written.
 FIELDS = (
     "dataset",
     "suite",
+    "task",
     "system",
     "system_version",
     "seed",
@@ -71,6 +89,7 @@ FIELDS = (
     "predict_time",
     "peak_memory_mb",
     "budget_ratio",
+    "n_trials",
     "n_rows",
     "n_features",
     "n_classes",
@@ -89,8 +108,29 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def record_task(record: Mapping[str, Any]) -> str:
+    """The task of a record: its ``task``, or "classification" for files older than the field."""
+    return str(record.get("task") or "classification")
+
+
+def score_names(task: str | None = None) -> tuple[str, ...]:
+    """The names of a record's ``scores`` for ``task`` (None: classification).
+
+    Raises
+    ------
+    ValueError
+        For a task not in :data:`TASKS`.
+    """
+    task = task or "classification"
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}; got {task!r}.")
+    return tuple(reported(task))
+
+
 def new_record(**fields: Any) -> dict[str, Any]:
     """A record with every schema field, ``None`` (scores: all ``None``) unless given.
+
+    The score names follow the ``task`` field (see :func:`score_names`).
 
     Raises
     ------
@@ -101,7 +141,7 @@ def new_record(**fields: Any) -> dict[str, Any]:
     if unknown:
         raise KeyError(f"Not result fields: {sorted(unknown)}; the schema is {FIELDS}.")
     record: dict[str, Any] = dict.fromkeys(FIELDS)
-    record["scores"] = dict.fromkeys(REPORTED)
+    record["scores"] = dict.fromkeys(score_names(fields.get("task")))
     record["timestamp"] = now()
     record.update(fields)
     return record
@@ -176,4 +216,3 @@ def latest(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if r.get("status") == "ok" or chosen.get(key, {}).get("status") != "ok":
             chosen[key] = dict(r)
     return list(chosen.values())
-
