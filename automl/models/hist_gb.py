@@ -4,10 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from ..space import Integer, Real, Space
 from .base import BOTH_TASKS, ModelContext, ModelFamily
+
+
+class StoppingHGBClassifier(HistGradientBoostingClassifier):
+    """scikit-learn's histogram boosting, whose early stopping survives a class of one row.
+
+    Early stopping holds out a stratified validation split, which scikit-learn
+    cannot draw when a class has a single training row; such a fit then trains
+    without early stopping (its ``max_iter`` rounds) instead of failing.
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StoppingHGBClassifier:
+        """Fit; see :meth:`sklearn.ensemble.HistGradientBoostingClassifier.fit`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : array-like of shape (n_samples,)
+            Labels.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights.
+
+        Returns
+        -------
+        StoppingHGBClassifier
+            The fitted model.
+        """
+        _, counts = np.unique(np.asarray(y), return_counts=True)
+        if self.early_stopping is True and counts.min() < 2:
+            self.early_stopping = False
+            try:
+                return super().fit(X, y, sample_weight=sample_weight)
+            finally:
+                self.early_stopping = True
+        return super().fit(X, y, sample_weight=sample_weight)
 
 
 def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
@@ -15,7 +51,7 @@ def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
     if ctx.is_regression:
         return HistGradientBoostingRegressor(**_shared(params, cats, ctx))
     weight = "balanced" if params.get("class_weight") == "balanced" else None
-    return HistGradientBoostingClassifier(**_shared(params, cats, ctx), class_weight=weight)
+    return StoppingHGBClassifier(**_shared(params, cats, ctx), class_weight=weight)
 
 
 def _shared(params: dict[str, Any], cats: list[int] | None, ctx: ModelContext) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..nets import TabularNetClassifier
+from ..nets import TabularNetClassifier, TabularNetRegressor
 from ..space import Categorical, Integer, Real, Space
-from .base import ModelContext, ModelFamily
+from .base import BOTH_TASKS, ModelContext, ModelFamily
 
 # Share of ``context.time_limit`` given to training; the rest covers preprocessing,
 # the validation pass and prediction.
@@ -23,7 +23,7 @@ _PATIENCE = 12
 
 def mlp_space(context: ModelContext) -> Space:
     """Search space of the family (a fresh dict on each call)."""
-    return {
+    space: Space = {
         "hidden_width": Integer(32, 512, log=True),
         "depth": Integer(1, 4),
         "dropout": Real(0.0, 0.5),
@@ -34,11 +34,14 @@ def mlp_space(context: ModelContext) -> Space:
         "residual": Categorical([True, False]),
         "norm": Categorical(["batch", "layer", "none"]),
     }
+    if context.is_regression:  # Huber for targets with outliers
+        space["loss"] = Categorical(["mse", "huber"])
+    return space
 
 
 def mlp_default(context: ModelContext) -> dict[str, Any]:
     """A known-good configuration: a 2-block residual net of width 256."""
-    return {
+    default: dict[str, Any] = {
         "hidden_width": 256,
         "depth": 2,
         "dropout": 0.1,
@@ -49,10 +52,15 @@ def mlp_default(context: ModelContext) -> dict[str, Any]:
         "residual": True,
         "norm": "batch",
     }
+    if context.is_regression:
+        default["loss"] = "mse"
+    return default
 
 
-def build_mlp(params: dict[str, Any], context: ModelContext) -> TabularNetClassifier:
-    """Build an unfitted :class:`~automl.nets.TabularNetClassifier`.
+def build_mlp(
+    params: dict[str, Any], context: ModelContext
+) -> TabularNetClassifier | TabularNetRegressor:
+    """Build an unfitted net: a classifier, or a regressor for a regression context.
 
     Keys of ``params`` missing from the space take their default value; unknown
     keys raise :class:`~automl.exceptions.ConfigError`.
@@ -74,16 +82,19 @@ def build_mlp(params: dict[str, Any], context: ModelContext) -> TabularNetClassi
     max_time = None
     if context.time_limit is not None:
         max_time = max(0.5, _TIME_SHARE * context.time_limit)
-    return TabularNetClassifier(
-        **config,
+    shared = dict(
         categorical_features=list(context.categorical_features) or None,
-        class_weight=None if class_weight == "none" else "balanced",
         max_epochs=_MAX_EPOCHS,
         patience=_PATIENCE,
         max_time=max_time,
         device=context.device,
         n_threads=context.n_threads,
         random_state=context.random_state,
+    )
+    if context.is_regression:
+        return TabularNetRegressor(**config, **shared)
+    return TabularNetClassifier(
+        **config, **shared, class_weight=None if class_weight == "none" else "balanced"
     )
 
 
@@ -97,6 +108,7 @@ MLP = ModelFamily(
     categorical_encoding="ordinal",
     supports_class_weight=True,
     cost=8.0,
+    tasks=BOTH_TASKS,
     description="PyTorch MLP with categorical embeddings, residual blocks and early stopping",
     tags=frozenset({"neural", "torch", "gpu"}),
 )

@@ -214,3 +214,16 @@ def test_regression_family_conformance(family, transform):
     assert set(get_family(family).default(ctx)) <= set(space)
     for entry in get_family(family).portfolio(ctx):
         assert all(space[k].contains(v) for k, v in entry.items()), (family, entry)
+
+
+def test_hist_gb_early_stopping_survives_a_class_of_one_row():
+    X, y, schema = _toy(3, n=90)
+    y = y.copy()
+    y[y == 2] = 1
+    y[0] = 2  # a single training row of class 2: no stratified validation split exists
+    ctx = _ctx(3)
+    graph = _graph("hist_gb")
+    pipe = graph.compile(_capped(graph.default_config("hist_gb", ctx)), schema, ctx)
+    pipe.fit(X, y)
+    assert pipe.named_steps["model"].early_stopping is True  # the setting is left as given
+    assert pipe.predict_proba(X).shape == (90, 3)
