@@ -37,7 +37,8 @@ class StoppingHGBClassifier(HistGradientBoostingClassifier):
             The fitted model.
         """
         _, counts = np.unique(np.asarray(y), return_counts=True)
-        if self.early_stopping is True and counts.min() < 2:
+        stopping = self.get_params()["early_stopping"]
+        if stopping is True and counts.min() < 2:
             self.early_stopping = False
             try:
                 return super().fit(X, y, sample_weight=sample_weight)

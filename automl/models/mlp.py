@@ -82,7 +82,7 @@ def build_mlp(
     max_time = None
     if context.time_limit is not None:
         max_time = max(0.5, _TIME_SHARE * context.time_limit)
-    shared = dict(
+    shared: dict[str, Any] = dict(
         categorical_features=list(context.categorical_features) or None,
         max_epochs=_MAX_EPOCHS,
         patience=_PATIENCE,

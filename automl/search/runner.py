@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import metrics as M
 from ..evaluate import TrialTask
+from ..progress import SearchProgress
 from ..runlog import RunLog
 from .base import Strategy
 from .budget import Budget, CostModel
@@ -58,7 +59,7 @@ class SearchRunner:
         The optimized metric.
     update_reserve : callable
         Called after each finished trial to re-predict the refit reserve.
-    progress : object or None
+    progress : SearchProgress or None
         Has ``update(elapsed, n_trials, best)`` and ``close()``.
     """
 
@@ -72,7 +73,7 @@ class SearchRunner:
         make_task: Callable[[int, dict[str, Any], float | None], TrialTask],
         metric: str,
         update_reserve: Callable[[], None],
-        progress: Any = None,
+        progress: SearchProgress | None = None,
     ) -> None:
         self.strategy = strategy
         self.executor = executor

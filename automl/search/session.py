@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
+from ..progress import SearchProgress
 from ..run_context import RunContext
 from ..runlog import RunLog
 from . import make_strategy
@@ -51,7 +52,7 @@ def run_search(
     y: np.ndarray,
     budget: Budget,
     log: RunLog,
-    progress: Any = None,
+    progress: SearchProgress | None = None,
 ) -> None:
     """Search until the budget runs out; every finished trial lands in ``log``.
 
