@@ -22,6 +22,7 @@ from . import metrics as M
 from .exceptions import NotFittedError
 from .final_model import FinalModel, build_final_model, describe_steps
 from .graph import PipelineGraph
+from .group_folds import validate_groups
 from .leaderboard import build_leaderboard
 from .models import ModelContext
 from .params import validate_params
@@ -73,7 +74,9 @@ class AutoMLBase(BaseEstimator):
     ) -> ModelContext:
         raise NotImplementedError
 
-    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+    def _folds(
+        self, X: pd.DataFrame, y: np.ndarray, seed: int, groups: np.ndarray | None
+    ) -> tuple[Folds, list[str]]:
         raise NotImplementedError
 
     def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
@@ -83,13 +86,14 @@ class AutoMLBase(BaseEstimator):
         raise NotImplementedError
 
     # --- fit ---------------------------------------------------------------------
-    def _fit(self, X: Any, y: Any) -> None:
+    def _fit(self, X: Any, y: Any, groups: Any = None) -> None:
         """Validate, search and build the final model; the fitted state lands on ``self``."""
         t_start = time.monotonic()
         name = type(self).__name__
         validate_params(self.get_params(deep=False), name, self._task_kind)
         self.metric_ = M.ALIASES.get(self.metric, self.metric)
         X_df, y_fit = self._validate(X, y)
+        group_labels = None if groups is None else validate_groups(groups, len(X_df))
         schema = infer_schema(X_df)
         self.n_features_in_ = schema.n_features_in
         if schema.from_dataframe:
@@ -112,11 +116,11 @@ class AutoMLBase(BaseEstimator):
         )
         log = RunLog(
             self.log_dir,
-            header={**self._log_header(X_df, y_fit, graph), "seed": seed},
+            header={**self._log_header(X_df, y_fit, graph, group_labels), "seed": seed},
             resume=self.resume,
         )
         seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
-        run = self._run_context(graph, schema, X_df, y_fit, seed)
+        run = self._run_context(graph, schema, X_df, y_fit, seed, group_labels)
         self.graph_ = graph
         self.graph_description_ = graph.describe(run.model)
         budget = Budget(self.time_budget, self.max_trials, start=t_start)
@@ -141,10 +145,16 @@ class AutoMLBase(BaseEstimator):
             print(f"[automl] {note}")
 
     def _run_context(
-        self, graph: PipelineGraph, schema: Schema, X: pd.DataFrame, y: np.ndarray, seed: int
+        self,
+        graph: PipelineGraph,
+        schema: Schema,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        seed: int,
+        groups: np.ndarray | None,
     ) -> RunContext:
         """Decide, once, everything the search and the final model share."""
-        folds, fold_notes = self._folds(X, y, seed)
+        folds, fold_notes = self._folds(X, y, seed, groups)
         self.notes_.extend(fold_notes)
         parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
         return RunContext(
@@ -162,7 +172,9 @@ class AutoMLBase(BaseEstimator):
             memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
         )
 
-    def _log_header(self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph) -> dict:
+    def _log_header(
+        self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, groups: np.ndarray | None
+    ) -> dict:
         import joblib
 
         settings = {
@@ -178,7 +190,8 @@ class AutoMLBase(BaseEstimator):
             settings["pos_label"] = None if pos_label is None else str(pos_label)
         else:
             settings["task"] = self._task_kind
-        return {"fingerprint": joblib.hash((X, y)), "settings": settings}
+        data = (X, y) if groups is None else (X, y, groups)  # a resume must use the same groups
+        return {"fingerprint": joblib.hash(data), "settings": settings}
 
     def _keep(
         self,

@@ -16,6 +16,7 @@ from .final_model import FinalModel
 from .folds import make_folds
 from .graph import PipelineGraph
 from .graph.choice import choose_graph
+from .group_folds import group_folds
 from .models import ModelContext
 from .prior import prior_final_model
 from .profile import profile_data
@@ -185,7 +186,11 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
             device=self.device,
         )
 
-    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+    def _folds(
+        self, X: pd.DataFrame, y: np.ndarray, seed: int, groups: np.ndarray | None
+    ) -> tuple[Folds, list[str]]:
+        if groups is not None:
+            return group_folds(self.cv, X, y, groups, random_state=seed, stratify=True)
         return make_folds(self.cv, X, y, random_state=seed, classes=self.classes_)
 
     def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
@@ -195,7 +200,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         return prior_final_model(y, len(self.classes_), self.metric_, self.pos_index_, schema)
 
     # --- fit ------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> AutoMLClassifier:
+    def fit(self, X: Any, y: Any, groups: Any = None) -> AutoMLClassifier:
         """Search pipelines on ``X, y`` and fit the final model.
 
         Parameters
@@ -204,13 +209,19 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
             Numeric, categorical, boolean and date-time columns; NaN allowed.
         y : array-like of shape (n_samples,)
             Class labels of any type; no missing values.
+        groups : array-like of shape (n_samples,) or None, default=None
+            A group label per row (a customer, a patient, a session): the folds keep
+            each group together, with ``cv="auto"`` or an int (stratified group
+            K-fold for classes, group K-fold for regression) and with any splitter
+            given as ``cv`` (it receives ``groups``). The threshold and the
+            ensemble are chosen on the same folds.
 
         Returns
         -------
         AutoMLClassifier
             The fitted estimator.
         """
-        self._fit(X, y)
+        self._fit(X, y, groups)
         return self
 
     # --- predict --------------------------------------------------------------

@@ -304,8 +304,11 @@ def build_final_model(
     deadline = None if time_left is None else time.monotonic() + time_left
     refit = _Refitter(log, run, X, y, deadline, predicted, notes)
     refitted = _refit_with_fallback(refit, planned, ranked, notes)
-    total = sum(planned.get(t, 1.0) for t in refitted)
-    weights = {t: planned.get(t, 1.0) / total for t in refitted}
+    # selection order, not refit order (longest first, from measured durations): the
+    # members and their sums must not depend on the clock, so seeded fits repeat exactly
+    kept = [t for t in planned if t in refitted] + [t for t in refitted if t not in planned]
+    total = sum(planned.get(t, 1.0) for t in kept)
+    weights = {t: planned.get(t, 1.0) / total for t in kept}
     if best not in weights:  # the best trial failed to refit: the heaviest member stands in
         best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)

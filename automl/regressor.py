@@ -15,6 +15,7 @@ from .data import validate_features, validate_predict_data
 from .exceptions import ConfigError, DataError
 from .final_model import FinalModel
 from .graph import PipelineGraph
+from .group_folds import group_folds
 from .models import ModelContext
 from .prior import prior_regression_model
 from .profile import profile_regression
@@ -192,14 +193,18 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
             device=self.device,
         )
 
-    def _folds(self, X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[Folds, list[str]]:
+    def _folds(
+        self, X: pd.DataFrame, y: np.ndarray, seed: int, groups: np.ndarray | None
+    ) -> tuple[Folds, list[str]]:
+        if groups is not None:
+            return group_folds(self.cv, X, y, groups, random_state=seed, stratify=False)
         return regression_folds(self.cv, X, y, random_state=seed)
 
     def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
         return prior_regression_model(y, self.metric_, schema)
 
     # --- fit and predict ----------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> AutoMLRegressor:
+    def fit(self, X: Any, y: Any, groups: Any = None) -> AutoMLRegressor:
         """Search pipelines on ``X, y`` and fit the final model.
 
         Parameters
@@ -208,13 +213,19 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
             Numeric, categorical, boolean and date-time columns; NaN allowed.
         y : array-like of shape (n_samples,)
             Numbers; no missing or infinite values, not constant.
+        groups : array-like of shape (n_samples,) or None, default=None
+            A group label per row (a customer, a patient, a session): the folds keep
+            each group together, with ``cv="auto"`` or an int (stratified group
+            K-fold for classes, group K-fold for regression) and with any splitter
+            given as ``cv`` (it receives ``groups``). The threshold and the
+            ensemble are chosen on the same folds.
 
         Returns
         -------
         AutoMLRegressor
             This estimator (``self``), fitted.
         """
-        self._fit(X, y)
+        self._fit(X, y, groups)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
