@@ -3,11 +3,17 @@
 A thin layer over the library (argparse only). User errors print one line,
 ``automl: error: ...``, on stderr and exit with status 2; no traceback.
 
+``automl fit`` fits an :class:`~automl.AutoMLRegressor` for a numeric target with
+many distinct values (:func:`detect_task`; a note on stderr says so) unless
+``--task`` decides; ``--metric`` takes the metrics of that task.
+
 Examples
 --------
 ::
 
     automl fit train.csv --target churn --budget 120 --metric f1 --out model.joblib
+    automl fit houses.csv --target price --metric mae          # a regressor, detected
+    automl fit grades.csv --target grade --task classification # 1..100 as classes
     automl predict model.joblib test.csv -o predictions.csv
     automl report model.joblib -o report.html       # one run
     automl report results/ -o benchmark.html        # benchmark JSONL (directory or .jsonl)
@@ -31,25 +37,41 @@ from typing import Any
 
 from .exceptions import AutoMLError, DataError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "detect_task", "main"]
 
 EXIT_USAGE = 2
 _PROG = "automl"
+#: :func:`detect_task`: an integer-valued target is continuous above this many distinct values
+MIN_DISTINCT = 20
+#: ... and when more than this share of the rows have distinct values.
+MIN_DISTINCT_SHARE = 0.05
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand (``bench`` only points to the harness)."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog=_PROG, description="AutoML for tabular classification.")
+    parser = argparse.ArgumentParser(
+        prog=_PROG, description="AutoML for tabular classification and regression."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fit = sub.add_parser("fit", help="search for a model on a CSV file and save it")
     fit.add_argument("data", help="training data, a CSV file with a header row")
     fit.add_argument("--target", required=True, help="name of the label column")
+    fit.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        help="default: regression for a numeric target of floats, or of whole numbers with "
+        f"over {MIN_DISTINCT} distinct values that are over {MIN_DISTINCT_SHARE:.0%} of the rows",
+    )
     fit.add_argument("--budget", type=float, metavar="S", help="time budget in seconds")
-    fit.add_argument("--metric", help="metric to optimise (e.g. roc_auc, f1, log_loss)")
+    fit.add_argument(
+        "--metric",
+        help="metric to optimise (classification e.g. roc_auc, f1, log_loss; "
+        "regression rmse, mae, r2, mape, rmsle, median_ae)",
+    )
     fit.add_argument(
         "--out", default="model.joblib", help="model file to write (default: %(default)s)"
     )
@@ -62,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(func=_cmd_fit)
 
     pred = sub.add_parser("predict", help="predict a CSV file with a saved model")
-    pred.add_argument("model", help="model file written by 'automl fit' or clf.save")
+    pred.add_argument("model", help="model file written by 'automl fit' or model.save")
     pred.add_argument("data", help="CSV file with the feature columns seen at fit")
     pred.add_argument(
         "-o", "--output", default="-", help="CSV file to write; '-' for stdout (default)"
@@ -91,13 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--metrics",
         nargs="+",
         metavar="M",
-        help="batch report: metrics to compare (default: roc_auc f1 average_precision log_loss)",
+        help="batch report: metrics to compare (default: roc_auc f1 average_precision log_loss "
+        "for classification cells, rmse mae r2 for regression cells)",
     )
     rep.add_argument(
         "--baselines",
         nargs="+",
         metavar="SYSTEM",
-        help="batch report: systems to compare against (default: all)",
+        help="batch report: systems to compare against (default: all); the first is also "
+        "the reference of normalised RMSE / MAE (default: hgb)",
     )
     rep.add_argument(
         "--tol",
@@ -180,10 +204,66 @@ def _read_csv(path: str) -> Any:
         raise DataError(f"cannot read CSV '{path}': {first}") from exc
 
 
-def _estimator_class() -> Any:
+def detect_task(y: Any) -> tuple[str, str | None]:
+    """The task ``automl fit`` picks for a target column when ``--task`` is not given.
+
+    Regression for a numeric (not boolean) target that looks continuous: floats
+    not all whole, or whole numbers (integers, or floats such as ``3.0`` from an
+    integer column with gaps) with more than :data:`MIN_DISTINCT` distinct
+    values that are also more than :data:`MIN_DISTINCT_SHARE` of the non-missing
+    rows. Else classification: text, booleans, few codes such as 0/1 or 1..5.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        The target column as read from the CSV.
+
+    Returns
+    -------
+    task : {"classification", "regression"}
+    note : str or None
+        For regression, the sentence ``automl fit`` prints on stderr; None otherwise.
+    """
+    import numpy as np
+    import pandas as pd
+
+    values = pd.Series(y).dropna()
+    numeric = pd.api.types.is_numeric_dtype(values.dtype)
+    if not len(values) or not numeric or pd.api.types.is_bool_dtype(values.dtype):
+        return "classification", None
+    distinct = int(values.nunique())
+    numbers = values.to_numpy(dtype=np.float64)
+    whole = bool(np.all(np.isfinite(numbers) & (numbers == np.round(numbers))))
+    many = distinct > MIN_DISTINCT and distinct > MIN_DISTINCT_SHARE * len(values)
+    if whole and not many:
+        return "classification", None
+    return "regression", (
+        f"target {values.name!r} is numeric with {distinct} distinct values: "
+        "fitting a regressor (use --task classification to override)"
+    )
+
+
+def _estimator_class(task: str = "classification") -> Any:
+    if task == "regression":
+        from .regressor import AutoMLRegressor
+
+        return AutoMLRegressor
     from .estimator import AutoMLClassifier
 
     return AutoMLClassifier
+
+
+def _check_metric(metric: str | None, task: str) -> None:
+    """Raise ConfigError when ``--metric`` belongs to the other task (or is unknown)."""
+    from .exceptions import ConfigError
+    from .metrics import get_metric, reported
+
+    found = get_metric(metric) if metric is not None else None
+    if found is not None and found.task != task:
+        raise ConfigError(
+            f"--metric {metric} is a {found.task} metric but the task is {task}; "
+            f"choose one of {', '.join(reported(task))}, or set --task."
+        )
 
 
 def _load_model(path: str) -> Any:
@@ -204,6 +284,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         )
     y = df[args.target]
     X = df.drop(columns=[args.target])
+    task, note = (args.task, None) if args.task else detect_task(y)
+    _check_metric(args.metric, task)
+    if note and not args.quiet:
+        print(f"{_PROG}: note: {note}", file=sys.stderr)
     options = {
         "time_budget": args.budget,
         "metric": args.metric,
@@ -213,7 +297,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         "random_state": args.seed,
         "log_dir": args.log_dir,
     }
-    clf = _estimator_class()(
+    clf = _estimator_class(task)(
         **{k: v for k, v in options.items() if v is not None}, verbose=0 if args.quiet else 1
     )
     with warnings.catch_warnings() if args.quiet else nullcontext():
@@ -264,10 +348,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     X = df.drop(columns=drop)
-    proba = model.predict_proba(X)
     out = pd.DataFrame({"prediction": model.predict(X)})
-    for i, label in enumerate(model.classes_):
-        out[f"proba_{label}"] = proba[:, i]
+    if hasattr(model, "predict_proba"):  # a classifier; a regressor writes the prediction only
+        proba = model.predict_proba(X)
+        for i, label in enumerate(model.classes_):
+            out[f"proba_{label}"] = proba[:, i]
     if args.output == "-":
         out.to_csv(sys.stdout, index=False)
     else:
@@ -283,15 +368,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not run.exists():
         raise FileNotFoundError(2, "No such file or directory", args.run)
     if run.is_dir() or run.suffix.lower() == ".jsonl":
-        from .report.batch_report import DEFAULT_METRICS, write_batch_report
+        from .report.batch_report import write_batch_report
 
-        path = write_batch_report(
-            run,
-            args.output,
-            metrics=args.metrics or DEFAULT_METRICS,
-            baselines=args.baselines,
-            tol=args.tol,
-        )
+        options = {"metrics": args.metrics, "baselines": args.baselines, "tol": args.tol}
+        path = write_batch_report(run, args.output, **options)
     else:
         from .report.run_report import write_run_report
 
@@ -301,18 +381,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(argv: list[str]) -> int:
-    """Say where the benchmark harness lives now; it is not part of the installed package.
-
-    Parameters
-    ----------
-    argv : list of str
-        The arguments given after ``bench``, repeated in the suggested command.
-
-    Returns
-    -------
-    int
-        Always 2 (:data:`EXIT_USAGE`).
-    """
+    """Say where the harness lives (not installed), repeating ``argv``; always exit status 2."""
     command = "python -m benchmarks.run " + (shell_join(argv) if argv else "--help")
     print(
         f"{_PROG}: error: 'automl bench' was removed: the benchmark harness is not part of "

@@ -58,11 +58,48 @@ def csv(tmp_path):
     return path
 
 
+class FakeRegressor:
+    """Stands in for a fitted AutoMLRegressor: no classes, no probabilities."""
+
+    __init__ = FakeModel.__init__
+    save = FakeModel.save
+
+    def fit(self, X, y):
+        self.fit_columns = list(X.columns)
+        self.y_name = y.name
+        self.feature_names_in_ = np.array(X.columns, dtype=object)
+        self.metric_ = self.params.get("metric", "rmse")
+        self.cv_score_ = 12.5
+        self.leaderboard_ = pd.DataFrame({"trial": [0], "family": ["linear"], "status": ["ok"],
+                                          f"{self.metric_}_mean": [12.5]})
+        return self
+
+    def predict(self, X):
+        return X.iloc[:, 0].to_numpy(float) * 2.0
+
+
 @pytest.fixture()
 def fake(monkeypatch):
     FakeModel.instances = []
-    monkeypatch.setattr(cli, "_estimator_class", lambda: FakeModel)
+    tasks = []
+
+    def estimator_class(task="classification"):
+        tasks.append(task)
+        return FakeRegressor if task == "regression" else FakeModel
+
+    monkeypatch.setattr(cli, "_estimator_class", estimator_class)
+    FakeModel.tasks = tasks
     return FakeModel
+
+
+@pytest.fixture()
+def numeric_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x1": rng.normal(size=60), "x2": rng.normal(size=60)})
+    df["price"] = (1000 * rng.random(60)).round(2)
+    path = tmp_path / "houses.csv"
+    df.to_csv(path, index=False)
+    return path
 
 
 def _one_error_line(capsys, *needles):
@@ -140,6 +177,81 @@ def _fitted(csv_path):
     return FakeModel().fit(df[["x1", "x2"]], df["label"])
 
 
+@pytest.mark.parametrize(
+    ("values", "task"),
+    [
+        (["yes", "no"] * 30, "classification"),
+        ([True, False] * 30, "classification"),
+        ([0, 1] * 30, "classification"),
+        (list(range(1, 6)) * 12, "classification"),  # a 1..5 rating
+        ([0.0, 1.0, np.nan] * 20, "classification"),  # 0/1 read as float because of gaps
+        (np.arange(600) % 25, "classification"),  # 25 distinct integers in 600 rows (4 %)
+        (np.arange(600) % 40, "regression"),  # 40 distinct integers in 600 rows (6.7 %)
+        (np.linspace(0, 1, 60), "regression"),  # floats that are not whole numbers
+        ([0.5, 1.5] * 30, "regression"),  # still floats: measurements, not codes
+        ([np.nan] * 5, "classification"),
+    ],
+)
+def test_detect_task(values, task):
+    detected, note = cli.detect_task(pd.Series(values, name="y"))
+    assert detected == task and (note is None) == (task == "classification")
+
+
+def test_detect_task_says_why_and_how_to_override():
+    _, note = cli.detect_task(pd.Series(np.arange(1234) * 1.5, name="price"))
+    assert note == ("target 'price' is numeric with 1234 distinct values: fitting a regressor "
+                    "(use --task classification to override)")
+
+
+def test_fit_picks_a_regressor_for_a_numeric_target(fake, numeric_csv, tmp_path, capsys):
+    out = tmp_path / "m.joblib"
+    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--metric", "mae",
+                     "--out", str(out)]) == 0
+    assert fake.tasks == ["regression"] and fake.instances[0].params["metric"] == "mae"
+    captured = capsys.readouterr()
+    assert "automl: note: target 'price' is numeric with 60 distinct values" in captured.err
+    assert "CV mae: 12.5000" in captured.out
+    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--quiet",
+                     "--out", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_task_option_overrides_detection(fake, numeric_csv, csv, tmp_path, capsys):
+    out = str(tmp_path / "m.joblib")
+    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--task", "classification",
+                     "--out", out, "--quiet"]) == 0
+    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--task", "regression",
+                     "--out", out]) == 0
+    assert fake.tasks == ["classification", "regression"]
+    assert "note" not in capsys.readouterr().err  # an explicit task needs no note
+    assert cli.main(["fit", str(csv), "--target", "label", "--task", "ranking"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_metric_must_belong_to_the_task(fake, numeric_csv, csv, tmp_path, capsys):
+    out = str(tmp_path / "m.joblib")
+    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--metric", "roc_auc",
+                     "--out", out]) == 2
+    _one_error_line(capsys, "roc_auc is a classification metric but the task is regression",
+                    "rmse, mae, r2")
+    assert cli.main(["fit", str(csv), "--target", "label", "--metric", "rmse", "--out", out]) == 2
+    _one_error_line(capsys, "rmse is a regression metric but the task is classification")
+    assert cli.main(["fit", str(csv), "--target", "label", "--metric", "rmsee", "--out", out]) == 2
+    _one_error_line(capsys, "rmse")
+    assert fake.instances == []
+
+
+def test_predict_with_a_regressor_writes_the_prediction_only(numeric_csv, tmp_path, monkeypatch):
+    df = pd.read_csv(numeric_csv)
+    model = FakeRegressor().fit(df[["x1", "x2"]], df["price"])
+    monkeypatch.setattr(cli, "_load_model", lambda path: model)
+    out = tmp_path / "p.csv"
+    assert cli.main(["predict", "m.joblib", str(numeric_csv), "-o", str(out), "--quiet"]) == 0
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["prediction"]
+    assert np.allclose(pred["prediction"], df["x1"] * 2)
+
+
 def test_predict_drops_the_target_and_writes_probabilities(csv, tmp_path, monkeypatch, capsys):
     model = _fitted(csv)
     monkeypatch.setattr(cli, "_load_model", lambda path: model)
@@ -213,6 +325,33 @@ def test_report_batch_from_directory_and_jsonl(tmp_path, capsys):
     _one_error_line(capsys, ".html or .md")
 
 
+def test_report_batch_of_regression_results_ranks_by_normalised_rmse(tmp_path, capsys):
+    from automl.report.records import append_record, new_record
+
+    path = tmp_path / "regression.jsonl"
+    rmse = {("d0", "automl"): 9.0, ("d0", "hgb"): 10.0, ("d0", "ridge"): 20.0,
+            ("d1", "automl"): 1100.0, ("d1", "hgb"): 1000.0, ("d1", "ridge"): 3000.0}
+    for (dataset, system), value in rmse.items():
+        rec = new_record(dataset=dataset, system=system, seed=0, budget=5.0, metric="rmse",
+                         task="regression", status="ok", budget_ratio=0.5)
+        rec["scores"].update(rmse=value, mae=value / 2, r2=0.9)
+        append_record(path, rec)
+    append_record(path, new_record(dataset="c", system="xgb", seed=0, status="ok",
+                                   scores={"roc_auc": 0.8}))  # an old-style classification cell
+    assert cli.main(["report", str(path), "-o", str(tmp_path / "r.md"),
+                     "--metrics", "rmse", "r2", "--baselines", "hgb"]) == 0
+    text = (tmp_path / "r.md").read_text()
+    assert "## rmse (lower is better)" in text and "## r2 (higher is better)" in text
+    assert "| system | mean rank | mean rmse / hgb | geometric mean rmse / hgb |" in text
+    assert "| automl | 1.500 | 1.000 | 0.995 |" in text  # (0.9 + 1.1) / 2, sqrt(0.99)
+    assert "| ridge | 3.000 | 2.500 |" in text and "| xgb |" not in text.split("## rmse")[1].split("## r2")[0]
+    assert "| automl | 1/0/1 |" in text  # against hgb: ratios 0.9 and 1.1
+    assert cli.main(["report", str(path), "-o", str(tmp_path / "all.md")]) == 0
+    text = (tmp_path / "all.md").read_text()
+    assert "## roc_auc" in text and "## mae (lower is better)" in text
+    assert "- **Tasks:** classification, regression" in text
+
+
 def test_bench_points_to_the_harness_in_the_source_checkout(capsys):
     """The harness is not installed: ``automl bench`` names the command to run, exit 2."""
     assert cli.main(["bench", "--suite", "quick", "--budget", "30", "--out", "results/"]) == 2
@@ -248,5 +387,25 @@ def test_real_fit_predict_report(tmp_path, capsys):
     assert cli.main(["predict", str(model), str(data), "-o", str(tmp_path / "p.csv")]) == 0
     pred = pd.read_csv(tmp_path / "p.csv")
     assert list(pred.columns) == ["prediction", "proba_0", "proba_1"] and len(pred) == len(df)
+    assert cli.main(["report", str(model), "-o", str(tmp_path / "r.html")]) == 0
+    assert "<h2>Leaderboard</h2>" in (tmp_path / "r.html").read_text()
+
+
+@pytest.mark.slow
+def test_real_regression_fit_predict(tmp_path, capsys):
+    from sklearn.datasets import load_diabetes
+
+    df = load_diabetes(as_frame=True).frame
+    data = tmp_path / "data.csv"
+    df.to_csv(data, index=False)
+    model = tmp_path / "model.joblib"
+    assert cli.main(["fit", str(data), "--target", "target", "--budget", "20", "--max-trials",
+                     "2", "--metric", "mae", "--seed", "0", "--out", str(model)]) == 0
+    captured = capsys.readouterr()
+    assert "fitting a regressor" in captured.err and "CV mae: " in captured.out
+    assert cli.main(["predict", str(model), str(data), "-o", str(tmp_path / "p.csv")]) == 0
+    pred = pd.read_csv(tmp_path / "p.csv")
+    assert list(pred.columns) == ["prediction"] and len(pred) == len(df)
+    assert np.corrcoef(pred["prediction"], df["target"])[0, 1] > 0.5
     assert cli.main(["report", str(model), "-o", str(tmp_path / "r.html")]) == 0
     assert "<h2>Leaderboard</h2>" in (tmp_path / "r.html").read_text()

@@ -1,7 +1,12 @@
 """The batch report: many benchmark cells (JSONL) compared across systems.
 
 Built only from stored cells (:mod:`automl.report.results`; record format
-:mod:`automl.report.records`), never by refitting.
+:mod:`automl.report.records`), never by refitting. Each metric's section reads
+the cells of the metric's task. Regression systems are ranked by RMSE (and the
+other metrics asked for); a scale-dependent regression metric (RMSE, MAE,
+median AE) is also compared across datasets normalised by a reference system
+(each dataset's RMSE / the reference's RMSE on it): the rank table shows the
+mean and geometric mean of that ratio, and wins / ties / losses compare ratios.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConfigError, unknown_name_message
-from ..metrics import REPORTED
+from ..metrics import get_metric
 from . import plots
 from ._render import ImageSink, Table, fmt_value, output_format, render
 from .results import (
+    METRIC_COLUMNS,
     budget_adherence,
     failures,
     friedman_pvalue,
@@ -25,6 +31,7 @@ from .results import (
     load_results,
     mean_ranks,
     nemenyi_cd,
+    normalised_table,
     score_table,
     system_summary,
     wins_ties_losses,
@@ -33,13 +40,19 @@ from .results import (
 __all__ = ["write_batch_report"]
 
 DEFAULT_METRICS = ("roc_auc", "f1", "average_precision", "log_loss")
+#: The metrics of regression cells tabulated when none are asked for.
+DEFAULT_REGRESSION_METRICS = ("rmse", "mae", "r2")
+#: Regression metrics in the target's units: compared across datasets as ratios.
+SCALED_METRICS = ("rmse", "mae", "median_ae")
+#: The preferred reference of the normalised regression metrics, when present.
+DEFAULT_REFERENCE = "hgb"
 
 
 def write_batch_report(
     results_path: str | Path,
     out_path: str | Path,
     *,
-    metrics: Sequence[str] = DEFAULT_METRICS,
+    metrics: Sequence[str] | None = None,
     baselines: Sequence[str] | None = None,
     tol: float = 0.005,
     alpha: float = 0.05,
@@ -53,11 +66,15 @@ def write_batch_report(
     out_path : str or Path
         ``*.html`` (self-contained) or ``*.md`` (figures as PNG files in
         ``<stem>_files/`` beside it).
-    metrics : sequence of str
+    metrics : sequence of str, optional
         Metrics to tabulate, each with a score table (best per dataset in
         bold), mean ranks, wins/ties/losses and a critical-difference diagram.
+        Default: :data:`DEFAULT_METRICS` for classification cells and
+        :data:`DEFAULT_REGRESSION_METRICS` for regression cells, for the tasks present.
     baselines : sequence of str, optional
-        Systems every other system is compared with; default: all systems.
+        Systems every other system is compared with; default: all systems. The
+        first one is also the reference of the normalised regression metrics
+        (default :data:`DEFAULT_REFERENCE` where it ran, else the first system).
     tol : float
         Score differences within ``tol`` count as ties.
     alpha : float
@@ -73,17 +90,28 @@ def write_batch_report(
     FileNotFoundError
         If ``results_path`` does not exist.
     ConfigError
-        For an unknown metric or baseline, or an unsupported suffix.
+        For an unknown metric or baseline, a metric of a task with no cells,
+        or an unsupported suffix.
     DataError
         If no cell can be read.
     """
     out_path = Path(out_path)
     fmt = output_format(out_path)
-    for m in metrics:
-        if m not in REPORTED:
-            raise ConfigError(unknown_name_message("metric", m, REPORTED))
+    for m in metrics or ():
+        if m not in METRIC_COLUMNS:
+            raise ConfigError(unknown_name_message("metric", m, METRIC_COLUMNS))
     df = load_results(results_path)
+    tasks = set(df["task"])
+    if metrics is None:
+        metrics = [
+            *(DEFAULT_METRICS if "classification" in tasks else ()),
+            *(DEFAULT_REGRESSION_METRICS if "regression" in tasks else ()),
+        ]
+    for m in metrics:
+        if get_metric(m).task not in tasks:
+            raise ConfigError(f"Metric {m!r} is a {get_metric(m).task} metric; no such cells.")
     systems = sorted(df["system"].unique())
+    reference = baselines[0] if baselines else None
     baselines = list(baselines) if baselines is not None else systems
     for b in baselines:
         if b not in systems:
@@ -94,7 +122,9 @@ def write_batch_report(
         "source": str(results_path),
         "overview": _overview(df),
         "systems": Table.from_frame(system_summary(df), ".3g"),
-        "sections": [_metric_section(df, m, baselines, tol, alpha, sink) for m in metrics],
+        "sections": [
+            _metric_section(df, m, baselines, tol, alpha, sink, reference) for m in metrics
+        ],
         "budget": Table.from_frame(budget_adherence(df), ".3g"),
         "budget_figure": sink.try_add(
             "budget_adherence", lambda: plots.budget_adherence_plot(df), "Budget adherence"
@@ -120,6 +150,7 @@ def _overview(df: pd.DataFrame) -> list[tuple[str, str]]:
         ("Systems", values("system")),
         ("Seeds", values("seed")),
         ("Suites", values("suite")),
+        ("Tasks", values("task")),
         ("Budgets (s)", values("budget")),
         ("Optimized metric(s)", values("metric")),
     ]
@@ -139,9 +170,22 @@ def _metric_section(
     tol: float,
     alpha: float,
     sink: ImageSink,
+    reference: str | None = None,
 ) -> dict[str, Any]:
     higher = greater_is_better(metric)
-    table = score_table(df, metric)
+    table = score_table(df[df["task"] == get_metric(metric).task], metric)
+    baselines = [b for b in baselines if b in table.columns]
+    compared, note = table, ""
+    if metric in SCALED_METRICS and len(table.columns):
+        names = [str(c) for c in table.columns]
+        if reference not in names:
+            reference = DEFAULT_REFERENCE if DEFAULT_REFERENCE in names else names[0]
+        compared = normalised_table(table, str(reference))
+        note = (
+            f"{metric} is in each target's units: across datasets it is compared as "
+            f"{metric} / {metric} of {reference} on the same dataset (wins/ties/losses "
+            f"too, ties within {tol} of {reference}'s score). "
+        )
     ranks = mean_ranks(table, greater_is_better=higher)
     n_datasets = int(table.dropna(how="all").shape[0])
     cd = nemenyi_cd(len(ranks), n_datasets, alpha)
@@ -152,7 +196,7 @@ def _metric_section(
                 "—"
                 if s == b
                 else "{}/{}/{}".format(
-                    *wins_ties_losses(table, s, b, tol, greater_is_better=higher)
+                    *wins_ties_losses(compared, s, b, tol, greater_is_better=higher)
                 )
                 for b in baselines
             ]
@@ -161,23 +205,37 @@ def _metric_section(
         index=pd.Index(table.columns, name="system \\ baseline"),
         columns=list(baselines),
     )
+    if compared is table:
+        means = {"mean score": table.mean(axis=0)[ranks.index]}
+    else:
+        ratio = f"{metric} / {reference}"
+        means = {
+            f"mean {ratio}": compared.mean(axis=0)[ranks.index],
+            f"geometric mean {ratio}": np.exp(np.log(compared.where(compared > 0)).mean(axis=0))[
+                ranks.index
+            ],
+        }
     rank_table = pd.DataFrame(
         {
             "mean rank": ranks,
-            "mean score": table.mean(axis=0)[ranks.index],
+            **means,
             "datasets scored": table.notna().sum(axis=0)[ranks.index],
         }
     )
     rank_table.index.name = "system"
-    test = (f"Friedman test p = {pvalue:.3g}; " if np.isfinite(pvalue) else "") + (
+    friedman = f"Friedman test p = {pvalue:.3g}; " if np.isfinite(pvalue) else ""
+    nemenyi = (
         f"Nemenyi critical difference at α = {alpha}: {cd:.2f} ranks over {n_datasets} datasets."
         if np.isfinite(cd)
         else ""
     )
+    test = note + friedman + nemenyi
     return {
         "metric": metric,
         "direction": "higher" if higher else "lower",
-        "scores": Table.from_frame(table, ".4f", strong=_best_mask(table, higher)),
+        "scores": Table.from_frame(
+            table, ".5g" if compared is not table else ".4f", strong=_best_mask(table, higher)
+        ),
         "ranks": Table.from_frame(rank_table, ".3f"),
         "wtl": Table.from_frame(wtl),
         "test": test,

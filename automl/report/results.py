@@ -12,6 +12,10 @@ Conventions
   seeds that did finish; a dataset where a system never finished is NaN, and
   :func:`mean_ranks` ranks NaN last (a failure is the worst outcome).
 - Ties share the average rank.
+- Regression cells (``task`` "regression") carry the regression metrics; a
+  scale-dependent one (RMSE, MAE) is compared across datasets through
+  :func:`normalised_table`, each dataset's score divided by a reference
+  system's score on it.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConfigError, DataError, unknown_name_message
-from ..metrics import REPORTED, get_metric
-from .records import FIELDS, latest, read_records
+from ..metrics import REPORTED, REPORTED_REGRESSION, get_metric
+from .records import FIELDS, latest, read_records, record_task
 
 __all__ = [
     "budget_adherence",
@@ -34,12 +38,15 @@ __all__ = [
     "markdown_table",
     "mean_ranks",
     "nemenyi_cd",
+    "normalised_table",
     "score_table",
     "system_summary",
     "wins_ties_losses",
 ]
 
 _COLUMNS = tuple(f for f in FIELDS if f != "scores")
+#: Every metric column a results frame has, classification then regression.
+METRIC_COLUMNS = tuple(dict.fromkeys([*REPORTED, *REPORTED_REGRESSION]))
 
 
 def _result_files(path: Path) -> list[Path]:
@@ -67,8 +74,10 @@ def load_results(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per cell: the cell's fields, one column per metric in
-        :data:`automl.metrics.REPORTED` (NaN where absent) and ``source`` (the file).
+        One row per cell: the cell's fields (``task`` "classification" for
+        records older than the field), one column per metric in
+        :data:`automl.metrics.REPORTED` and :data:`automl.metrics.REPORTED_REGRESSION`
+        (NaN where absent) and ``source`` (the file).
 
     Raises
     ------
@@ -84,16 +93,17 @@ def load_results(path: str | Path) -> pd.DataFrame:
         for cell in latest(r for r in read_records(file) if isinstance(r, dict)):
             scores = cell.pop("scores", None) or {}
             cell.update({f"score_{k}" if k in _COLUMNS else k: v for k, v in scores.items()})
+            cell["task"] = record_task(cell)
             cell["source"] = str(file)
             records.append(cell)
     if not records:
         raise DataError(f"No benchmark cells found in '{path}'.")
     df = pd.DataFrame.from_records(records)
-    for col in (*_COLUMNS, *REPORTED):
+    for col in (*_COLUMNS, *METRIC_COLUMNS):
         if col not in df.columns:
             df[col] = np.nan
     for col in (
-        *REPORTED,
+        *METRIC_COLUMNS,
         "cv_score",
         "fit_time",
         "predict_time",
@@ -109,7 +119,7 @@ def load_results(path: str | Path) -> pd.DataFrame:
 
 def _check_metric(df: pd.DataFrame, metric: str) -> str:
     if metric not in df.columns:
-        raise ConfigError(unknown_name_message("metric column", metric, REPORTED))
+        raise ConfigError(unknown_name_message("metric column", metric, METRIC_COLUMNS))
     return metric
 
 
@@ -129,6 +139,36 @@ def score_table(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     table = table.reindex(index=datasets, columns=systems)
     table.index.name, table.columns.name = "dataset", None
     return table
+
+
+def normalised_table(table: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Each dataset's scores divided by the score of ``reference`` on it.
+
+    For scale-dependent metrics (RMSE, MAE of regression targets in their own
+    units): a normalised RMSE of 0.9 is 10 % below the reference's on that
+    dataset, whatever the target's scale, so rows can be averaged.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`score_table`.
+    reference : str
+        The system whose score is 1 on every dataset where it finished.
+
+    Returns
+    -------
+    DataFrame
+        Same shape; NaN where the reference did not finish or scored 0.
+
+    Raises
+    ------
+    ConfigError
+        If ``reference`` is not a column of ``table``.
+    """
+    if reference not in table.columns:
+        raise ConfigError(unknown_name_message("system", reference, map(str, table.columns)))
+    base = table[reference].where(table[reference] != 0)
+    return table.div(base, axis=0)
 
 
 def mean_ranks(table: pd.DataFrame, greater_is_better: bool = True) -> pd.Series:
