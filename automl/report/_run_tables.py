@@ -1,4 +1,8 @@
-"""The trial tables of the run report: scores, leaderboard, failures, families, ensemble."""
+"""The trial tables of the run report: scores, leaderboard, failures, families, ensemble.
+
+The task (classification or regression) follows from the optimized metric:
+the score and leaderboard tables list that task's reported metrics.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import REPORTED, score_all
+from ..metrics import REPORTED_REGRESSION, get_metric, reported, score_all
 from ._render import Table, compact, fmt_pm, fmt_value
 
 LEADERBOARD_ROWS = 25
+_CLASSIFICATION_COLUMNS = (
+    "roc_auc",
+    "average_precision",
+    "log_loss",
+    "f1",
+    "balanced_accuracy",
+    "mcc",
+)
 
 
 def oof_scores(
@@ -22,12 +34,33 @@ def oof_scores(
     board: pd.DataFrame,
     metric: str,
 ) -> Table:
-    """Every reported metric: the final model out of fold next to the best trial's CV."""
-    final = score_all(y, proba, pos_index=pos, threshold=threshold)
-    ok = board[board["status"] == "ok"]
+    """Every reported metric: the final model out of fold next to the best trial's CV.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        Encoded labels, or the true target of a regression.
+    proba : ndarray of shape (n, k)
+        Out-of-fold class probabilities, or predicted values of shape (n, 1).
+    pos : int
+        Binary positive class (unused for a regression).
+    threshold : float or None
+        Binary decision threshold (None for a regression).
+    board : DataFrame
+        The leaderboard, best first.
+    metric : str
+        The optimized metric; its task picks the metrics listed.
+
+    Returns
+    -------
+    Table
+    """
+    names = reported(get_metric(metric).task)
+    final = score_all(y, proba, pos_index=pos, threshold=threshold, names=names)
+    ok = board[board["status"] == "ok"] if "status" in board else board
     best = ok.iloc[0] if len(ok) else pd.Series(dtype=object)
     rows = []
-    for name in REPORTED:
+    for name in names:
         label = f"{name} (optimized)" if name == metric else name
         trial = fmt_pm(best.get(f"{name}_mean"), best.get(f"{name}_std"))
         rows.append((label, final.get(name), trial))
@@ -37,20 +70,22 @@ def oof_scores(
 
 
 def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, Any]]) -> Table:
-    """The first ``LEADERBOARD_ROWS`` trials; ensemble members in bold with their weight."""
+    """The first ``LEADERBOARD_ROWS`` trials; ensemble members in bold with their weight.
+
+    A classification shows its main metrics and the tuned threshold; a regression
+    its error metrics and no threshold.
+    """
     weights = {int(m["trial"]): float(m["weight"]) for m in ensemble}
-    others = [
-        m
-        for m in ("roc_auc", "average_precision", "log_loss", "f1", "balanced_accuracy", "mcc")
-        if m != metric
-    ]
+    regression = get_metric(metric).task == "regression"
+    shown = REPORTED_REGRESSION if regression else _CLASSIFICATION_COLUMNS
+    others = [m for m in shown if m != metric]
     columns = [
         "trial",
         "family",
         "status",
         f"{metric} (mean ± std)",
         *[m.replace("_", " ") for m in others],
-        "threshold",
+        *([] if regression else ["threshold"]),
         "fit time (s)",
         "weight",
     ]
@@ -64,7 +99,7 @@ def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, An
                 r.get("status"),
                 fmt_pm(r.get(f"{metric}_mean"), r.get(f"{metric}_std")),
                 *[fmt_value(r.get(f"{m}_mean"), ".4f") for m in others],
-                fmt_value(r.get("threshold_mean"), ".3f"),
+                *([] if regression else [fmt_value(r.get("threshold_mean"), ".3f")]),
                 fmt_value(r.get("fit_time"), ".3g"),
                 fmt_value(weights[trial]) if trial in weights else "",
             ]
@@ -77,8 +112,8 @@ def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, An
 
 
 def failed_trials(board: pd.DataFrame) -> Table:
-    """Trials that failed or timed out, with their (shortened) error."""
-    bad = board[board["status"] != "ok"] if "status" in board else board.iloc[:0]
+    """Trials that failed or timed out, with their (shortened) error; pruned trials are not."""
+    bad = board[~board["status"].isin(["ok", "pruned"])] if "status" in board else board.iloc[:0]
     return Table.from_rows(
         ["trial", "family", "status", "error", "duration (s)"],
         [

@@ -1,7 +1,10 @@
-"""The run report: one fitted :class:`~automl.estimator.AutoMLClassifier` as HTML or Markdown.
+"""The run report: one fitted classifier or regressor as HTML or Markdown.
 
-It reads only what ``fit`` stored (trial log, leaderboard, out-of-fold
-probabilities, timings, pipeline description) and never refits or predicts.
+The sections both tasks share (summary frame, data, leaderboard, search,
+time, pipeline) are built once; :func:`_classification` and
+:func:`_regression` add what differs. It reads only what ``fit`` stored
+(trial log, leaderboard, out-of-fold predictions, timings, pipeline
+description) and never refits or predicts.
 """
 
 from __future__ import annotations
@@ -15,10 +18,16 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import NotFittedError
-from ..metrics import get_metric, predict_labels
+from ..metrics import REPORTED_REGRESSION, get_metric, predict_labels, score_all
 from . import plots
 from ._render import ImageSink, Table, output_format, render
-from ._run_summary import data_section, summary_rows
+from ._run_summary import (
+    classification_rows,
+    data_section,
+    regression_rows,
+    summary_rows,
+    target_stats,
+)
 from ._run_tables import (
     LEADERBOARD_ROWS,
     ensemble_table,
@@ -30,16 +39,20 @@ from ._run_tables import (
     search_space,
 )
 
-__all__ = ["run_context", "write_run_report"]
+__all__ = ["is_regression", "run_context", "write_run_report"]
 
 
-def write_run_report(clf: Any, path: str | Path) -> Path:
+def write_run_report(model: Any, path: str | Path) -> Path:
     """Write the report of a fitted run to ``path``.
 
     Parameters
     ----------
-    clf : AutoMLClassifier
+    model : AutoMLClassifier or AutoMLRegressor
         A fitted estimator (anything with the fitted attributes it documents).
+        A regressor (``_task_kind == "regression"``, or a regression ``metric_``)
+        gets the regression sections: target statistics, predicted vs actual,
+        residuals and error by target decile instead of class balance, ROC/PR
+        curves, confusion matrix and threshold.
     path : str or Path
         ``*.html``: one self-contained file, figures inlined as base64 PNG.
         ``*.md``: Markdown, figures written as PNG files to ``<stem>_files/``
@@ -55,7 +68,7 @@ def write_run_report(clf: Any, path: str | Path) -> Path:
     ConfigError
         If ``path`` ends with neither ``.html`` nor ``.md``.
     NotFittedError
-        If ``clf`` has not been fitted.
+        If ``model`` has not been fitted.
 
     Examples
     --------
@@ -64,31 +77,134 @@ def write_run_report(clf: Any, path: str | Path) -> Path:
     """
     path = Path(path)
     fmt = output_format(path)
-    for attr in ("trials_", "leaderboard_", "oof_proba_", "classes_"):
-        if not hasattr(clf, attr):
-            raise NotFittedError(
-                f"This {type(clf).__name__} is not fitted yet (no {attr!r}); "
-                "call fit before writing a report."
-            )
-    return render("run_report", run_context(clf, ImageSink(path, fmt)), path)
+    for attr in ("trials_", "leaderboard_", "oof_proba_", "metric_"):
+        _require(model, attr)
+    if not is_regression(model):
+        _require(model, "classes_")
+    return render("run_report", run_context(model, ImageSink(path, fmt)), path)
 
 
-def run_context(clf: Any, sink: ImageSink) -> dict[str, Any]:
-    """Everything the run-report templates show, with figures already encoded by ``sink``."""
-    metric = clf.metric_
+def is_regression(model: Any) -> bool:
+    """Whether ``model`` is a fitted regressor (its task kind, else its metric's task)."""
+    kind = getattr(model, "_task_kind", None)
+    if kind is not None:
+        return bool(kind == "regression")
+    return get_metric(model.metric_).task == "regression"
+
+
+def _require(model: Any, attr: str) -> None:
+    if not hasattr(model, attr):
+        raise NotFittedError(
+            f"This {type(model).__name__} is not fitted yet (no {attr!r}); "
+            "call fit before writing a report."
+        )
+
+
+def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
+    """Everything the run-report templates show, with figures already encoded by ``sink``.
+
+    Parameters
+    ----------
+    model : AutoMLClassifier or AutoMLRegressor
+        The fitted run.
+    sink : ImageSink
+        Encodes the figures for the output format.
+
+    Returns
+    -------
+    dict
+        The template context: the shared sections, plus the task's (``task`` is
+        ``"classification"`` or ``"regression"``).
+    """
+    metric = model.metric_
     higher = get_metric(metric).greater_is_better
-    board: pd.DataFrame = clf.leaderboard_
-    trials: list[dict[str, Any]] = list(clf.trials_)
-    classes = [str(c) for c in clf.classes_]
-    pos = int(getattr(clf, "pos_index_", 1) or 0)
-    threshold = getattr(clf, "threshold_", None)
-    proba, y = np.asarray(clf.oof_proba_, dtype=float), np.asarray(clf.oof_y_)
-    profile: dict[str, Any] = dict(getattr(clf, "profile_", None) or {})
-    balance = profile.get("class_balance") or _balance_from_labels(y, classes)
-    timings: dict[str, Any] = dict(getattr(clf, "timings_", None) or {})
-    steps = list(getattr(clf, "best_pipeline_steps_", None) or [])
-    ensemble = list(getattr(clf, "ensemble_", None) or [])
+    board: pd.DataFrame = model.leaderboard_
+    trials: list[dict[str, Any]] = list(model.trials_)
+    profile: dict[str, Any] = dict(getattr(model, "profile_", None) or {})
+    timings: dict[str, Any] = dict(getattr(model, "timings_", None) or {})
+    steps = list(getattr(model, "best_pipeline_steps_", None) or [])
+    ensemble = list(getattr(model, "ensemble_", None) or [])
+    task = (_regression if is_regression(model) else _classification)(model, profile, sink)
+    threshold, task_summary = task.pop("threshold"), task.pop("summary")
+    figures = {
+        **task.pop("figures"),
+        "trace": sink.try_add(
+            "search_trace",
+            lambda: plots.search_trace(trials, metric, greater_is_better=higher),
+            "Search trace",
+        ),
+        "budget": sink.try_add("budget", lambda: plots.budget_bars(timings), "Budget vs actual"),
+        "steps": sink.try_add(
+            "step_times",
+            lambda: plots.step_times(
+                _sum_step_times(trials), getattr(model, "refit_step_times_", None)
+            ),
+            "Time per step",
+        ),
+        "pipeline": sink.try_add(
+            "pipeline",
+            lambda: plots.pipeline_graph(
+                steps,
+                threshold=threshold,
+                n_ensemble=len(ensemble),
+                searched=_searched(getattr(model, "best_config_", None) or {}),
+            ),
+            "Winning pipeline",
+        )
+        if steps
+        else None,
+    }
+    return {
+        **task,
+        "title": "AutoML run report" + (" (regression)" if task["task"] == "regression" else ""),
+        "metric": metric,
+        "summary": summary_rows(model, board, ensemble, timings, task_summary),
+        "oof_scores": oof_scores(
+            np.asarray(model.oof_y_),
+            np.asarray(model.oof_proba_, dtype=float),
+            int(getattr(model, "pos_index_", 1) or 0),
+            threshold,
+            board,
+            metric,
+        ),
+        "leaderboard": leaderboard(board, metric, ensemble),
+        "n_trials": len(board),
+        "shown_trials": min(len(board), LEADERBOARD_ROWS),
+        "failed": failed_trials(board),
+        "families": families_table(board, metric, higher),
+        "notes": [
+            *map(str, getattr(model, "notes_", None) or profile.get("notes") or []),
+            *(f"trial {t.get('trial')}: {n}" for t in trials for n in (t.get("notes") or [])),
+        ],
+        "timings": Table.from_rows(
+            ["phase", "seconds"],
+            [
+                (k.replace("_", " "), timings.get(k))
+                for k in ("budget", "search", "refit", "predicted_refit", "total")
+                if k in timings
+            ],
+            ".3g",
+        ),
+        "pipeline_steps": Table.from_rows(
+            ["#", "step", "estimator", "parameters"],
+            [(i, name, cls, params_text(params)) for i, (name, cls, params) in enumerate(steps, 1)],
+        ),
+        "ensemble": ensemble_table(ensemble, board, metric),
+        "best_config": json.dumps(
+            getattr(model, "best_config_", {}), indent=2, default=str, sort_keys=True
+        ),
+        "search_space": search_space(getattr(model, "graph_description_", None) or {}),
+        "figures": figures,
+    }
 
+
+def _classification(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
+    """A classifier's own content: classes, threshold, class balance, ROC/PR, confusion."""
+    classes = [str(c) for c in model.classes_]
+    pos = int(getattr(model, "pos_index_", 1) or 0)
+    threshold = getattr(model, "threshold_", None)
+    proba, y = np.asarray(model.oof_proba_, dtype=float), np.asarray(model.oof_y_)
+    balance = profile.get("class_balance") or _balance_from_labels(y, classes)
     figures = {
         "class_balance": sink.try_add(
             "class_balance", lambda: plots.class_balance(balance), "Class balance"
@@ -111,65 +227,42 @@ def run_context(clf: Any, sink: ImageSink) -> dict[str, Any]:
             ),
             "Confusion matrix",
         ),
-        "trace": sink.try_add(
-            "search_trace",
-            lambda: plots.search_trace(trials, metric, greater_is_better=higher),
-            "Search trace",
-        ),
-        "budget": sink.try_add("budget", lambda: plots.budget_bars(timings), "Budget vs actual"),
-        "steps": sink.try_add(
-            "step_times",
-            lambda: plots.step_times(
-                _sum_step_times(trials), getattr(clf, "refit_step_times_", None)
-            ),
-            "Time per step",
-        ),
-        "pipeline": sink.try_add(
-            "pipeline",
-            lambda: plots.pipeline_graph(
-                steps,
-                threshold=threshold,
-                n_ensemble=len(ensemble),
-                searched=_searched(getattr(clf, "best_config_", None) or {}),
-            ),
-            "Winning pipeline",
-        )
-        if steps
-        else None,
     }
     return {
-        "title": "AutoML run report",
-        "metric": metric,
-        "summary": summary_rows(clf, board, trials, ensemble, timings, classes, threshold),
-        "data": data_section(clf, profile, balance),
-        "oof_scores": oof_scores(y, proba, pos, threshold, board, metric),
-        "leaderboard": leaderboard(board, metric, ensemble),
-        "n_trials": len(board),
-        "shown_trials": min(len(board), LEADERBOARD_ROWS),
-        "failed": failed_trials(board),
-        "families": families_table(board, metric, higher),
-        "notes": [
-            *map(str, getattr(clf, "notes_", None) or profile.get("notes") or []),
-            *(f"trial {t.get('trial')}: {n}" for t in trials for n in (t.get("notes") or [])),
-        ],
-        "timings": Table.from_rows(
-            ["phase", "seconds"],
-            [
-                (k.replace("_", " "), timings.get(k))
-                for k in ("budget", "search", "refit", "predicted_refit", "total")
-                if k in timings
-            ],
-            ".3g",
+        "task": "classification",
+        "threshold": threshold,
+        "summary": classification_rows(model, classes, threshold),
+        "data": data_section(model, profile, balance=balance),
+        "figures": figures,
+    }
+
+
+def _regression(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
+    """A regressor's own content: target statistics, OOF errors and their three figures."""
+    pred = np.asarray(model.oof_proba_, dtype=float)
+    y = np.asarray(model.oof_y_, dtype=float)
+    target = target_stats(profile, y)
+    scores = score_all(y, pred, names=REPORTED_REGRESSION)
+    figures = {
+        "predicted_vs_actual": sink.try_add(
+            "predicted_vs_actual",
+            lambda: plots.predicted_vs_actual(y, pred),
+            "Predicted vs actual (out of fold)",
         ),
-        "pipeline_steps": Table.from_rows(
-            ["#", "step", "estimator", "parameters"],
-            [(i, name, cls, params_text(params)) for i, (name, cls, params) in enumerate(steps, 1)],
+        "residuals": sink.try_add(
+            "residuals", lambda: plots.residuals_plot(y, pred), "Residuals vs predicted"
         ),
-        "ensemble": ensemble_table(ensemble, board, metric),
-        "best_config": json.dumps(
-            getattr(clf, "best_config_", {}), indent=2, default=str, sort_keys=True
+        "error_by_decile": sink.try_add(
+            "error_by_decile",
+            lambda: plots.error_by_decile(y, pred),
+            "Mean absolute error by decile of the target",
         ),
-        "search_space": search_space(getattr(clf, "graph_description_", None) or {}),
+    }
+    return {
+        "task": "regression",
+        "threshold": None,
+        "summary": regression_rows(target, scores),
+        "data": data_section(model, profile, target=target),
         "figures": figures,
     }
 

@@ -11,6 +11,7 @@ from ._figure import figure_to_png
 from .benchmark import budget_adherence_plot, critical_difference
 from .pipeline import pipeline_graph
 from .predictions import class_balance, confusion_matrix_plot, pr_curves, roc_curves
+from .regression import error_by_decile, predicted_vs_actual, residuals_plot
 from .timing import budget_bars, search_trace, step_times
 
 __all__ = [
@@ -19,9 +20,12 @@ __all__ = [
     "class_balance",
     "confusion_matrix_plot",
     "critical_difference",
+    "error_by_decile",
     "figure_to_png",
     "pipeline_graph",
     "pr_curves",
+    "predicted_vs_actual",
+    "residuals_plot",
     "roc_curves",
     "search_trace",
     "step_times",
