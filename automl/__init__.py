@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["AutoMLClassifier", "AutoMLRegressor", "PipelineGraph", "load", "__version__"]
+__all__ = [
+    "AutoMLClassifier",
+    "AutoMLRegressor",
+    "CostMatrix",
+    "CustomMetric",
+    "PipelineGraph",
+    "load",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from .regressor import AutoMLRegressor
 
         return AutoMLRegressor
+    if name in ("CostMatrix", "CustomMetric"):
+        from . import custom_metrics
+
+        return getattr(custom_metrics, name)
     if name == "PipelineGraph":
         from .graph import PipelineGraph
 

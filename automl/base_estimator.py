@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import metrics as M
+from .custom_metrics import as_metric
 from .exceptions import NotFittedError
 from .final_model import FinalModel, build_final_model, describe_steps
 from .graph import PipelineGraph
@@ -27,7 +28,7 @@ from .leaderboard import build_leaderboard
 from .models import ModelContext
 from .params import validate_params
 from .progress import SearchProgress
-from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy
+from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy, reported_metrics
 from .runlog import RunLog
 from .schema import Schema, infer_schema
 from .search.budget import Budget
@@ -91,8 +92,16 @@ class AutoMLBase(BaseEstimator):
         t_start = time.monotonic()
         name = type(self).__name__
         validate_params(self.get_params(deep=False), name, self._task_kind)
-        self.metric_ = M.ALIASES.get(self.metric, self.metric)
+        custom = not isinstance(self.metric, str)
+        self.metric_ = "" if custom else M.ALIASES.get(self.metric, self.metric)
         X_df, y_fit = self._validate(X, y)
+        self.custom_metric_ = None
+        if custom:
+            self.custom_metric_ = as_metric(
+                self.metric, self._task(), getattr(self, "classes_", None)
+            )
+            M.register_metric(self.custom_metric_)
+            self.metric_ = self.custom_metric_.name
         group_labels = None if groups is None else validate_groups(groups, len(X_df))
         schema = infer_schema(X_df)
         self.n_features_in_ = schema.n_features_in
@@ -139,6 +148,23 @@ class AutoMLBase(BaseEstimator):
             final = build_final_model(run, log, X_df, y_fit, time_left=time_left)
         self._keep(final, log.records, y_fit, t_start, search_end)
 
+    def _task(self) -> str:
+        """``"regression"``, or ``"binary"``/``"multiclass"`` once the classes are known."""
+        if self._task_kind == "regression":
+            return "regression"
+        return "binary" if len(getattr(self, "classes_", ())) == 2 else "multiclass"
+
+    def _reported(self) -> tuple[str, ...]:
+        """The metrics ``evaluate`` and the leaderboard report (the user's own metric too)."""
+        return reported_metrics(self._task(), self.metric_)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle; a user's metric becomes known again by its name in this process."""
+        self.__dict__.update(state)
+        custom = state.get("custom_metric_")
+        if custom is not None:
+            M.register_metric(custom)
+
     def _say(self, note: str) -> None:
         logger.info(note)
         if self.verbose >= 2:
@@ -170,6 +196,7 @@ class AutoMLBase(BaseEstimator):
             seed=seed,
             ensemble=bool(self.ensemble),
             memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
+            custom_metric=self.custom_metric_,
         )
 
     def _log_header(
@@ -178,7 +205,7 @@ class AutoMLBase(BaseEstimator):
         import joblib
 
         settings = {
-            "metric": self.metric,
+            "metric": self.metric_,
             "pipeline": graph.name,
             "families": list(graph.families),
             "cv": str(self.cv),

@@ -293,7 +293,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         -------
         dict of str to float
             ROC AUC, average precision, log loss, F1, balanced accuracy, accuracy,
-            MCC, precision and recall.
+            MCC, precision and recall, and the metric fitted for when it is your own.
         """
         proba = self.predict_proba(X)
         y_enc = encode_with_classes(y, self.classes_)
@@ -302,7 +302,13 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
                 f"X has {len(proba)} rows but y has {len(y_enc)} labels; they must "
                 "have the same length."
             )
-        return M.score_all(y_enc, proba, pos_index=self.pos_index_, threshold=self.threshold_)
+        return M.score_all(
+            y_enc,
+            proba,
+            pos_index=self.pos_index_,
+            threshold=self.threshold_,
+            names=self._reported(),
+        )
 
 
 __all__ = ["AutoMLClassifier", "Schema"]

@@ -338,6 +338,8 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
     start = time.perf_counter()
     result = empty_result(task.trial)
     try:
+        if task.run.custom_metric is not None:  # a user's metric: known here by its name
+            M.register_metric(task.run.custom_metric)
         X, y = task.data.load()
         limit, ctx = _limits_from_now(task)
         with _limit_threads(ctx.n_threads), warnings.catch_warnings():

@@ -18,6 +18,7 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
     ``duration``, ``started``, ``error``, ``config``.
     """
     names = M.reported(M.get_metric(metric).task)
+    names = names if metric in names else (*names, metric)  # a user's own metric
     rows = []
     for r in records:
         row: dict[str, Any] = {"trial": r["trial"], "family": r["family"], "status": r["status"]}

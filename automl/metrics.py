@@ -263,6 +263,21 @@ def optimizable(task: str) -> tuple[str, ...]:
     return tuple(n for n in OPTIMIZABLE if get_metric(n).task == kind)
 
 
+#: Metrics of a user's (custom metrics), registered by name in each process that runs a fit.
+_REGISTERED: dict[str, Metric] = {}
+
+
+def register_metric(metric: Metric) -> None:
+    """Make a user's metric known by its name in this process (idempotent).
+
+    Parameters
+    ----------
+    metric : Metric
+        Built by :func:`automl.custom_metrics.as_metric`.
+    """
+    _REGISTERED[metric.name] = metric
+
+
 def get_metric(name: str) -> Metric:
     """Look a metric up by name or alias.
 
@@ -273,7 +288,7 @@ def get_metric(name: str) -> Metric:
     """
     key = ALIASES.get(name, name) if isinstance(name, str) else name
     try:
-        return METRICS[key]
+        return METRICS[key] if key in METRICS else _REGISTERED[key]
     except (KeyError, TypeError):
         raise ConfigError(unknown_name_message("metric", name, [*METRICS, *ALIASES])) from None
 

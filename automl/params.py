@@ -46,9 +46,11 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "n_jobs": (lambda v: _integer(v) and (v >= 1 or v == -1), "-1 or an int >= 1"),
     "device": (lambda v: v in ("auto", "cpu", "cuda"), "one of 'auto', 'cpu', 'cuda'"),
     "memory_limit": (
-        lambda v: v is None
-        or (isinstance(v, str) and v == "auto")
-        or (_number(v) and np.isfinite(v) and v > 0),
+        lambda v: (
+            v is None
+            or (isinstance(v, str) and v == "auto")
+            or (_number(v) and np.isfinite(v) and v > 0)
+        ),
         "'auto', None or a positive number of megabytes",
     ),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
@@ -104,16 +106,24 @@ def validate_params(
             ok = False
         if not ok:
             raise ConfigError(
-                f"The {name!r} parameter of {estimator} must be {expected}. "
-                f"Got {value!r} instead."
+                f"The {name!r} parameter of {estimator} must be {expected}. Got {value!r} instead."
             )
     if params.get("time_budget") is None and params.get("max_trials") is None:
         raise ConfigError("Set time_budget or max_trials: with both None the search never ends.")
-    metric = params.get("metric")
-    if not isinstance(metric, str):
-        raise ConfigError(
-            f"The 'metric' parameter must be a metric name (a string); got {metric!r}."
-        )
+    if isinstance(params.get("metric"), str):  # a user's own metric: as_metric checks it at fit
+        _check_metric_name(params["metric"], estimator, task)
+    if params.get("models") is not None:
+        registered = set(family_names())
+        for name in params["models"]:
+            if name not in registered:
+                from .models import get_family
+
+                get_family(name)  # raises with close matches
+    if params.get("resume") and params.get("log_dir") is None:
+        raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")
+
+
+def _check_metric_name(metric: str, estimator: str, task: str) -> None:
     allowed = M.optimizable(task)
     if metric not in allowed:
         known = M.get_metric(metric)  # an unknown name raises with suggestions
@@ -126,12 +136,3 @@ def validate_params(
         raise ConfigError(
             f"The 'metric' parameter of {estimator} must be one of {list(allowed)}; {why}."
         )
-    if params.get("models") is not None:
-        registered = set(family_names())
-        for name in params["models"]:
-            if name not in registered:
-                from .models import get_family
-
-                get_family(name)  # raises with close matches
-    if params.get("resume") and params.get("log_dir") is None:
-        raise ConfigError("resume=True needs log_dir: the trial log to resume lives there.")

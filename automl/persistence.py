@@ -101,6 +101,13 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ModelFileError(f"Model file {str(path)!r} does not exist.")
     try:
         payload = joblib.load(path)
+    except (AttributeError, ImportError) as exc:  # an object the file refers to is not here
+        raise ModelFileError(
+            f"Model file {str(path)!r} refers to something that cannot be found here "
+            f"({type(exc).__name__}: {exc}). A custom metric, family or estimator defined "
+            "in your own code must be importable (or defined in the script's __main__) "
+            "under the same name when the model is loaded."
+        ) from None
     except Exception as exc:  # any failure to unpickle means the file cannot be used
         raise ModelFileError(
             f"Model file {str(path)!r} is truncated or corrupted and cannot be read "

@@ -259,8 +259,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         -------
         dict of str to float
             ``rmse``, ``mae``, ``r2``, ``mape``, ``rmsle`` (NaN when a target is at
-            or below -1) and ``median_ae``.
+            or below -1) and ``median_ae``, and the metric fitted for when it is your own.
         """
         pred = self.predict(X)
         target = validate_regression_target(y, len(pred), allow_constant=True)
-        return M.score_all(target, pred.reshape(-1, 1), names=M.REPORTED_REGRESSION)
+        return M.score_all(target, pred.reshape(-1, 1), names=self._reported())

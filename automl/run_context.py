@@ -182,6 +182,8 @@ class RunContext:
         Whether the final model blends several trials.
     memory_limit_mb : float or None
         Resident memory one trial's worker may hold.
+    custom_metric : Metric or None
+        The user's metric (``metric`` is its name), registered in each worker.
     """
 
     graph: PipelineGraph
@@ -196,6 +198,7 @@ class RunContext:
     seed: int = 0
     ensemble: bool = True
     memory_limit_mb: float | None = None
+    custom_metric: M.Metric | None = None
 
     @property
     def n_classes(self) -> int:
@@ -214,5 +217,23 @@ class RunContext:
 
     @property
     def reported(self) -> tuple[str, ...]:
-        """The metrics every trial reports."""
-        return M.reported(self.model.task)
+        """The metrics every trial reports (the user's own metric too)."""
+        return reported_metrics(self.model.task, self.metric)
+
+
+def reported_metrics(task: str, metric: str) -> tuple[str, ...]:
+    """The task's reported metrics, and ``metric`` when it is none of them (a user's own).
+
+    Parameters
+    ----------
+    task : str
+        ``"binary"``, ``"multiclass"`` or ``"regression"``.
+    metric : str
+        The optimised metric's name.
+
+    Returns
+    -------
+    tuple of str
+    """
+    names = M.reported(task)
+    return names if metric in names else (*names, metric)

@@ -92,9 +92,7 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
         y_enc = self._encoder.transform(y)
-        weights = (
-            None if self.class_weight is None else compute_sample_weight(self.class_weight, y)
-        )
+        weights = None if self.class_weight is None else compute_sample_weight(self.class_weight, y)
         self.booster_ = xgb.XGBClassifier(
             n_estimators=self.n_estimators,
             learning_rate=self.learning_rate,
