@@ -166,7 +166,10 @@ def test_memory_limit_stops_regression_trials_too():
 
     from automl.exceptions import SearchError
 
-    X, y = make_regression(n_samples=120, n_features=4, random_state=0)
-    reg = AutoMLRegressor(max_trials=2, time_budget=None, n_jobs=1, memory_limit=1, cv=3)
+    # the limit is read every 0.5 s: the trials must outlast one reading even in a warm worker
+    X, y = make_regression(n_samples=3000, n_features=20, random_state=0)
+    reg = AutoMLRegressor(
+        max_trials=2, time_budget=None, n_jobs=1, memory_limit=1, cv=3, models=["random_forest"]
+    )
     with pytest.raises(SearchError, match="memory_limit"):
         reg.fit(X, y)
