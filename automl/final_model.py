@@ -91,8 +91,7 @@ def _refit(
     limit = None if deadline is None else max(1.0, min(allowance, deadline - time.monotonic()))
     try:
         pipe = run.graph.compile(config, run.schema, replace(run.model, time_limit=limit))
-        with threadpool_limits(limits=run.model.n_threads), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
+        with threadpool_limits(limits=run.model.n_threads):
             return pipe, fit_pipeline_timed(pipe, X, y), None
     except Exception as exc:
         return None, {}, describe_exception(exc)
@@ -303,7 +302,11 @@ def build_final_model(
         )
     deadline = None if time_left is None else time.monotonic() + time_left
     refit = _Refitter(log, run, X, y, deadline, predicted, notes)
-    refitted = _refit_with_fallback(refit, planned, ranked, notes)
+    # One filter for all refit threads, set here: warnings.catch_warnings is process-wide
+    # and not thread-safe, so entering it in each thread let convergence chatter through.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
+        refitted = _refit_with_fallback(refit, planned, ranked, notes)
     # selection order, not refit order (longest first, from measured durations): the
     # members and their sums must not depend on the clock, so seeded fits repeat exactly
     kept = [t for t in planned if t in refitted] + [t for t in refitted if t not in planned]

@@ -35,12 +35,13 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])
 N = 200
 #: Probabilities may differ by solver round-off (lbfgs stops at a tolerance; BLAS threads).
 TOL = 1e-4
+#: Two parallel workers: the dtype matrix must hold where trials run in parallel (issue 13).
 SETTINGS = {
     "models": ["logreg"],
     "max_trials": 2,
     "time_budget": None,
     "cv": 3,
-    "n_jobs": 1,
+    "n_jobs": 2,
     "random_state": 0,
 }
 

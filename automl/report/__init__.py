@@ -1,8 +1,10 @@
 """Reports built from stored results: one fitted run, or many benchmark cells.
 
-- :func:`write_run_report` — a fitted ``AutoMLClassifier`` to ``.html``/``.md``.
+- :func:`write_run_report` — a fitted ``AutoMLClassifier`` or ``AutoMLRegressor`` to
+  ``.html``/``.md``.
 - :func:`write_batch_report` — benchmark JSONL to ``.html``/``.md``.
 - :mod:`automl.report.results` — load and summarise benchmark JSONL.
+- :mod:`automl.report.records` — the benchmark record format (fields, reading, writing).
 - :mod:`automl.report.plots` — the figures (matplotlib, no global state changed).
 
 HTML reports are single self-contained files (figures inlined as base64 PNG).

@@ -249,8 +249,6 @@ def _chooser_share(seconds: dict[str, float], n: int = 2000) -> float:
     for family in graph.families:
         strategy.tell(graph.default_config(family, ctx), -0.9)
         costs.observe(family, seconds[family])
-        if hasattr(strategy, "observe_duration"):  # before the chooser read the CostModel
-            strategy.observe_duration(family, seconds[family])
     strategy.costs = costs
     picks = [strategy._choose_family({"logreg", "hist_gb"}) for _ in range(n)]
     return picks.count("logreg") / n
