@@ -13,11 +13,9 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
 from .exceptions import ConfigError, DataError
+from .folds import AUTO_CV_LARGE
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
-
-#: Rows above which ``cv="auto"`` uses 3 folds instead of 5 (as without groups).
-AUTO_CV_LARGE = 10_000
 
 
 def validate_groups(groups: Any, n_rows: int) -> np.ndarray:

@@ -11,9 +11,8 @@ from pandas.api import types as ptypes
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from .exceptions import ConfigError, DataError
+from .folds import AUTO_CV_LARGE
 
-#: Rows above which ``cv="auto"`` uses 3 folds instead of 5.
-AUTO_CV_LARGE = 10_000
 #: Quantile bins of the target that ``cv="stratified"`` balances across folds.
 STRATIFY_BINS = 10
 
