@@ -80,14 +80,22 @@ def _refit(
     y: np.ndarray,
     deadline: float | None,
     allowance: float,
+    essential: bool = True,
 ) -> tuple[Any, dict[str, float], str | None]:
     """Build and fit one member on all rows; returns (pipeline, step times, error or None).
 
     A model that can stop itself (nets) gets the seconds its refit was planned to
     take, ``allowance``, and never more than what is left before ``deadline`` (a
     ``time.monotonic()`` value) when its fit starts, since members queue behind
-    each other on the refit threads.
+    each other on the refit threads. A member that is not ``essential`` and whose
+    predicted refit no longer fits before ``deadline`` when its turn comes is not
+    started: most models cannot be stopped once fitting, so starting it late would
+    overrun the budget.
     """
+    if deadline is not None and not essential:
+        left = deadline - time.monotonic()
+        if left < allowance / REFIT_SLACK:
+            return None, {}, f"no time left to refit it ({max(left, 0.0):.1f} s left)"
     limit = None if deadline is None else max(1.0, min(allowance, deadline - time.monotonic()))
     try:
         pipe = run.graph.compile(config, run.schema, replace(run.model, time_limit=limit))
@@ -148,14 +156,25 @@ class _Refitter:
     deadline: float | None
     predicted: dict[int, float]
     notes: list[str]
+    essential: int | None = None
 
     def __call__(self, trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
-        """Refit ``trials`` in the given order; failures are noted and left out."""
+        """Refit ``trials`` in the given order; failures are noted and left out.
+
+        Only the ``essential`` trial (the best), or a trial refitted alone, starts
+        whatever the time left; the others are skipped when their turn comes too late.
+        """
         configs = {r["trial"]: r["config"] for r in self.log.records}
         workers = max(1, min(self.run.parallelism.refit_workers, len(trials)))
         fitted = Parallel(n_jobs=workers, backend="threading")(
             delayed(_refit)(
-                self.run, configs[t], self.X, self.y, self.deadline, REFIT_SLACK * self.predicted[t]
+                self.run,
+                configs[t],
+                self.X,
+                self.y,
+                self.deadline,
+                REFIT_SLACK * self.predicted[t],
+                essential=len(trials) == 1 or t == self.essential,
             )
             for t in trials
         )
@@ -301,7 +320,7 @@ def build_final_model(
             f"Ensemble cut from {len(weights)} to {len(planned)} members to fit the time left."
         )
     deadline = None if time_left is None else time.monotonic() + time_left
-    refit = _Refitter(log, run, X, y, deadline, predicted, notes)
+    refit = _Refitter(log, run, X, y, deadline, predicted, notes, essential=best)
     # One filter for all refit threads, set here: warnings.catch_warnings is process-wide
     # and not thread-safe, so entering it in each thread let convergence chatter through.
     with warnings.catch_warnings():
