@@ -21,7 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import metrics as M
 from .custom_metrics import as_metric
 from .exceptions import NotFittedError
-from .final_model import FinalModel, build_final_model, describe_steps
+from .final_model import FinalModel, build_final_model
+from .graph.compile import describe_steps
 from .graph import PipelineGraph
 from .group_folds import validate_groups
 from .leaderboard import build_leaderboard

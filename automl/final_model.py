@@ -21,6 +21,7 @@ from .exceptions import SearchError
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
+from .stacking import StackDecision, StackedModel, decide_stack
 from .thresholds import threshold_scores
 
 
@@ -28,7 +29,7 @@ from .thresholds import threshold_scores
 class FinalModel:
     """What the estimator keeps after the search."""
 
-    model: EnsembleModel
+    model: EnsembleModel | StackedModel
     best_pipeline: Any
     best_record: dict[str, Any]
     weights: dict[int, float]
@@ -243,6 +244,26 @@ def _refit_with_fallback(
     return refitted
 
 
+def _maybe_stack(
+    run: RunContext, log: RunLog, members: list[int], y: np.ndarray, deadline: float | None
+) -> StackDecision | None:
+    """Nested CV's verdict on a level-2 model over the kept members; None when not tried
+    (ensembling off, or fewer than two members)."""
+    if not run.ensemble or len(members) < 2:
+        return None
+    return decide_stack(
+        log.oof,
+        members,
+        y,
+        run.folds,
+        run.metric,
+        run.pos_index,
+        regression=run.is_regression,
+        seed=run.seed,
+        deadline=deadline,
+    )
+
+
 def _threshold_and_score(
     run: RunContext, y: np.ndarray, oof: np.ndarray
 ) -> tuple[float | None, float | None, float]:
@@ -334,14 +355,21 @@ def build_final_model(
     if best not in weights:  # the best trial failed to refit: the heaviest member stands in
         best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)
+    model: EnsembleModel | StackedModel = EnsembleModel(
+        [(refitted[t][0], w) for t, w in weights.items()], run.n_classes, regression=run.is_regression
+    )
+    stack = _maybe_stack(run, log, list(weights), y, deadline)
+    if stack is not None:
+        notes.append(stack.note)
+        if stack.level2 is not None and stack.oof is not None:
+            model = StackedModel(
+                [refitted[t][0] for t in weights], stack.level2, run.n_classes, run.is_regression
+            )
+            oof = np.where(np.isnan(stack.oof), oof, stack.oof)
     threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof)
     best_pipeline, step_times = refitted[best]
     return FinalModel(
-        model=EnsembleModel(
-            [(refitted[t][0], w) for t, w in weights.items()],
-            run.n_classes,
-            regression=run.is_regression,
-        ),
+        model=model,
         best_pipeline=best_pipeline,
         best_record=by_id[best],
         weights=weights,
@@ -353,31 +381,3 @@ def build_final_model(
         predicted_refit=float(sum(predicted[t] for t in weights)),
         notes=notes,
     )
-
-
-def describe_steps(pipeline: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    """``(name, class name, plain parameters)`` of each step of a fitted pipeline.
-
-    Parameters
-    ----------
-    pipeline : Pipeline or estimator
-        A pipeline with ``steps``; anything else has no steps to describe.
-
-    Returns
-    -------
-    list of tuple
-        Parameters are kept when they are plain values, else replaced by their type's name.
-    """
-    out = []
-    for name, step in getattr(pipeline, "steps", []):
-        try:
-            params = step.get_params(deep=False)
-        except Exception:
-            params = {}
-        plain = {
-            k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
-            for k, v in params.items()
-            if not k.startswith("_") and k != "transformers"
-        }
-        out.append((name, type(step).__name__, plain))
-    return out
