@@ -262,4 +262,5 @@ class TorchClassifier(ClassifierMixin, _TorchEstimatorBase):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it checks that the net is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

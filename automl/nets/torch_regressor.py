@@ -202,6 +202,11 @@ class TorchRegressor(RegressorMixin, _TorchEstimatorBase):
 
         return RegressionTrainer(net, config, device, generator, loss=self.loss)
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     # -- predict --------------------------------------------------------------------------
     def predict(self, X: Any) -> np.ndarray:
         """Predicted target of each row.
