@@ -63,6 +63,11 @@ class Horizon:
         if self.kind != "constant":
             self._apply()
 
+    def jump(self, step_count: int) -> None:
+        """Continue from optimizer step ``step_count`` (a resumed fit) and set its rate."""
+        self.step_count = step_count
+        self._apply()
+
     def _apply(self) -> None:
         factor = self(self.step_count)
         for group, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):

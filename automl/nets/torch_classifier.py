@@ -74,6 +74,16 @@ class TorchClassifier(ClassifierMixin, _TorchEstimatorBase):
         Maximum gradient norm; None or 0 disables clipping.
     max_time : float or None, default=None
         Seconds after which training stops, keeping the best weights so far.
+    warm_start : bool, default=False
+        When True and the estimator was fitted with the same module, ``module__*`` and
+        optimizer settings on data of the same shape, ``fit`` continues training from
+        the last epoch (weights, optimizer state, learning-rate step, early-stopping
+        record, random streams) up to the new ``max_epochs`` instead of starting over:
+        ``r`` epochs then ``R`` gives the net ``R`` epochs give at once (with the
+        constant schedule, the same data and an int ``random_state``). A fit stopped by
+        patience stays stopped. This is how a Hyperband search over ``max_epochs``
+        promotes a configuration. The state (about three copies of the weights) is
+        kept, and pickled, only when True.
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     amp : {"auto", True, False}, default="auto"
@@ -149,6 +159,7 @@ class TorchClassifier(ClassifierMixin, _TorchEstimatorBase):
         class_weight: Any = None,
         grad_clip: float | None = None,
         max_time: float | None = None,
+        warm_start: bool = False,
         device: str = "auto",
         amp: Any = "auto",
         n_threads: int | None = None,
@@ -169,6 +180,7 @@ class TorchClassifier(ClassifierMixin, _TorchEstimatorBase):
         self.class_weight = class_weight
         self.grad_clip = grad_clip
         self.max_time = max_time
+        self.warm_start = warm_start
         self.device = device
         self.amp = amp
         self.n_threads = n_threads

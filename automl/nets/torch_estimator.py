@@ -36,6 +36,7 @@ from .torch_params import (
 if TYPE_CHECKING:
     import torch
 
+    from .checkpoint import Checkpoint
     from .training import TrainConfig, Trainer
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -70,12 +71,14 @@ class _TorchEstimatorBase(BaseEstimator):
     patience: int
     grad_clip: float | None
     max_time: float | None
+    warm_start: bool
     device: str
     amp: Any
     n_threads: int | None
     random_state: int | np.random.RandomState | None
     verbose: int
     _prefixed_params: dict[str, Any]
+    module_: torch.nn.Module
 
     _y_numeric = False
     _multi_output = False
@@ -200,9 +203,32 @@ class _TorchEstimatorBase(BaseEstimator):
         torch_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         train_idx, val_idx = self._split(target, int(split_seed))
         dtype = amp_dtype(device) if self.amp is not False else None
+        resume = self._resume_point(X.shape[1])
         with torch_threads(self.n_threads):
-            self._train(X, target, weights, train_idx, val_idx, device, dtype, int(torch_seed))
+            self._train(
+                X, target, weights, (train_idx, val_idx), device, dtype, int(torch_seed), resume
+            )
         return self
+
+    def _resume_point(self, n_features: int) -> Checkpoint | None:
+        """The checkpoint to continue from: with warm_start, when the net to train is the same.
+
+        The same net: same module, module__* parameters, optimizer and its parameters,
+        number of features and outputs (classes). Anything else starts over.
+        """
+        outputs = getattr(self, "classes_", None)
+        key = (
+            self.module,
+            repr(sorted(self._prefixed_params.items())),
+            repr(self.optimizer),
+            n_features,
+            repr(outputs.tolist()) if outputs is not None else self._n_outputs(),
+        )
+        previous = self.__dict__.get("_warm_key")
+        self._warm_key = key
+        if not self.warm_start or previous != key:
+            return None
+        return self.__dict__.get("_checkpoint")
 
     def _row_weights(self, sample_weight: Any, X: np.ndarray) -> np.ndarray | None:
         """float32 sample weights, or None where they are absent or all equal (no effect)."""
@@ -244,6 +270,7 @@ class _TorchEstimatorBase(BaseEstimator):
             verbose=self.verbose,
             optimizer=self.optimizer,
             optimizer_params=with_prefix(self._prefixed_params, "optimizer__"),
+            keep_checkpoint=bool(self.warm_start),
         )
 
     def _train(
@@ -251,11 +278,11 @@ class _TorchEstimatorBase(BaseEstimator):
         X: np.ndarray,
         target: np.ndarray,
         weights: np.ndarray | None,
-        train_idx: np.ndarray,
-        val_idx: np.ndarray | None,
+        split: tuple[np.ndarray, np.ndarray | None],
         device: torch.device,
         dtype: torch.dtype | None,
         seed: int,
+        resume: Checkpoint | None,
     ) -> None:
         import torch
 
@@ -274,6 +301,7 @@ class _TorchEstimatorBase(BaseEstimator):
             torch.from_numpy(target).to(device),
             None if weights is None else torch.from_numpy(weights).to(device),
         )
+        train_idx, val_idx = split
         train = data.take(torch.as_tensor(train_idx, device=device))
         valid = None if val_idx is None else data.take(torch.as_tensor(val_idx, device=device))
         module_params = with_prefix(self._prefixed_params, "module__")
@@ -283,16 +311,23 @@ class _TorchEstimatorBase(BaseEstimator):
             if device.type == "cuda":
                 with torch.cuda.device(device):
                     torch.cuda.manual_seed(seed)
-            module = build_module(
-                self.module, X.shape[1], n_out, module_params, self._out_name, owner
-            )
+            if resume is None:
+                module = build_module(
+                    self.module, X.shape[1], n_out, module_params, self._out_name, owner
+                )
+            else:  # warm start: the fitted net, set to its last epoch by the checkpoint
+                module, resume = self.module_, resume.to(device)
             module = module.to(device)
             width = probe_output(
                 module, train.x_num[:2], n_out, self._out_name, owner, self._single_ok()
             )
             net = self._adapt(module, width)
             generator = torch.Generator(device=device).manual_seed(seed)
-            result = self._make_trainer(net, config, device, generator, target).fit(train, valid)
+            trainer = self._make_trainer(net, config, device, generator, target)
+            result = trainer.fit(train, valid, resume)
+        self.__dict__.pop("_checkpoint", None)
+        if trainer.checkpoint is not None:
+            self._checkpoint = trainer.checkpoint
         self.module_ = module.eval()
         self.device_ = str(device)
         self.amp_dtype_ = dtype
@@ -326,7 +361,10 @@ class _TorchEstimatorBase(BaseEstimator):
 
     # -- pickling and tags --------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        return cpu_state(super().__getstate__())
+        state = cpu_state(super().__getstate__())
+        if state.get("_checkpoint") is not None:
+            state["_checkpoint"] = state["_checkpoint"].to("cpu")
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled net; back onto its CUDA device where this machine has one.

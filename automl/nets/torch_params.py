@@ -96,6 +96,7 @@ def validate_torch_params(p: dict[str, Any], owner: str) -> None:
     number("weight_decay", p["weight_decay"], low=0)
     choice("lr_schedule", p["lr_schedule"], SCHEDULE_NAMES)
     choice("early_stopping", p["early_stopping"], (True, False))
+    choice("warm_start", p["warm_start"], (True, False))
     number(
         "validation_fraction",
         p["validation_fraction"],

@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoint import Checkpoint
 from .optim import build_optimizer
 from .schedule import Horizon
 from .schedule import schedule_factor as schedule_factor  # re-exported: its old home
@@ -80,6 +81,7 @@ class TrainConfig:
     lr_schedule: str = "onecycle"
     optimizer: Any = "adamw"
     optimizer_params: dict[str, Any] = field(default_factory=dict)
+    keep_checkpoint: bool = False
     grad_clip: float | None = 1.0
     max_time: float | None = None
     amp_dtype: torch.dtype | None = None
@@ -144,10 +146,18 @@ class Trainer:
         self.generator, self.class_weight = generator, class_weight
         self.skip_single = _has_batch_norm(module)
         self.deadline: float | None = None
+        self.checkpoint: Checkpoint | None = None
 
     # -- the fit loop ---------------------------------------------------------------
-    def fit(self, train: TensorData, valid: TensorData | None = None) -> TrainResult:
-        """Train for up to ``max_epochs``; restore the best weights when validating."""
+    def fit(
+        self, train: TensorData, valid: TensorData | None = None, resume: Checkpoint | None = None
+    ) -> TrainResult:
+        """Train for up to ``max_epochs``; restore the best weights when validating.
+
+        ``resume`` continues a loop from its :class:`~automl.nets.checkpoint.Checkpoint`
+        up to the (larger) ``max_epochs``; a loop stopped by patience stays stopped. With
+        ``config.keep_checkpoint``, :attr:`checkpoint` holds the state after the last epoch.
+        """
         cfg, start = self.config, time.monotonic()
         if cfg.max_time is not None:
             self.deadline = start + cfg.max_time
@@ -164,7 +174,13 @@ class Trainer:
         scaler = torch.amp.GradScaler("cuda") if cfg.amp_dtype == torch.float16 else None
         result, best_loss = TrainResult(), math.inf
         best_state: dict[str, torch.Tensor] | None = None
-        for epoch in range(cfg.max_epochs):
+        if resume is not None:
+            args = (self.module, optimizer, horizon, self.generator, self.device)
+            result, best_loss, best_state = resume.restore(*args)
+        first = cfg.max_epochs if result.stop_reason == "patience" else result.n_epochs
+        if first < cfg.max_epochs:
+            result.stop_reason = "max_epochs"
+        for epoch in range(first, cfg.max_epochs):
             epoch_start = time.monotonic()
             train_loss, timed_out = self.run_epoch(train, optimizer, horizon, scaler)
             val_loss = None if valid is None else self.evaluate_loss(valid)
@@ -187,6 +203,17 @@ class Trainer:
                 # the first epoch pays one-off costs (lazy init, allocation), so plan from the
                 # second: a schedule planned on a slow first epoch collapses to a few steps
                 self._fit_horizon(horizon, steps, time.monotonic() - epoch_start, epoch + 1)
+        if cfg.keep_checkpoint:
+            self.checkpoint = Checkpoint.capture(
+                self.module,
+                optimizer,
+                horizon,
+                best_loss,
+                best_state,
+                result,
+                self.generator,
+                self.device,
+            )
         if best_state is not None:
             self.module.load_state_dict(best_state)
         return result

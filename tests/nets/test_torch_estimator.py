@@ -8,6 +8,7 @@ the errors a user meets. The common scikit-learn checks are in test_torch_confor
 from __future__ import annotations
 
 import io
+import pickle
 
 import joblib
 import numpy as np
@@ -172,6 +173,32 @@ def test_seeded_fits_are_reproducible_and_leave_torch_rng_alone(cancer):
     np.testing.assert_array_equal(a, b)
     c = net(max_epochs=5, module__dropout=0.3, random_state=1).fit(X_tr, y_tr)
     assert not np.array_equal(c.predict_proba(X_te), a)
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_warm_start_continues_exactly_where_training_stopped(cancer, early_stopping):
+    """A Hyperband promotion: 4 epochs, pickled (a worker hands it on), then up to 12."""
+    X_tr, X_te, y_tr, _ = cancer
+    params = dict(module__dropout=0.2, early_stopping=early_stopping, patience=50)
+    at_once = net(max_epochs=12, **params).fit(X_tr, y_tr)
+    staged = net(max_epochs=4, warm_start=True, **params).fit(X_tr, y_tr)
+    assert staged.n_epochs_ == 4
+    staged = pickle.loads(pickle.dumps(staged))
+    staged.set_params(max_epochs=12).fit(X_tr, y_tr)
+    assert staged.n_epochs_ == 12 and len(staged.history_) == 12
+    assert staged.history_ == at_once.history_
+    np.testing.assert_array_equal(staged.predict_proba(X_te), at_once.predict_proba(X_te))
+
+
+def test_warm_start_starts_over_for_another_net(cancer):
+    X_tr, _, y_tr, _ = cancer
+    clf = net(max_epochs=3, warm_start=True).fit(X_tr, y_tr)
+    clf.set_params(module__hidden=8, max_epochs=5).fit(X_tr, y_tr)
+    assert clf.n_epochs_ == 5 and clf.module_.body[0].out_features == 8
+    cold = net(max_epochs=3).fit(X_tr, y_tr)
+    assert "_checkpoint" not in vars(cold)  # the state is kept only for warm starts
+    cold.set_params(max_epochs=5).fit(X_tr, y_tr)
+    assert cold.n_epochs_ == 5
 
 
 # -- inputs and outputs ----------------------------------------------------------------------
