@@ -56,6 +56,23 @@ def finite_float32(X: np.ndarray, owner: str) -> np.ndarray:
     return np.ascontiguousarray(X, dtype=np.float32)
 
 
+def check_numeric_columns(X: Any, owner: str) -> None:
+    """Raise DataError naming the columns of a DataFrame ``X`` that do not hold numbers."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return
+    from pandas.api.types import is_numeric_dtype
+
+    bad = [str(name) for name, dtype in dtypes.items() if not is_numeric_dtype(dtype)]
+    if bad:
+        shown = ", ".join(repr(b) for b in bad[:10]) + (", ..." if len(bad) > 10 else "")
+        raise DataError(
+            f"X has non-numeric column(s) {shown}; {owner} takes numbers only. Encode them "
+            "in a pipeline in front of the net, e.g. make_column_transformer("
+            f"(OneHotEncoder(), [{shown}]), remainder=StandardScaler())."
+        )
+
+
 class _TorchEstimatorBase(BaseEstimator):
     """Fit and predict plumbing of a user's torch module (not an estimator itself)."""
 
@@ -90,7 +107,7 @@ class _TorchEstimatorBase(BaseEstimator):
         self._prefixed_params = check_prefixed(type(self).__name__, params)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Parameters of this estimator, the ``module__*`` and ``optimizer__*`` ones included.
+        """Get the parameters, the ``module__*`` and ``optimizer__*`` ones included.
 
         Parameters
         ----------
@@ -187,6 +204,7 @@ class _TorchEstimatorBase(BaseEstimator):
                 f"The 'amp' parameter of {owner} is True but the net trains on {device}; mixed "
                 "precision needs CUDA. Use amp='auto' (on for CUDA, off on the CPU)."
             )
+        check_numeric_columns(X, owner)
         X, y = validate_data(
             self,
             X,
@@ -344,6 +362,7 @@ class _TorchEstimatorBase(BaseEstimator):
     def _raw_predict(self, X: Any) -> np.ndarray:
         """The module's outputs on ``X``, float64 of shape (n_samples, width)."""
         check_is_fitted(self, "module_")
+        check_numeric_columns(X, type(self).__name__)
         X = validate_data(
             self, X, dtype=(np.float64, np.float32), ensure_all_finite=False, reset=False
         )

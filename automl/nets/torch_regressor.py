@@ -89,7 +89,7 @@ class TorchRegressor(RegressorMixin, _TorchEstimatorBase):
         Mixed precision (bf16, or fp16 with loss scaling) on CUDA; ``"auto"`` turns it
         on for CUDA and off on the CPU, True on the CPU is an error.
     n_threads : int or None, default=None
-        torch CPU threads during fit and predict (restored afterwards).
+        Number of torch CPU threads during fit and predict (restored afterwards).
     random_state : int, RandomState or None, default=None
         Seeds the split, the initial weights, dropout and the batch order. Seeded
         fits on the CPU are reproducible; torch's global RNG state is left as found.

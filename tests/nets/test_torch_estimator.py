@@ -293,6 +293,20 @@ def test_nan_inputs_are_a_data_error_asking_to_impute():
         clf.predict(X)
 
 
+def test_text_columns_are_a_data_error_asking_to_encode():
+    frame = pd.DataFrame({"x": np.arange(40.0), "colour": ["red", "blue"] * 20})
+    with pytest.raises(DataError, match="non-numeric column.*'colour'.*OneHotEncoder"):
+        net().fit(frame, np.arange(40) % 2)
+
+
+def test_a_clean_fit_is_silent(cancer, capsys, recwarn):
+    X_tr, X_te, y_tr, _ = cancer
+    net(max_epochs=3).fit(X_tr, y_tr).predict_proba(X_te)
+    net(TorchRegressor, max_epochs=3).fit(X_tr, y_tr.astype(float)).predict(X_te)
+    assert capsys.readouterr() == ("", "")
+    assert not [str(w.message) for w in recwarn]
+
+
 def test_unknown_keyword_is_a_type_error():
     with pytest.raises(TypeError, match="unexpected keyword argument 'hidden'.*module__"):
         TorchClassifier(MLP, hidden=3)
