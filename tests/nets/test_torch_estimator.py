@@ -320,3 +320,17 @@ def test_one_class_and_negative_weights_are_data_errors():
         net().fit(X, np.zeros(len(X)))
     with pytest.raises(ValueError, match="(?i)negative"):
         net().fit(X, y, sample_weight=-np.ones(len(X)))
+
+
+def test_importing_and_configuring_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from automl.nets import TorchClassifier, TorchRegressor\n"
+        "from sklearn.base import clone\n"
+        "clone(TorchClassifier(dict, module__h=3, lr=0.1)).get_params()\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
