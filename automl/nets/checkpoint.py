@@ -97,7 +97,11 @@ class Checkpoint:
         return result, self.best_loss, self.best_weights
 
     def to(self, device: torch.device | str) -> Checkpoint:
-        """A copy with the weights and optimizer state on ``device`` (RNG states stay put)."""
+        """A copy with the weights and optimizer state on ``device`` (RNG states stay put).
+
+        Pickles hold a CPU copy; :meth:`restore` needs none, as ``load_state_dict``
+        moves the state onto the module's device.
+        """
         return replace(
             self,
             weights=_to(self.weights, device),

@@ -333,8 +333,8 @@ class _TorchEstimatorBase(BaseEstimator):
                 module = build_module(
                     self.module, X.shape[1], n_out, module_params, self._out_name, owner
                 )
-            else:  # warm start: the fitted net, set to its last epoch by the checkpoint
-                module, resume = self.module_, resume.to(device)
+            else:  # warm start: the fitted net; the checkpoint sets its last epoch's state
+                module = self.module_  # (load_state_dict moves the saved state to the device)
             module = module.to(device)
             width = probe_output(
                 module, train.x_num[:2], n_out, self._out_name, owner, self._single_ok()

@@ -75,3 +75,15 @@ def test_pickle_holds_cpu_weights_and_loads_back_onto_the_gpu(data, monkeypatch)
     assert next(on_cpu.module_.parameters()).device.type == "cpu"
     # bf16 on the GPU against float32 on the CPU: close, not equal
     assert np.abs(on_cpu.predict_proba(X) - on_gpu).max() <= 0.05
+
+
+def test_warm_start_continues_on_cuda_after_pickling(data):
+    X, y = data
+    clf = TorchClassifier(MLP, max_epochs=3, warm_start=True, patience=50, random_state=0)
+    clf.fit(X, y)
+    first = list(clf.history_)
+    clf = pickle.loads(pickle.dumps(clf))  # the checkpoint travels with CPU tensors
+    clf.set_params(max_epochs=8).fit(X, y)
+    assert clf.n_epochs_ == 8 and clf.history_[:3] == first
+    assert next(clf.module_.parameters()).is_cuda
+    assert clf.history_[-1]["train_loss"] < first[0]["train_loss"]
