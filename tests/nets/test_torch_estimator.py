@@ -115,6 +115,16 @@ def test_module_params_through_get_params_clone_and_set_params(cancer):
     assert "module__hidden=5" in repr(twin)
 
 
+def test_nested_names_through_a_pipeline():
+    pipe = make_pipeline(StandardScaler(), net())
+    assert pipe.get_params()["torchclassifier__module__hidden"] == 32  # the module's default
+    pipe.set_params(torchclassifier__module__hidden=4, torchclassifier__optimizer__eps=1e-6)
+    X, y = XY
+    pipe.fit(X, y)
+    assert pipe[-1].module_.body[0].out_features == 4
+    assert clone(pipe).get_params()["torchclassifier__optimizer__eps"] == 1e-6
+
+
 def test_optimizer_by_name_and_class_with_its_arguments(cancer):
     X_tr, X_te, y_tr, y_te = cancer
     sgd = net(optimizer="sgd", lr=0.05, optimizer__momentum=0.9).fit(X_tr, y_tr)
