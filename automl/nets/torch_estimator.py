@@ -25,6 +25,7 @@ from ..exceptions import ConfigError, DataError
 from .base import _MIN_ROWS_FOR_VALIDATION
 from .device import amp_dtype, resolve_device, torch_threads
 from .pickling import cpu_state, restore_device
+from .torch_inputs import check_numeric_columns, finite_float32
 from .torch_params import (
     PREFIXES,
     check_prefixed,
@@ -38,39 +39,6 @@ if TYPE_CHECKING:
 
     from .checkpoint import Checkpoint
     from .training import TrainConfig, Trainer
-
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def finite_float32(X: np.ndarray, owner: str) -> np.ndarray:
-    """``X`` as float32; a DataError naming the columns with NaN, inf or values beyond float32."""
-    bad = ~np.isfinite(X) | (np.abs(X) > _FLOAT32_MAX)
-    if bad.any():
-        columns = np.flatnonzero(bad.any(axis=0))
-        shown = ", ".join(str(c) for c in columns[:10]) + (", ..." if len(columns) > 10 else "")
-        raise DataError(
-            f"X holds NaN, inf or values beyond the float32 range in column(s) {shown}; "
-            f"{owner} takes finite numbers only. Impute missing values first, e.g. "
-            f"make_pipeline(SimpleImputer(), StandardScaler(), {owner}(...))."
-        )
-    return np.ascontiguousarray(X, dtype=np.float32)
-
-
-def check_numeric_columns(X: Any, owner: str) -> None:
-    """Raise DataError naming the columns of a DataFrame ``X`` that do not hold numbers."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is None or not hasattr(dtypes, "items"):
-        return
-    from pandas.api.types import is_numeric_dtype
-
-    bad = [str(name) for name, dtype in dtypes.items() if not is_numeric_dtype(dtype)]
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:10]) + (", ..." if len(bad) > 10 else "")
-        raise DataError(
-            f"X has non-numeric column(s) {shown}; {owner} takes numbers only. Encode them "
-            "in a pipeline in front of the net, e.g. make_column_transformer("
-            f"(OneHotEncoder(), [{shown}]), remainder=StandardScaler())."
-        )
 
 
 class _TorchEstimatorBase(BaseEstimator):
