@@ -1,4 +1,4 @@
-"""Row weights through the whole engine: fit, folds' models, scores, threshold, ensemble (issue 17)."""
+"""Row weights through the whole engine: models, scores, threshold, ensemble (issue 17)."""
 
 from __future__ import annotations
 
@@ -225,7 +225,8 @@ def validation_nan(truth, predicted):
 
 
 @pytest.mark.parametrize(
-    "fn, reason", [(validation_raises, "RuntimeError: lookup table missing"), (validation_nan, "nan")]
+    "fn, reason",
+    [(validation_raises, "RuntimeError: lookup table missing"), (validation_nan, "nan")],
 )
 def test_a_metric_that_raises_or_gives_nan_is_named_as_the_fault(binary, fn, reason):
     X, y = binary
@@ -282,7 +283,8 @@ def test_rows_no_fold_validates_are_never_scored():
 
 def loss_of_alarms(truth, predicted):
     """Missed positives cost 20, false alarms 1: a label metric with no curve."""
-    return -(20.0 * np.sum((truth == 1) & (predicted == 0)) + np.sum((truth == 0) & (predicted == 1)))
+    missed = np.sum((truth == 1) & (predicted == 0))
+    return -(20.0 * missed + np.sum((truth == 0) & (predicted == 1)))
 
 
 def test_a_label_metric_of_your_own_tunes_the_threshold_on_itself(binary):
