@@ -30,7 +30,12 @@ from .params import validate_params
 from .progress import SearchProgress
 from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy, reported_metrics
 from .runlog import RunLog
-from .sample_weight import graph_for_weights, unweighted_metric_note, validate_sample_weight
+from .sample_weight import (
+    check_weighted_classes,
+    graph_for_weights,
+    unweighted_metric_note,
+    validate_sample_weight,
+)
 from .schema import Schema, infer_schema
 from .search.budget import Budget
 from .search.events import quiet_workers
@@ -105,6 +110,8 @@ class AutoMLBase(BaseEstimator):
             self.metric_ = self.custom_metric_.name
         group_labels = None if groups is None else validate_groups(groups, len(X_df))
         weights = validate_sample_weight(sample_weight, len(X_df))
+        if weights is not None and self._task_kind == "classification":
+            check_weighted_classes(y_fit, weights, self.classes_)
         schema = infer_schema(X_df)
         self.n_features_in_ = schema.n_features_in
         if schema.from_dataframe:

@@ -82,6 +82,35 @@ def validate_sample_weight(sample_weight: Any, n_rows: int) -> np.ndarray | None
     return w
 
 
+def check_weighted_classes(y: np.ndarray, weights: np.ndarray, classes: np.ndarray) -> None:
+    """Refuse weights that leave fewer than two classes with any weight.
+
+    Parameters
+    ----------
+    y : ndarray
+        Encoded labels.
+    weights : ndarray
+        Validated row weights.
+    classes : ndarray
+        The class labels, in encoded order (named in the message).
+
+    Raises
+    ------
+    DataError
+        When every row of all classes but one weighs 0.
+    """
+    per_class = np.bincount(y, weights=weights, minlength=len(classes))
+    kept = np.flatnonzero(per_class > 0)
+    if len(kept) < 2:
+        label = classes[kept[0]]
+        label = label.item() if isinstance(label, np.generic) else label
+        raise DataError(
+            f"sample_weight is zero for every row of all classes but class "
+            f"{label!r}: a classifier needs at least 2 classes with weight to "
+            "learn from. Hint: give rows of another class a positive weight."
+        )
+
+
 def graph_for_weights(graph: PipelineGraph) -> tuple[PipelineGraph, list[str]]:
     """The graph without what cannot take row weights, and a note on each thing left out.
 

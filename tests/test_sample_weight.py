@@ -135,10 +135,13 @@ def test_weighted_threshold_tuning_matches_counting_rows_twice():
         (np.zeros(300), "zero for all 300 rows"),
         (np.ones((300, 2)), "must be 1-D"),
         (np.array(["a"] * 300), "must hold numbers"),
+        ("one class", "zero for every row of all classes but class 0"),
     ],
 )
 def test_bad_weights_are_refused_before_the_search(binary, weights, match):
     X, y = binary
+    if isinstance(weights, str):  # the positives all weigh 0
+        weights = (y == 0).astype(float)
     with pytest.raises(DataError, match=match):
         _clf().fit(X, y, sample_weight=weights)
 
