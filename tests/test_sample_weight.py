@@ -313,3 +313,63 @@ def test_validate_sample_weight_passes_good_weights_through():
     assert validate_sample_weight(None, 3) is None
     w = validate_sample_weight(pd.Series([0, 1, 2]), 3)
     assert w.dtype == float and w.tolist() == [0.0, 1.0, 2.0]
+
+
+def share_right(truth, predicted, sample_weight=None):
+    return float(np.average(truth == predicted, weights=sample_weight))
+
+
+def share_right_unweighted(truth, predicted):
+    return float(np.mean(truth == predicted))
+
+
+def test_your_metric_gets_the_weights_when_it_takes_them():
+    from sklearn.metrics import make_scorer
+
+    from automl.custom_metrics import as_metric
+    from automl.sample_weight import unweighted_metric_note
+
+    classes = np.array(["no", "yes"])
+    y = np.array([0, 1, 1, 0, 1, 0])
+    proba = np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4], [0.4, 0.6], [0.1, 0.9], [0.9, 0.1]])
+    w = np.array([1.0, 2.0, 5.0, 1.0, 0.0, 3.0])
+    labels = proba.argmax(axis=1)
+    expected = accuracy_score(y, labels, sample_weight=w)
+    for spec in (
+        CustomMetric("share_right", share_right, needs="labels"),
+        make_scorer(accuracy_score),
+    ):
+        metric = as_metric(spec, "binary", classes)
+        M.register_metric(metric)
+        assert metric.weighted and not unweighted_metric_note(metric)
+        assert M.score(metric.name, y, proba, sample_weight=w) == pytest.approx(expected)
+    spec = CustomMetric("share_right_unweighted", share_right_unweighted, needs="labels")
+    plain = as_metric(spec, "binary", classes)
+    M.register_metric(plain)
+    assert M.score(plain.name, y, proba, sample_weight=w) == pytest.approx(np.mean(y == labels))
+    assert "unweighted" in unweighted_metric_note(plain)[0]
+
+
+def test_ensemble_selection_reads_only_rows_with_weight():
+    from automl.ensemble import greedy_selection
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 400)
+    oof = {t: np.clip(rng.normal(0.5 + 0.2 * (y - 0.5) * t, 0.3)[:, None], 0, 1) for t in range(4)}
+    oof = {t: np.hstack([1 - p, p]) for t, p in oof.items()}
+    # the second half weighs 0: its predictions are scrambled and must not matter
+    scrambled = {t: np.vstack([p[:200], p[200:][::-1]]) for t, p in oof.items()}
+    w = np.r_[np.ones(200), np.zeros(200)]
+    for metric in ("roc_auc", "log_loss", "f1"):
+        expected = greedy_selection(
+            {t: p[:200] for t, p in oof.items()}, [3, 2, 1, 0], y[:200], metric, 1
+        )
+        assert greedy_selection(scrambled, [3, 2, 1, 0], y, metric, 1, sample_weight=w) == expected
+
+
+def test_the_prior_model_predicts_the_weighted_class_shares():
+    X = pd.DataFrame({"constant": np.ones(40)})
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    w = np.r_[np.ones(30), np.full(10, 3.0)]  # the classes now weigh the same
+    clf = _clf().fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(clf.predict_proba(X[:2]), [[0.5, 0.5], [0.5, 0.5]])
