@@ -60,7 +60,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     threshold : "auto", float or None, default="auto"
         Binary decision threshold for ``predict``. "auto" tunes it on
         out-of-fold predictions: for ``metric`` when it is a threshold metric
-        (f1, balanced_accuracy, mcc, accuracy); for the positive class's F1 when
+        (f1, balanced_accuracy, mcc, accuracy, a cost matrix, or a label metric of
+        your own, scored at candidate thresholds); for the positive class's F1 when
         the metric ranks (roc_auc, ...) and the ``imbalanced`` pipeline is in
         use; otherwise predicts at 0.5. None always predicts at 0.5.
     pos_label : label or None, default=None
