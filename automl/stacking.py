@@ -89,7 +89,11 @@ def _level2_matrix(model: Any, features: np.ndarray, n_outputs: int, regression:
 
 
 def _fit_level2(
-    features: np.ndarray, y: np.ndarray, regression: bool, seed: int | None
+    features: np.ndarray,
+    y: np.ndarray,
+    regression: bool,
+    seed: int | None,
+    w: np.ndarray | None = None,
 ) -> Any | None:
     """A fitted level-2 model, or None when the rows cannot support one."""
     if not regression:
@@ -101,7 +105,10 @@ def _fit_level2(
     model = make_level2(regression, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on tiny folds
-        model.fit(features, y)
+        if w is None:
+            model.fit(features, y)
+        else:  # the level-2 model is a pipeline ending in the linear model
+            model.fit(features, y, **{f"{model.steps[-1][0]}__sample_weight": w})
     return model
 
 
@@ -141,6 +148,7 @@ def decide_stack(
     regression: bool,
     seed: int | None = None,
     deadline: float | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> StackDecision:
     """Judge a level-2 model over ``members`` against their greedy blend, nested.
 
@@ -165,6 +173,8 @@ def decide_stack(
         Seed of the level-2 model.
     deadline : float, optional
         A ``time.monotonic()`` value; past it, the judging stops and the blend stays.
+    sample_weight : ndarray, optional
+        Row weights: the level-2 fits, the nested blends and both scores use them.
 
     Returns
     -------
@@ -175,6 +185,7 @@ def decide_stack(
     X2 = stack_features([oof[t] for t in members], regression)
     stacked = np.full((len(y), n_outputs), np.nan)
     blended = np.full((len(y), n_outputs), np.nan)
+    w = sample_weight
     covered = np.zeros(len(y), dtype=bool)
     for _, test in folds:
         covered[test] = True
@@ -182,16 +193,23 @@ def decide_stack(
         if deadline is not None and time.monotonic() > deadline:
             return StackDecision(None, None, np.inf, np.inf, "Stacking skipped: no time left.")
         train = np.flatnonzero(covered & ~np.isin(np.arange(len(y)), test))
-        model = _fit_level2(X2[train], y[train], regression, seed)
+        model = _fit_level2(X2[train], y[train], regression, seed, None if w is None else w[train])
         if model is None:
             return StackDecision(None, None, np.inf, np.inf, "Stacking skipped: too few rows.")
         stacked[test] = _level2_matrix(model, X2[test], n_outputs, regression)
         part = {t: oof[t][train] for t in members}
-        weights = greedy_selection(part, members, y[train], judge, pos_index)
+        weights = greedy_selection(
+            part, members, y[train], judge, pos_index, sample_weight=None if w is None else w[train]
+        )
         blended[test] = blend({t: oof[t][test] for t in weights}, weights)
     rows = np.flatnonzero(covered)
-    stack_loss = M.to_loss(judge, M.score(judge, y[rows], stacked[rows], pos_index=pos_index))
-    blend_loss = M.to_loss(judge, M.score(judge, y[rows], blended[rows], pos_index=pos_index))
+    w_rows = None if w is None else w[rows]
+    stack_loss = M.to_loss(
+        judge, M.score(judge, y[rows], stacked[rows], pos_index=pos_index, sample_weight=w_rows)
+    )
+    blend_loss = M.to_loss(
+        judge, M.score(judge, y[rows], blended[rows], pos_index=pos_index, sample_weight=w_rows)
+    )
     margin = max(MIN_GAIN, RELATIVE_GAIN * abs(blend_loss))
     if not stack_loss < blend_loss - margin:
         return StackDecision(
@@ -203,7 +221,7 @@ def decide_stack(
             f"({judge}: {_shown(judge, stack_loss)} vs {_shown(judge, blend_loss)}); "
             "the blend is kept.",
         )
-    level2 = _fit_level2(X2[rows], y[rows], regression, seed)
+    level2 = _fit_level2(X2[rows], y[rows], regression, seed, w_rows)
     return StackDecision(
         level2,
         stacked,

@@ -81,7 +81,7 @@ def test_a_member_whose_turn_comes_too_late_is_not_started_but_the_best_always_i
     trial refitted alone) always refits, so the fit has a model."""
     import time
 
-    from automl.final_model import _refit
+    from automl.refit import _refit
 
     X, y = validate_fit_data(*make_classification(n_samples=200, n_features=5, random_state=0))
     graph = PipelineGraph.from_preset("fast").with_families(["logreg"])
@@ -90,7 +90,7 @@ def test_a_member_whose_turn_comes_too_late_is_not_started_but_the_best_always_i
     run = RunContext(graph, infer_schema(X), folds, ctx, threshold=ThresholdPolicy("f1"))
     config = graph.default_config("logreg", ctx)
     past = time.monotonic() - 1.0
-    pipe, _, error = _refit(run, config, X, y, past, allowance=3.0, essential=False)
+    pipe, _, error = _refit(run, config, X, y, None, past, allowance=3.0, essential=False)
     assert pipe is None and error is not None and "no time left" in error
-    pipe, _, error = _refit(run, config, X, y, past, allowance=3.0, essential=True)
+    pipe, _, error = _refit(run, config, X, y, None, past, allowance=3.0, essential=True)
     assert error is None and pipe.predict_proba(X).shape == (200, 2)
