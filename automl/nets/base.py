@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .device import amp_dtype, resolve_device, torch_threads
 from .encoding import TabularEncoder
@@ -94,7 +94,7 @@ class _TabularNetBase(BaseEstimator):
         raise NotImplementedError
 
     # -- fit ----------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> Self:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         """Train the net.
 
         Parameters
@@ -103,6 +103,9 @@ class _TabularNetBase(BaseEstimator):
             Numbers; NaN allowed (numeric columns are mean-imputed).
         y : array-like of shape (n_samples,)
             Class labels of any type (classifier) or numbers (regressor).
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights of the loss (training and validation), multiplied by the
+            class weights where those are set.
 
         Returns
         -------
@@ -116,13 +119,16 @@ class _TabularNetBase(BaseEstimator):
             self, X, y, dtype=np.float64, ensure_all_finite="allow-nan", y_numeric=self._y_numeric
         )
         target = self._fit_target(y)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
         cat_index = categorical_indices(self.categorical_features, X.shape[1], owner)
         self.encoder_ = TabularEncoder(cat_index).fit(X)
         rng = check_random_state(self.random_state)
         torch_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         train_idx, val_idx = self._split(target, int(split_seed))
         with torch_threads(self.n_threads):
-            self._train(X, target, train_idx, val_idx, device, int(torch_seed))
+            self._train(X, target, train_idx, val_idx, device, int(torch_seed), weights)
         return self
 
     def _split(self, target: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -164,12 +170,13 @@ class _TabularNetBase(BaseEstimator):
         val_idx: np.ndarray | None,
         device: torch.device,
         seed: int,
+        weights: np.ndarray | None = None,
     ) -> None:
         import torch
 
         from .module import TabularMLP
 
-        data = self._tensors(X, device, target)
+        data = self._tensors(X, device, target, weights)
         train = data.take(torch.as_tensor(train_idx, device=device))
         valid = None if val_idx is None else data.take(torch.as_tensor(val_idx, device=device))
         config = self._train_config(len(target), device)
@@ -202,9 +209,14 @@ class _TabularNetBase(BaseEstimator):
         self.stop_reason_ = result.stop_reason
 
     def _tensors(
-        self, X: np.ndarray, device: torch.device, target: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        device: torch.device,
+        target: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
     ) -> TensorData:
-        """``X`` encoded, and the training target as is, as tensors on ``device``."""
+        """``X`` encoded, the training target as is and the row weights, as tensors on
+        ``device``."""
         import torch
 
         from .training import TensorData
@@ -214,6 +226,7 @@ class _TabularNetBase(BaseEstimator):
             torch.from_numpy(x_num).to(device),
             None if x_cat is None else torch.from_numpy(x_cat).to(device),
             None if target is None else torch.from_numpy(target).to(device),
+            None if weights is None else torch.from_numpy(weights).to(device),
         )
 
     # -- predict --------------------------------------------------------------------------

@@ -48,7 +48,18 @@ def linear_data():
     return train_test_split(X, y, random_state=0)
 
 
-@parametrize_with_checks([small_net()])
+WEIGHT_EQUIVALENCE = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "an integer weight equals repeating the row only in expectation: repeated rows "
+        "fall into the validation split and the shuffled batches separately, so the "
+        "stochastic training differs"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [small_net()], expected_failed_checks=lambda est: WEIGHT_EQUIVALENCE, xfail_strict=True
+)
 def test_sklearn_conformance(estimator, check):
     check(estimator)
 
