@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     with threadpool_limits(limits=1):
         for name in args.datasets:
             seconds = fit_seconds(name, families, args.repeats)
-            cells = [f"{seconds[f]:7.2f}s ({seconds[f] / seconds['logreg']:5.1f}x)" for f in families]
+            cells = [
+                f"{seconds[f]:7.2f}s ({seconds[f] / seconds['logreg']:5.1f}x)" for f in families
+            ]
             print(f"{name:<14}" + "".join(f"{c:>18}" for c in cells))
 
 

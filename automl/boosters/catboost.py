@@ -348,5 +348,3 @@ class CatBoostRegressor(RegressorMixin, _CatBoostBase):
             X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
             return np.full(X.shape[0], self._mean)
         return self._raw_predict(X, proba=False)
-
-

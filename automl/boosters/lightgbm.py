@@ -331,5 +331,3 @@ class LightGBMRegressor(RegressorMixin, _LightGBMBase):
         check_is_fitted(self, "booster_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
         return np.asarray(self.booster_.predict(X), dtype=np.float64).reshape(-1)
-
-

@@ -124,7 +124,7 @@ def train_booster(
 
     train = dataset(rows)
     valid = [] if split is None else [dataset(split[1], reference=train)]
-    callbacks = []
+    callbacks: list[Any] = []
     if split is not None or stop_at is not None:
         callbacks.append(_StopRule(p["early_stopping_rounds"], stop_at))
     return lgb.train(

@@ -92,5 +92,5 @@ FAMILY = ModelFamily(
     # thread, 27-130x logreg's; scheduled after every other default.
     cost=15.0,
     tasks=BOTH_TASKS,
-    description="CatBoost symmetric trees, ordered target statistics for categories, early stopping.",
+    description="CatBoost symmetric trees, ordered target statistics for categories.",
 )
