@@ -59,8 +59,9 @@ def _space(ctx: ModelContext) -> Space:
 
 
 def _default(ctx: ModelContext) -> dict[str, Any]:
-    # CatBoost's own defaults, with a learning rate fixed near the one it picks for
-    # 1,000 rounds on a few thousand rows, and early stopping.
+    # CatBoost's own defaults (depth 6, L2 3, bagging temperature 1), but a learning
+    # rate of 0.05 and early stopping: for 1,000 rounds CatBoost picks 0.01 (1k rows)
+    # to 0.04 (20k rows), which rarely finishes within a trial's time here.
     return {
         "n_estimators": 1000,
         "learning_rate": 0.05,
