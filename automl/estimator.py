@@ -44,7 +44,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         (alias ``pr_auc``), ``log_loss``, ``balanced_accuracy``, ``accuracy``, ``mcc``.
     models : list of str or None, default=None
         Model families to search (``logreg``, ``random_forest``, ``extra_trees``,
-        ``hist_gb``, ``xgboost``, ``mlp``); None: all in the pipeline preset.
+        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``); None: all in the
+        pipeline preset.
     cv : int, "auto" or CV splitter, default="auto"
         Folds for stratified K-fold; "auto" uses 5 up to 10,000 rows and 3 above.
     pipeline : str, PipelineGraph or "auto", default="auto"

@@ -24,6 +24,8 @@ _PACKAGES = (
     "scikit-learn",
     "imbalanced-learn",
     "xgboost",
+    "lightgbm",
+    "catboost",
     "torch",
     "numpy",
     "pandas",

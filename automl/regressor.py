@@ -48,7 +48,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         (every target must be above -1) or ``median_ae``.
     models : list of str or None, default=None
         Model families to search (``linear``, ``random_forest``, ``extra_trees``,
-        ``hist_gb``, ``xgboost``, ``mlp``); None: all in the pipeline preset.
+        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``); None: all in the
+        pipeline preset.
     cv : int, "auto", "stratified" or CV splitter, default="auto"
         Shuffled K-fold; "auto" uses 5 folds up to 10,000 rows and 3 above;
         "stratified" balances 5 folds on deciles of the target.

@@ -12,6 +12,12 @@ import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from automl.boosters import (
+    CatBoostClassifier,
+    CatBoostRegressor,
+    LightGBMClassifier,
+    LightGBMRegressor,
+)
 from automl.models.xgboost import XGBoostClassifier
 from automl.steps.resample import SafeResampler
 
@@ -25,6 +31,30 @@ RESAMPLER_EXPECTED_FAILURES = {
 
 @parametrize_with_checks([XGBoostClassifier(n_estimators=5, max_depth=3, random_state=0)])
 def test_xgboost_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+CATBOOST_EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "CatBoost does not treat a weight of 2 as a repeated row: its split scores and "
+        "leaf values depend on row counts as well as on weight sums (measured: the "
+        "predictions differ even with the bootstrap, ordered boosting and split noise off)"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [
+        LightGBMClassifier(n_estimators=20, random_state=0),
+        LightGBMRegressor(n_estimators=20, random_state=0),
+        CatBoostClassifier(n_estimators=20, random_state=0),
+        CatBoostRegressor(n_estimators=20, random_state=0),
+    ],
+    expected_failed_checks=lambda estimator: (
+        CATBOOST_EXPECTED_FAILURES if "CatBoost" in type(estimator).__name__ else {}
+    ),
+)
+def test_booster_sklearn_checks(estimator, check):
     check(estimator)
 
 

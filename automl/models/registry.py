@@ -7,7 +7,7 @@ per family module, collected here in a fixed order. :func:`register` adds others
 from __future__ import annotations
 
 from ..exceptions import ConfigError, unknown_name_message
-from . import forests, hist_gb, linear, logreg, mlp, xgboost
+from . import catboost, forests, hist_gb, lightgbm, linear, logreg, mlp, xgboost
 from .base import ModelFamily
 
 #: The built-in families, in the order they are listed and tried.
@@ -18,6 +18,8 @@ BUILTIN_FAMILIES: tuple[ModelFamily, ...] = (
     forests.EXTRA_TREES,
     hist_gb.FAMILY,
     xgboost.FAMILY,
+    lightgbm.FAMILY,
+    catboost.FAMILY,
     mlp.MLP,
 )
 

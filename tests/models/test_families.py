@@ -72,7 +72,8 @@ def _capped(config: dict) -> dict:
 
 
 def test_builtin_families_are_registered():
-    assert {"logreg", "random_forest", "extra_trees", "hist_gb", "xgboost", "mlp"} <= set(FAMILIES)
+    builtin = {"logreg", "random_forest", "extra_trees", "hist_gb", "xgboost", "mlp"}
+    assert builtin | {"lightgbm", "catboost"} <= set(FAMILIES)
 
 
 @pytest.mark.parametrize("family", CLASSIFIERS)
@@ -189,6 +190,7 @@ def test_portfolio_entries_lie_in_the_family_space_and_differ(family):
 def test_every_family_does_classification_or_regression():
     assert set(CLASSIFIERS) | set(REGRESSORS) == set(FAMILIES)
     assert {"linear", "random_forest", "extra_trees", "hist_gb", "xgboost"} <= set(REGRESSORS)
+    assert {"lightgbm", "catboost"} <= set(REGRESSORS) & set(CLASSIFIERS)
     assert "logreg" not in REGRESSORS and "linear" not in CLASSIFIERS
 
 
