@@ -21,19 +21,32 @@ def _check_range(low: float, high: float, log: bool) -> None:
         raise ConfigError(f"A log-scale range needs low > 0, but got low={low}.")
 
 
+def _check_points(n_points: int | None) -> None:
+    if n_points is not None and (
+        isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2
+    ):
+        raise ConfigError(f"`n_points` must be an int >= 2 or None, but got {n_points!r}.")
+
+
 @dataclass(frozen=True)
 class Real:
-    """A continuous range ``[low, high]``, optionally searched on a log scale."""
+    """A continuous range ``[low, high]``, optionally searched on a log scale.
+
+    ``n_points`` is its grid size under a grid search (None: the strategy's own).
+    """
 
     low: float
     high: float
     log: bool = False
+    n_points: int | None = None
 
     def __post_init__(self) -> None:
         _check_range(self.low, self.high, self.log)
+        _check_points(self.n_points)
 
     def grid(self, n: int = 3) -> list[float]:
-        """Return ``n`` evenly spaced values (geometric when ``log``)."""
+        """Return ``n_points`` (when set) or ``n`` evenly spaced values (geometric when ``log``)."""
+        n = self.n_points or n
         if self.log:
             a, b = math.log(self.low), math.log(self.high)
             return [float(math.exp(a + (b - a) * i / (n - 1))) for i in range(n)]
@@ -45,17 +58,23 @@ class Real:
 
 @dataclass(frozen=True)
 class Integer:
-    """An integer range ``[low, high]``, optionally searched on a log scale."""
+    """An integer range ``[low, high]``, optionally searched on a log scale.
+
+    ``n_points`` is its grid size under a grid search (None: the strategy's own).
+    """
 
     low: int
     high: int
     log: bool = False
+    n_points: int | None = None
 
     def __post_init__(self) -> None:
         _check_range(self.low, self.high, self.log)
+        _check_points(self.n_points)
 
     def grid(self, n: int = 3) -> list[int]:
-        """Return up to ``n`` distinct values spread over the range."""
+        """Return up to ``n_points`` (when set) or ``n`` distinct values spread over the range."""
+        n = self.n_points or n
         values = Real(self.low, self.high, self.log).grid(n) if self.high > self.low else [self.low]
         return sorted({int(round(v)) for v in values})
 
