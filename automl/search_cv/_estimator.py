@@ -226,7 +226,9 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             else int(np.random.default_rng().integers(2**31 - 1))
         )
         name = f"searchcv_{type(self.estimator).__name__.lower()}"
-        family = Family(name, self.estimator, space, raw=True, tasks=[kind])
+        # under grid the first trial is a grid point too, so the grid is all that runs
+        default = {k: d.grid()[0] for k, d in space.items()} if self.search == "grid" else None
+        family = Family(name, self.estimator, space, default, raw=True, tasks=[kind])
         register(
             family.to_model_family(
                 kind, resource=resource, fit_params=self._fit_params(fit_params, len(X_df)),
