@@ -187,6 +187,12 @@ def resolve_scoring(
             return M.ALIASES.get(scoring, scoring), None
         from sklearn.metrics import get_scorer, get_scorer_names
 
+        known = M.METRICS.get(M.ALIASES.get(scoring, scoring))
+        if known is not None and known.task != kind:
+            raise ConfigError(
+                f"scoring={scoring!r} is a {known.task} metric; this search is {kind} "
+                f"(metrics: {list(allowed)})."
+            )
         if scoring not in get_scorer_names():
             raise ConfigError(
                 f"The 'scoring' parameter of SearchCV must be one of {list(allowed)}, a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..search.executor import resolve_memory_limit
 from ..search.session import run_search
 from ..steps.raw import PerRow, RawInput
 from ._checks import (
+    MULTI_FIDELITY,
     as_input_frame,
     check_params,
     check_resource,
@@ -271,7 +273,11 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             ensemble=False,
             memory_limit_mb=resolve_memory_limit("auto", parallelism.trials),
             custom_metric=custom,
-            strategy_options=(("min_fidelity", resource.min_fidelity),) if resource else (),
+            strategy_options=(
+                (("min_fidelity", resource.min_fidelity),)
+                if resource is not None and self.search in MULTI_FIDELITY
+                else ()
+            ),
         )
         budget = Budget(self.time_budget, self.max_trials, start=start)
         progress = SearchProgress(
@@ -342,7 +348,8 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             return
         t0 = time.monotonic()
         estimator = clone(self.estimator).set_params(**self.best_params_)
-        with threadpool_limits(limits=max(1, threads)):
+        with threadpool_limits(limits=max(1, threads)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
             estimator.fit(X, y, **fit_params)
         self.best_estimator_ = estimator
         self.refit_time_ = time.monotonic() - t0
