@@ -11,61 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from numbers import Real as RealNumber
 from typing import Any
 
-from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.base import clone
 
+from .estimator_api import check_estimator_api, check_space, estimator_tasks
 from .exceptions import ConfigError
+from .fidelity import Resource, resource_value
 from .models import ModelContext, ModelFamily, is_builtin, register
-from .models.base import BOTH_TASKS, TaskKind
-from .space import Categorical, Dimension, Integer, Real, Space, describe_dimension
+from .models.base import TaskKind
+from .space import Categorical, Dimension, Space, describe_dimension
 
 _TASKS = ("classification", "regression")
-
-
-def resource_value(fidelity: float | None, min_resources: int, max_resources: int) -> int:
-    """The value of the resource parameter at ``fidelity``.
-
-    Parameters
-    ----------
-    fidelity : float in (0, 1] or None
-        Share of ``max_resources`` a multi-fidelity strategy asks for; None: all.
-    min_resources, max_resources : int
-        The resource's range.
-
-    Returns
-    -------
-    int
-        ``round(max_resources * fidelity)`` clipped to ``[min_resources, max_resources]``.
-    """
-    if fidelity is None:
-        return int(max_resources)
-    value = int(round(max_resources * float(fidelity)))
-    return int(min(max(value, min_resources), max_resources))
-
-
-@dataclass(frozen=True)
-class Resource:
-    """The estimator parameter a multi-fidelity search grows (epochs, trees).
-
-    Attributes
-    ----------
-    name : str
-        The parameter, e.g. ``"max_epochs"`` or ``"n_estimators"``.
-    min_resources, max_resources : int
-        Its value at the lowest and at full fidelity.
-    """
-
-    name: str
-    min_resources: int
-    max_resources: int
-
-    @property
-    def min_fidelity(self) -> float:
-        """The lowest fidelity worth asking for: ``min_resources / max_resources``."""
-        return self.min_resources / self.max_resources
 
 
 @dataclass(frozen=True)
@@ -97,91 +55,6 @@ class _Fixed:
 
     def __call__(self, ctx: ModelContext) -> dict[str, Any]:
         return dict(self.data)
-
-
-def _as_dimension(family: str, key: str, dim: Any) -> Dimension:
-    if isinstance(dim, (Real, Integer, Categorical)):
-        return dim
-    if isinstance(dim, (list, tuple)) and len(dim) > 0:
-        return Categorical(dim)
-    raise ConfigError(
-        f"The space of family {family!r} gives {key!r} the value {dim!r}, which is not a "
-        "search dimension. Use Real(low, high), Integer(low, high), Categorical([...]) "
-        "or a non-empty list of choices."
-    )
-
-
-def check_space(name: str, estimator: Any, space: Any) -> Space:
-    """The space with lists turned into :class:`Categorical`, every key checked.
-
-    Parameters
-    ----------
-    name : str
-        The family's (or search's) name, for messages.
-    estimator : estimator
-        The estimator whose ``get_params(deep=True)`` names the valid keys.
-    space : dict
-        ``{parameter: Real | Integer | Categorical | list}``.
-
-    Returns
-    -------
-    Space
-
-    Raises
-    ------
-    ConfigError
-        An empty space, a key the estimator does not have, or a value that is not a dimension.
-    """
-    if not isinstance(space, Mapping) or not space:
-        raise ConfigError(
-            f"The space of {name!r} must be a non-empty dict of parameter name to dimension "
-            f"(Real, Integer, Categorical or a list of choices); got {space!r}."
-        )
-    valid = estimator.get_params(deep=True)
-    out: Space = {}
-    for key, dim in space.items():
-        if key not in valid:
-            close = get_close_matches(str(key), [str(k) for k in valid], n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ConfigError(
-                f"The space of {name!r} names {key!r}, which is not a parameter of "
-                f"{type(estimator).__name__} (its parameters: {', '.join(sorted(valid))}).{hint}"
-            )
-        out[str(key)] = _as_dimension(name, str(key), dim)
-    return out
-
-
-def check_estimator_api(owner: str, estimator: Any) -> None:
-    """An unfitted scikit-learn estimator instance with ``fit``, ``get_params``, ``set_params``.
-
-    Raises
-    ------
-    ConfigError
-        Naming ``owner`` and what is missing.
-    """
-    if isinstance(estimator, type):
-        raise ConfigError(
-            f"{owner} needs an estimator instance, got the class {estimator.__name__}. "
-            f"Hint: pass {estimator.__name__}()."
-        )
-    missing = [m for m in ("fit", "get_params", "set_params") if not callable(getattr(estimator, m, None))]
-    if missing:
-        raise ConfigError(
-            f"{owner} needs a scikit-learn estimator (with fit, get_params and set_params); "
-            f"{type(estimator).__name__} has no {', '.join(missing)}."
-        )
-
-
-def estimator_tasks(estimator: Any) -> frozenset[TaskKind]:
-    """The tasks an estimator can do, as scikit-learn's tags say (both when they do not)."""
-    try:
-        if is_classifier(estimator):
-            return frozenset({"classification"})
-        if is_regressor(estimator):
-            return frozenset({"regression"})
-    except Exception:  # an estimator without tags: either task
-        pass
-    return BOTH_TASKS
 
 
 class Family:
@@ -261,7 +134,7 @@ class Family:
                 f"The 'tasks' of family {self.name!r} must be a non-empty list of "
                 f"{list(_TASKS)}; got {self.tasks!r}."
             )
-        return frozenset(tasks)
+        return frozenset(t for t in ("classification", "regression") if t in tasks)
 
     def _default(self, space: Space) -> dict[str, Any]:
         if self.default is None:
@@ -311,6 +184,7 @@ class Family:
         Returns
         -------
         ModelFamily
+            The family as the engine reads it.
 
         Raises
         ------
@@ -331,16 +205,20 @@ class Family:
         tasks = self._tasks()
         if task is not None and task not in tasks:
             kind = "classifier" if "classification" in tasks else "regressor"
+            wanted = "regressor" if task == "regression" else "classifier"
             raise ConfigError(
                 f"Family {self.name!r} wraps a {kind} ({type(self.estimator).__name__}), which "
-                f"cannot do {task}. Hint: give AutoML{'Regressor' if task == 'regression' else 'Classifier'} "
-                f"a {'regressor' if task == 'regression' else 'classifier'}."
+                f"cannot do {task}. Hint: give AutoML{wanted.capitalize()} a {wanted}."
             )
         cost = 1.0 if self.cost is None else self.cost
         if not isinstance(cost, RealNumber) or isinstance(cost, bool) or not cost > 0:
-            raise ConfigError(f"The cost of family {self.name!r} must be a positive number; got {cost!r}.")
+            raise ConfigError(
+                f"The cost of family {self.name!r} must be a positive number; got {cost!r}."
+            )
         if not isinstance(self.raw, bool):
-            raise ConfigError(f"The 'raw' of family {self.name!r} must be a bool; got {self.raw!r}.")
+            raise ConfigError(
+                f"The 'raw' of family {self.name!r} must be a bool; got {self.raw!r}."
+            )
         return ModelFamily(
             name=self.name,
             build=EstimatorBuild(self.estimator, resource),

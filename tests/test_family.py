@@ -92,6 +92,7 @@ def test_a_family_whose_configurations_sometimes_raise_never_sinks_the_search(ca
 
 def test_a_raw_family_gets_the_input_as_given_and_a_regressor_family_works():
     X, y = load_diabetes(return_X_y=True)  # an array: the raw estimator gets an array back
+
     class ArrayOnly(KNeighborsRegressor):
         def fit(self, X, y):
             if not isinstance(X, np.ndarray):
@@ -122,7 +123,10 @@ def test_a_second_family_of_the_same_name_replaces_the_first_in_the_workers(canc
         ([Family("k", KNeighborsClassifier(), {"n_neighbors": 5})], "not a search dimension"),
         ([Family("k", KNeighborsClassifier(), {})], "non-empty dict"),
         ([Family("k", object(), {"a": [1, 2]})], "with fit, get_params and set_params"),
-        ([Family("k", KNeighborsClassifier, {"n_neighbors": [1, 2]})], "pass KNeighborsClassifier()"),
+        (
+            [Family("k", KNeighborsClassifier, {"n_neighbors": [1, 2]})],
+            "pass KNeighborsClassifier()",
+        ),
         ([Family("k", KNeighborsRegressor(), {"n_neighbors": [1, 2]})], "cannot do classification"),
         (
             [Family("k", KNeighborsClassifier(), {"n_neighbors": [1, 2]}, {"n_neighbors": 3})],
@@ -132,7 +136,10 @@ def test_a_second_family_of_the_same_name_replaces_the_first_in_the_workers(canc
             [Family("k", KNeighborsClassifier(), {"n_neighbors": [1, 2]}, cost=-1)],
             "positive number",
         ),
-        (["logreg", Family("logreg2", LogisticRegression(), {"C": Real(0.1, 1)}), "logreg"], "twice"),
+        (
+            ["logreg", Family("logreg2", LogisticRegression(), {"C": Real(0.1, 1)}), "logreg"],
+            "twice",
+        ),
     ],
 )
 def test_bad_families_are_clear_errors_before_any_trial(models, message, tmp_path):
@@ -181,7 +188,7 @@ if __name__ == "__main__":
     clf.save(sys.argv[1])
 '''
 
-_LOAD_SCRIPT = '''
+_LOAD_SCRIPT = """
 import sys
 from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import roc_auc_score
@@ -190,7 +197,7 @@ import automl
 X, y = load_breast_cancer(return_X_y=True)
 clf = automl.load(sys.argv[1])
 print("AUC", roc_auc_score(y, clf.predict_proba(X)[:, 1]), flush=True)
-'''
+"""
 
 
 def test_a_family_from_main_runs_in_two_workers_and_a_saved_one_loads_elsewhere(tmp_path):
@@ -200,15 +207,23 @@ def test_a_family_from_main_runs_in_two_workers_and_a_saved_one_loads_elsewhere(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)])}
     model = str(tmp_path / "model.joblib")
     fit = subprocess.run(
-        [sys.executable, "fit_it.py", model], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=600,
+        [sys.executable, "fit_it.py", model],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert fit.returncode == 0, fit.stderr[-3000:]
     statuses = next(line for line in fit.stdout.splitlines() if line.startswith("MAIN"))
     assert statuses.split()[1].split(",") == ["ok", "ok", "ok"]
     loaded = subprocess.run(
-        [sys.executable, "load_it.py", model], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "load_it.py", model],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     auc = float(next(x for x in loaded.stdout.splitlines() if x.startswith("AUC")).split()[1])

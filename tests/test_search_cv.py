@@ -11,9 +11,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, RandomizedSearchCV, train_test_split
 
-from automl import Categorical, Integer, Real, SearchCV
+from automl import Integer, Real, SearchCV
 from automl.exceptions import ConfigError, NotFittedError, SearchError
-from automl.family import Resource, resource_value
+from automl.fidelity import Resource, resource_value
 from automl.search import STRATEGIES
 
 #: No time limit (deterministic): the trial count ends the search.
@@ -34,7 +34,10 @@ def hgb_search(cancer):
         "max_leaf_nodes": Integer(4, 64, log=True),
     }
     search = SearchCV(
-        HistGradientBoostingClassifier(max_iter=60), space, scoring="roc_auc", max_trials=4,
+        HistGradientBoostingClassifier(max_iter=60),
+        space,
+        scoring="roc_auc",
+        max_trials=4,
         **CHEAP,
     )
     return search.fit(X_train, y_train)
@@ -57,7 +60,9 @@ def test_cv_results_have_scikit_learns_shape(hgb_search, cancer):
     reference = RandomizedSearchCV(
         HistGradientBoostingClassifier(max_iter=3),
         {"learning_rate": [0.1, 0.2], "max_leaf_nodes": [4, 8]},
-        n_iter=2, cv=3, random_state=0,
+        n_iter=2,
+        cv=3,
+        random_state=0,
     ).fit(X_train[:100], y_train[:100])
     results = hgb_search.cv_results_
     assert set(reference.cv_results_) <= set(results)
@@ -79,7 +84,10 @@ def test_a_regressor_is_tuned_for_rmse():
         Ridge(), {"alpha": Real(1e-3, 100.0, log=True)}, scoring="rmse", max_trials=4, **CHEAP
     ).fit(X, y)
     assert search.best_score_ < 0.85 * np.std(y)  # lower is better: a loss keeps its sign
-    assert search.cv_results_["rank_test_score"][np.nanargmin(search.cv_results_["mean_test_score"])] == 1
+    assert (
+        search.cv_results_["rank_test_score"][np.nanargmin(search.cv_results_["mean_test_score"])]
+        == 1
+    )
     assert search.predict(X[:5]).shape == (5,)
     assert search.score(X, y) < np.std(y)
 
@@ -98,8 +106,11 @@ def test_grid_runs_every_grid_point_and_nothing_else(cancer):
 def test_random_search_stays_in_the_space(cancer):
     X_train, _, y_train, _ = cancer
     search = SearchCV(
-        LogisticRegression(max_iter=2000), {"C": Real(0.05, 5.0, log=True)}, search="random",
-        max_trials=3, **CHEAP,
+        LogisticRegression(max_iter=2000),
+        {"C": Real(0.05, 5.0, log=True)},
+        search="random",
+        max_trials=3,
+        **CHEAP,
     ).fit(X_train, y_train)
     assert search.n_trials_ == 3
     assert all(0.05 <= p["C"] <= 5.0 for p in search.cv_results_["params"])
@@ -169,7 +180,9 @@ def test_groups_reach_the_splitter(cancer):
     X_train, _, y_train, _ = cancer
     groups = np.arange(len(y_train)) % 7
     search = SearchCV(
-        LogisticRegression(max_iter=2000), {"C": [0.5, 1.0]}, max_trials=1,
+        LogisticRegression(max_iter=2000),
+        {"C": [0.5, 1.0]},
+        max_trials=1,
         **{**CHEAP, "cv": GroupKFold(3)},
     ).fit(X_train, y_train, groups=groups)
     assert search.n_splits_ == 3
@@ -180,8 +193,14 @@ def test_groups_reach_the_splitter(cancer):
 def test_a_resource_is_set_to_its_maximum_outside_multi_fidelity_search(cancer):
     X_train, _, y_train, _ = cancer
     search = SearchCV(
-        RandomForestClassifier(random_state=0), {"max_depth": [2, 4]}, search="random",
-        resource="n_estimators", min_resources=2, max_resources=12, max_trials=2, **CHEAP,
+        RandomForestClassifier(random_state=0),
+        {"max_depth": [2, 4]},
+        search="random",
+        resource="n_estimators",
+        min_resources=2,
+        max_resources=12,
+        max_trials=2,
+        **CHEAP,
     ).fit(X_train, y_train)
     assert search.best_params_["n_estimators"] == 12
     assert list(search.cv_results_["param_n_estimators"]) == [12, 12]
@@ -209,7 +228,8 @@ def test_fidelity_maps_to_the_resource():
         (LogisticRegression(), {"C": [1.0]}, {"resource": "epochs"}, "must name a parameter"),
         (LogisticRegression(), {"C": [1.0]}, {"resource": "C"}, "also in the space"),
         (
-            LogisticRegression(), {"C": [1.0]},
+            LogisticRegression(),
+            {"C": [1.0]},
             {"resource": "max_iter", "min_resources": 50, "max_resources": 10},
             "1 <= min_resources < max_resources",
         ),

@@ -10,13 +10,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.model_selection import check_cv
 
 from .. import metrics as M
 from ..custom_metrics import CostMatrix, CustomMetric, as_metric
+from ..data import encode_target
 from ..exceptions import ConfigError, DataError
-from ..family import Resource
+from ..fidelity import Resource
 from ..search import STRATEGIES
 from ..space import Categorical, Integer, Real, Space
+from ..steps.raw import PerRow
 
 #: Every search SearchCV knows; the multi-fidelity ones need ``resource``.
 SEARCHES = ("bayes", "random", "grid", "hyperband", "bohb")
@@ -30,7 +33,9 @@ def _integer(v: Any) -> bool:
 
 
 def _fail(name: str, expected: str, value: Any) -> ConfigError:
-    return ConfigError(f"The {name!r} parameter of SearchCV must be {expected}. Got {value!r} instead.")
+    return ConfigError(
+        f"The {name!r} parameter of SearchCV must be {expected}. Got {value!r} instead."
+    )
 
 
 def check_params(params: dict[str, Any]) -> None:
@@ -50,7 +55,10 @@ def check_params(params: dict[str, Any]) -> None:
         )
     tb = params["time_budget"]
     if tb is not None and not (
-        isinstance(tb, RealNumber) and not isinstance(tb, bool) and np.isfinite(tb) and tb > 0
+        isinstance(tb, RealNumber)
+        and not isinstance(tb, bool)
+        and np.isfinite(float(tb))
+        and float(tb) > 0
     ):
         raise _fail("time_budget", "a positive number of seconds or None", tb)
     mt = params["max_trials"]
@@ -238,3 +246,57 @@ def as_input_frame(X: Any) -> tuple[pd.DataFrame, bool]:
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
         raise DataError(f"X must be a non-empty 2-D array; got shape {array.shape}.")
     return pd.DataFrame(array), False
+
+
+def target(y: Any, kind: str, n_rows: int) -> tuple[np.ndarray, str, int, np.ndarray | None]:
+    """Encoded labels or float values, the task, the number of classes and the classes.
+
+    Raises
+    ------
+    DataError
+        A y that is not 1-D with one value per row, has missing values, or one class.
+    """
+    values = np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()
+    if values.ndim != 1 or len(values) != n_rows:
+        raise DataError(
+            f"y must be 1-D with one value per row of X ({n_rows}); got shape {values.shape}."
+        )
+    if pd.isna(values).any():
+        raise DataError("y has missing values; drop those rows of X and y.")
+    if kind == "regression":
+        return values.astype(float), "regression", 1, None
+    encoded, classes = encode_target(values)
+    if len(classes) < 2:
+        raise DataError("y has a single class; classification needs at least 2.")
+    task = "binary" if len(classes) == 2 else "multiclass"
+    return encoded, task, len(classes), classes
+
+
+def make_folds(
+    cv: Any, X: Any, y: Any, groups: Any, kind: str
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) positions of ``cv`` as scikit-learn's ``check_cv`` reads it.
+
+    Raises
+    ------
+    ConfigError
+        When the splitter cannot split this data (a group splitter without groups).
+    """
+    splitter = check_cv(cv, np.asarray(y), classifier=kind == "classification")
+    try:
+        return [
+            (np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, np.asarray(y), groups)
+        ]
+    except ValueError as exc:
+        raise ConfigError(f"The 'cv' of SearchCV cannot split this data: {exc}") from None
+
+
+def per_row_params(fit_params: dict[str, Any], n_rows: int) -> dict[str, Any]:
+    """Fit arguments with one value per row wrapped in :class:`PerRow`, to be cut per fold."""
+
+    def per_row(v: Any) -> bool:
+        return hasattr(v, "__len__") and not isinstance(v, (str, dict)) and len(v) == n_rows
+
+    return {k: PerRow(np.asarray(v)) if per_row(v) else v for k, v in fit_params.items()}

@@ -3,47 +3,35 @@
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier, is_regressor
-from sklearn.model_selection import check_cv
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
 
-from .. import metrics as M
-from ..data import encode_target, encode_with_classes
-from ..exceptions import ConfigError, DataError, NotFittedError
-from ..family import Family, check_estimator_api, check_space
-from ..graph import PipelineGraph
-from ..models import ModelContext, register
+from ..estimator_api import check_estimator_api, check_space, estimator_tasks
+from ..exceptions import NotFittedError
 from ..progress import SearchProgress
-from ..run_context import Parallelism, RunContext
 from ..runlog import RunLog
-from ..schema import infer_schema
 from ..search.budget import Budget
 from ..search.events import quiet_workers
-from ..search.executor import resolve_memory_limit
 from ..search.session import run_search
-from ..steps.raw import PerRow, RawInput
 from ._checks import (
-    MULTI_FIDELITY,
     as_input_frame,
     check_params,
     check_resource,
     grid_space,
+    make_folds,
+    per_row_params,
     resolve_scoring,
+    target,
 )
+from ._engine import make_run, open_log, refit_best, register_family, score_best
 from ._results import best_index, cv_results, trial_params, trials_frame
 
 
 def _kind(estimator: Any) -> str:
-    try:
-        return "regression" if is_regressor(estimator) and not is_classifier(estimator) else (
-            "classification"
-        )
-    except Exception:
-        return "classification"
+    """``"regression"`` for a regressor, else ``"classification"``."""
+    return "regression" if estimator_tasks(estimator) == {"regression"} else "classification"
 
 
 class SearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -217,67 +205,46 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         resource = check_resource(params, self.estimator, space)
         kind = _kind(self.estimator)
         X_df, from_dataframe = as_input_frame(X)
-        y_fit, task, n_classes = self._target(y, kind, len(X_df))
-        classes = self._classes if kind == "classification" else None
-        metric, custom = resolve_scoring(self.scoring, kind, task, classes)
+        y_fit, task, n_classes, self._classes = target(y, kind, len(X_df))
+        metric, custom = resolve_scoring(self.scoring, kind, task, self._classes)
         self.scorer_ = metric
-        folds = self._folds(X, y, groups, kind)
+        folds = make_folds(self.cv, X, y, groups, kind)
         seed = (
             self.random_state
             if self.random_state is not None
             else int(np.random.default_rng().integers(2**31 - 1))
         )
-        name = f"searchcv_{type(self.estimator).__name__.lower()}"
-        # under grid the first trial is a grid point too, so the grid is all that runs
-        default = {k: d.grid()[0] for k, d in space.items()} if self.search == "grid" else None
-        family = Family(name, self.estimator, space, default, raw=True, tasks=[kind])
-        register(
-            family.to_model_family(
-                kind, resource=resource, fit_params=self._fit_params(fit_params, len(X_df)),
-                space=space,
-            ),
-            replace=True,
+        graph = register_family(
+            self.estimator,
+            space,
+            kind,
+            self.search,
+            resource,
+            per_row_params(fit_params, len(X_df)),
         )
-        graph = PipelineGraph(name="searchcv", families=(name,), portfolio=False, task=kind)  # type: ignore[arg-type]
-        schema = infer_schema(X_df, from_dataframe=from_dataframe)
-        parallelism = Parallelism.decide(self.n_jobs, len(X_df), X_df.shape[1])
-        import joblib
-
-        header = {
-            "fingerprint": joblib.hash((X_df, y_fit, groups)),
-            "settings": {
-                "estimator": repr(self.estimator), "space": repr(space), "search": self.search,
-                "metric": metric, "cv": repr(self.cv), "resource": repr(resource),
-            },
-            "seed": seed,
+        settings = {
+            "estimator": repr(self.estimator),
+            "space": repr(space),
+            "search": self.search,
+            "metric": metric,
+            "cv": repr(self.cv),
+            "resource": repr(resource),
         }
-        log = RunLog(self.log_dir, header=header, resume=self.resume)
+        log = open_log(self.log_dir, self.resume, (X_df, y_fit, groups), settings, seed)
         seed = int(log.header.get("seed", seed))
-        run = RunContext(
-            graph=graph,
-            schema=schema,
-            folds=folds,
-            model=ModelContext(
-                task=task,  # type: ignore[arg-type]
-                n_classes=n_classes,
-                n_rows=len(X_df),
-                n_features=X_df.shape[1],
-                n_threads=parallelism.threads,
-                random_state=seed,
-            ),
-            metric=metric,
-            pos_index=1,
-            parallelism=parallelism,
-            strategy=self.search,
-            seed=seed,
-            ensemble=False,
-            memory_limit_mb=resolve_memory_limit("auto", parallelism.trials),
-            custom_metric=custom,
-            strategy_options=(
-                (("min_fidelity", resource.min_fidelity),)
-                if resource is not None and self.search in MULTI_FIDELITY
-                else ()
-            ),
+        run = make_run(
+            graph,
+            X_df,
+            from_dataframe,
+            folds,
+            task,
+            n_classes,
+            self.n_jobs,
+            seed,
+            metric,
+            custom,
+            self.search,
+            resource,
         )
         budget = Budget(self.time_budget, self.max_trials, start=start)
         progress = SearchProgress(
@@ -289,43 +256,8 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         with quiet_workers(self.verbose):
             run_search(run, X_df, y_fit, budget, log, progress)
         self._keep(log, metric, len(folds), resource)
-        self._refit(X, y, fit_params, parallelism.threads)
+        self._refit(X, y, fit_params, run.parallelism.threads)
         return self
-
-    def _target(self, y: Any, kind: str, n_rows: int) -> tuple[np.ndarray, str, int]:
-        """Encoded labels (classes in ``classes_``) or float values; the task; classes."""
-        values = np.asarray(y)
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values.ravel()
-        if values.ndim != 1 or len(values) != n_rows:
-            raise DataError(
-                f"y must be 1-D with one value per row of X ({n_rows}); got shape {values.shape}."
-            )
-        if pd.isna(values).any():
-            raise DataError("y has missing values; drop those rows of X and y.")
-        if kind == "regression":
-            return values.astype(float), "regression", 1
-        encoded, classes = encode_target(values)
-        if len(classes) < 2:
-            raise DataError("y has a single class; classification needs at least 2.")
-        self._classes = classes
-        return encoded, ("binary" if len(classes) == 2 else "multiclass"), len(classes)
-
-    def _folds(self, X: Any, y: Any, groups: Any, kind: str) -> list[tuple[np.ndarray, np.ndarray]]:
-        splitter = check_cv(self.cv, np.asarray(y), classifier=kind == "classification")
-        try:
-            return [
-                (np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, np.asarray(y), groups)
-            ]
-        except ValueError as exc:
-            raise ConfigError(f"The 'cv' of SearchCV cannot split this data: {exc}") from None
-
-    @staticmethod
-    def _fit_params(fit_params: dict[str, Any], n_rows: int) -> dict[str, Any]:
-        def per_row(v: Any) -> bool:
-            return hasattr(v, "__len__") and not isinstance(v, (str, dict)) and len(v) == n_rows
-
-        return {k: PerRow(np.asarray(v)) if per_row(v) else v for k, v in fit_params.items()}
 
     def _keep(self, log: RunLog, metric: str, n_splits: int, resource: Any) -> None:
         records = sorted(log.records, key=lambda r: r["trial"])
@@ -340,19 +272,13 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = False
 
     def _refit(self, X: Any, y: Any, fit_params: dict[str, Any], threads: int) -> None:
-        """Fit the best configuration on all rows, on the threads a trial had."""
-        from threadpoolctl import threadpool_limits
-
         self.refit_time_ = 0.0
-        if not self.refit:
-            return
-        t0 = time.monotonic()
-        estimator = clone(self.estimator).set_params(**self.best_params_)
-        with threadpool_limits(limits=max(1, threads)), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
-            estimator.fit(X, y, **fit_params)
-        self.best_estimator_ = estimator
-        self.refit_time_ = time.monotonic() - t0
+        if self.refit:
+            t0 = time.monotonic()
+            self.best_estimator_ = refit_best(
+                self.estimator, self.best_params_, X, y, fit_params, threads
+            )
+            self.refit_time_ = time.monotonic() - t0
 
     # --- delegated to best_estimator_ -----------------------------------------------
     def _best(self) -> Any:
@@ -374,8 +300,8 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         """The classes, in the estimator's order (classification)."""
         if hasattr(self, "best_estimator_") and hasattr(self.best_estimator_, "classes_"):
             return np.asarray(self.best_estimator_.classes_)
-        if hasattr(self, "_classes"):
-            return self._classes
+        if getattr(self, "_classes", None) is not None:
+            return np.asarray(self._classes)
         raise AttributeError("classes_ is set by fit, for a classifier.")
 
     @property
@@ -384,24 +310,64 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         return int(self._best().n_features_in_)
 
     def predict(self, X: Any) -> np.ndarray:
-        """``best_estimator_.predict``."""
+        """``best_estimator_.predict``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows, as in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predicted labels or values.
+        """
         return self._best().predict(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """``best_estimator_.predict_proba``."""
+        """``best_estimator_.predict_proba``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows, as in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Class probabilities, in ``classes_`` order.
+        """
         return self._best().predict_proba(X)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """``best_estimator_.predict_log_proba``."""
+        """``best_estimator_.predict_log_proba``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows, as in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log class probabilities.
+        """
         return self._best().predict_log_proba(X)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """``best_estimator_.decision_function``."""
-        return self._best().decision_function(X)
+        """``best_estimator_.decision_function``.
 
-    def transform(self, X: Any) -> Any:
-        """``best_estimator_.transform``."""
-        return self._best().transform(X)
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows, as in fit.
+
+        Returns
+        -------
+        ndarray
+            Decision scores.
+        """
+        return self._best().decision_function(X)
 
     def score(self, X: Any, y: Any) -> float:
         """The search's metric of ``best_estimator_`` on ``X, y`` (as ``best_score_`` reads).
@@ -409,17 +375,13 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Held-out rows.
         y : array-like of shape (n_samples,)
+            Their labels or values.
 
         Returns
         -------
         float
+            The metric ``scorer_`` names, with its own sign.
         """
-        best = self._best()
-        if _kind(self.estimator) == "regression":
-            pred = np.asarray(best.predict(X), dtype=float).reshape(-1, 1)
-            return M.score(self.scorer_, np.asarray(y, dtype=float), pred)
-        fitted = RawInput(best)
-        fitted.estimator_ = best
-        proba = fitted.predict_proba(X)
-        return M.score(self.scorer_, encode_with_classes(y, self.classes_), proba, pos_index=1)
+        return score_best(self._best(), self.scorer_, _kind(self.estimator), X, y)

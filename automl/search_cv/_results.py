@@ -11,7 +11,7 @@ from scipy.stats import rankdata
 from .. import metrics as M
 from ..errors_text import failure_text
 from ..exceptions import SearchError
-from ..family import Resource, resource_value
+from ..fidelity import Resource, resource_value
 
 
 def trial_params(config: dict[str, Any], resource: Resource | None) -> dict[str, Any]:
@@ -57,11 +57,17 @@ def cv_results(
         )
     ok = [r["status"] == "ok" for r in records]
     mean = np.array(
-        [r["mean"].get(metric, np.nan) if good else np.nan for r, good in zip(records, ok)],
+        [
+            r["mean"].get(metric, np.nan) if good else np.nan
+            for r, good in zip(records, ok, strict=True)
+        ],
         dtype=float,
     )
     std = np.array(
-        [r["std"].get(metric, np.nan) if good else np.nan for r, good in zip(records, ok)],
+        [
+            r["std"].get(metric, np.nan) if good else np.nan
+            for r, good in zip(records, ok, strict=True)
+        ],
         dtype=float,
     )
     folds_run = np.array([max(1, len(r.get("fold_scores", {}).get(metric) or [])) for r in records])
@@ -98,12 +104,17 @@ def best_index(records: list[dict[str, Any]], metric: str) -> int:
     ok = [i for i, r in enumerate(records) if r["status"] == "ok"]
     if not ok:
         reasons = "; ".join(
-            f"trial {r['trial']} {r['status']}: {failure_text(r.get('error'), r['status'], limit=200)}"
+            f"trial {r['trial']} {r['status']}: "
+            + failure_text(r.get("error"), r["status"], limit=200)
             for r in records[:3]
         )
         raise SearchError(
             "Every configuration failed, so there is no best one. "
-            + (f"First reasons: {reasons}" if records else "No trial could start: raise time_budget.")
+            + (
+                f"First reasons: {reasons}"
+                if records
+                else "No trial could start: raise time_budget."
+            )
         )
     top = max(float(records[i]["config"].get("fidelity", 1.0)) for i in ok)
     ok = [i for i in ok if float(records[i]["config"].get("fidelity", 1.0)) == top]
@@ -129,6 +140,15 @@ def trials_frame(
                 "params": trial_params(r["config"], resource),
             }
         )
-    columns = ["trial", "status", "fidelity", f"{metric}_mean", f"{metric}_std", "fit_time",
-               "duration", "error", "params"]
+    columns = [
+        "trial",
+        "status",
+        "fidelity",
+        f"{metric}_mean",
+        f"{metric}_std",
+        "fit_time",
+        "duration",
+        "error",
+        "params",
+    ]
     return pd.DataFrame(rows, columns=columns)
