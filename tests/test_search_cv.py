@@ -257,3 +257,17 @@ def test_multi_fidelity_needs_a_resource_and_says_when_it_is_not_built(search):
     else:
         with pytest.raises(ConfigError, match="needs resource="):
             SearchCV(est, {"learning_rate": [0.1]}, search=search).fit(X, y)
+
+
+def test_a_search_resumes_from_its_trial_log_and_prints_nothing(cancer, tmp_path, capfd):
+    X_train, _, y_train, _ = cancer
+    settings = {**CHEAP, "log_dir": str(tmp_path), "search": "random"}
+    space = {"C": Real(0.05, 5.0, log=True)}
+    first = SearchCV(LogisticRegression(max_iter=3000), space, max_trials=2, **settings)
+    first.fit(X_train, y_train)
+    again = SearchCV(
+        LogisticRegression(max_iter=3000), space, max_trials=3, resume=True, **settings
+    ).fit(X_train, y_train)
+    assert again.n_trials_ == 3
+    assert again.cv_results_["params"][:2] == first.cv_results_["params"]
+    assert capfd.readouterr().err == ""
