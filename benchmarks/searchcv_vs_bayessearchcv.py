@@ -7,8 +7,9 @@ SearchCV and BayesSearchCV get the same wall-clock budget (BayesSearchCV through
 configuration on all training rows inside that time). HalvingRandomSearchCV has
 no time budget: it runs its successive-halving schedule once, with as many
 candidates as ``--halving-candidates`` and boosting rounds as the resource, and
-its wall time is printed beside the budget. Each system's best cross-validated score and the ROC AUC of its refitted
-model on the held-out 25 % are printed per dataset, then their means.
+its wall time is printed beside the budget. Each system's best cross-validated
+score and the ROC AUC of its refitted model on the held-out 25 % are printed per
+dataset, then their means.
 
 Run it on an otherwise idle machine; it measures time::
 
