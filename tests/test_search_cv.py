@@ -271,3 +271,20 @@ def test_a_search_resumes_from_its_trial_log_and_prints_nothing(cancer, tmp_path
     assert again.n_trials_ == 3
     assert again.cv_results_["params"][:2] == first.cv_results_["params"]
     assert capfd.readouterr().err == ""
+
+
+def test_a_classifier_without_predict_proba_is_scored_from_its_decision_function(cancer):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    X_train, X_test, y_train, y_test = cancer
+    search = SearchCV(
+        make_pipeline(StandardScaler(), LinearSVC()),
+        {"linearsvc__C": Real(0.001, 1.0, log=True)},
+        scoring="roc_auc",
+        max_trials=2,
+        **CHEAP,
+    ).fit(X_train, y_train)
+    assert search.best_score_ >= 0.98  # a ranking metric needs the scores, not hard labels
+    assert roc_auc_score(y_test, search.decision_function(X_test)) >= 0.98
