@@ -11,9 +11,14 @@ __version__ = "0.1.0"
 __all__ = [
     "AutoMLClassifier",
     "AutoMLRegressor",
+    "Categorical",
     "CostMatrix",
     "CustomMetric",
+    "Family",
+    "Integer",
     "PipelineGraph",
+    "Real",
+    "SearchCV",
     "load",
     "__version__",
 ]
@@ -33,6 +38,18 @@ def __getattr__(name: str) -> Any:
         from . import custom_metrics
 
         return getattr(custom_metrics, name)
+    if name == "Family":
+        from .family import Family
+
+        return Family
+    if name == "SearchCV":
+        from .search_cv import SearchCV
+
+        return SearchCV
+    if name in ("Real", "Integer", "Categorical"):
+        from . import space
+
+        return getattr(space, name)
     if name == "PipelineGraph":
         from .graph import PipelineGraph
 

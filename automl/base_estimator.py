@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import metrics as M
 from .custom_metrics import as_metric
 from .exceptions import NotFittedError
+from .family import register_families
 from .final_model import FinalModel, build_final_model
 from .graph.compile import describe_steps
 from .graph import PipelineGraph
@@ -60,6 +61,9 @@ class AutoMLBase(BaseEstimator):
     # Parameters that every subclass stores in ``__init__``, typed for the checker.
     metric: str
     random_state: int | None
+    models: Any
+    #: The names of ``models`` (a :class:`~automl.Family` by its name), set when fit starts.
+    _model_names: list[str] | None = None
 
     def __sklearn_tags__(self) -> Any:  # noqa: D105
         tags = super().__sklearn_tags__()
@@ -119,6 +123,7 @@ class AutoMLBase(BaseEstimator):
             self.feature_names_in_ = np.asarray(schema.columns, dtype=object)
         self.schema_ = schema
         self.profile_ = self._profile(X_df, y_fit, schema)
+        self._model_names = register_families(self.models, self._task_kind)
         graph, notes = self._choose_graph(y_fit)
         if weights is not None:
             graph, weight_notes = graph_for_weights(graph)

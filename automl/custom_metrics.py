@@ -265,9 +265,11 @@ def _from_cost_matrix(spec: CostMatrix, task: str) -> Metric:
     )
 
 
-def _from_scorer(scorer: Any, task: str, classes: np.ndarray | None) -> Metric:
+def _from_scorer(
+    scorer: Any, task: str, classes: np.ndarray | None, name: str | None = None
+) -> Metric:
     score_func = getattr(scorer, "_score_func", None)
-    name = _check_name(getattr(score_func, "__name__", "scorer"))
+    name = _check_name(name or getattr(score_func, "__name__", "scorer"))
     response = getattr(scorer, "_response_method", "predict")
     methods = (response,) if isinstance(response, str) else tuple(response)
     regression = task == "regression"
@@ -285,7 +287,9 @@ def _from_scorer(scorer: Any, task: str, classes: np.ndarray | None) -> Metric:
     )
 
 
-def as_metric(spec: Any, task: str, classes: np.ndarray | None = None) -> Metric:
+def as_metric(
+    spec: Any, task: str, classes: np.ndarray | None = None, *, name: str | None = None
+) -> Metric:
     """The table :class:`~automl.metrics.Metric` for a user's metric specification.
 
     Parameters
@@ -296,6 +300,8 @@ def as_metric(spec: Any, task: str, classes: np.ndarray | None = None) -> Metric
         The fit's task.
     classes : ndarray or None
         The classes in encoded order, so the user's function sees original labels.
+    name : str or None, default=None
+        The name of a scorer's metric (``"neg_log_loss"``); None: its function's name.
 
     Returns
     -------
@@ -313,7 +319,7 @@ def as_metric(spec: Any, task: str, classes: np.ndarray | None = None) -> Metric
         _check_name(spec.name)
         return _from_function(spec, task, classes)
     if callable(spec) and hasattr(spec, "_score_func"):
-        return _from_scorer(spec, task, classes)
+        return _from_scorer(spec, task, classes, name)
     raise ConfigError(
         f"The 'metric' parameter must be a metric name, a scikit-learn scorer "
         f"(make_scorer), a CustomMetric or a CostMatrix; got {spec!r}."

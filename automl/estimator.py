@@ -42,10 +42,10 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     metric : str, default="roc_auc"
         What the search optimises: ``roc_auc``, ``f1``, ``average_precision``
         (alias ``pr_auc``), ``log_loss``, ``balanced_accuracy``, ``accuracy``, ``mcc``.
-    models : list of str or None, default=None
+    models : list of str and Family, or None, default=None
         Model families to search (``logreg``, ``random_forest``, ``extra_trees``,
-        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``); None: all in the
-        pipeline preset.
+        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``) and your own
+        :class:`~automl.Family` objects; None: all in the pipeline preset.
     cv : int, "auto" or CV splitter, default="auto"
         Folds for stratified K-fold; "auto" uses 5 up to 10,000 rows and 3 above.
     pipeline : str, PipelineGraph or "auto", default="auto"
@@ -167,7 +167,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         return profile_data(X, y, self.classes_, schema)
 
     def _choose_graph(self, y: np.ndarray) -> tuple[PipelineGraph, list[str]]:
-        graph, notes = choose_graph(self.pipeline, self.models, y)
+        graph, notes = choose_graph(self.pipeline, self._model_names, y)
         if graph.task != "classification":
             raise ConfigError(
                 f"Pipeline {graph.name!r} is a {graph.task} graph; AutoMLClassifier needs a "

@@ -23,6 +23,12 @@ def _integer(value: Any) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
+def _is_family(value: Any) -> bool:
+    from .family import Family
+
+    return isinstance(value, Family)
+
+
 def _splitter(value: Any) -> bool:
     return not isinstance(value, str) and hasattr(value, "split")
 
@@ -64,9 +70,13 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "models": (
         lambda v: (
             v is None
-            or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(m, str) for m in v))
+            or (
+                isinstance(v, (list, tuple))
+                and len(v) > 0
+                and all(isinstance(m, str) or _is_family(m) for m in v)
+            )
         ),
-        "None or a non-empty list of model family names",
+        "None or a non-empty list of model family names and Family objects",
     ),
 }
 
@@ -115,7 +125,7 @@ def validate_params(
     if params.get("models") is not None:
         registered = set(family_names())
         for name in params["models"]:
-            if name not in registered:
+            if not _is_family(name) and name not in registered:
                 from .models import get_family
 
                 get_family(name)  # raises with close matches

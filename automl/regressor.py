@@ -46,10 +46,10 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
     metric : str, default="rmse"
         What the search optimises: ``rmse``, ``mae``, ``r2``, ``mape``, ``rmsle``
         (every target must be above -1) or ``median_ae``.
-    models : list of str or None, default=None
+    models : list of str and Family, or None, default=None
         Model families to search (``linear``, ``random_forest``, ``extra_trees``,
-        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``); None: all in the
-        pipeline preset.
+        ``hist_gb``, ``xgboost``, ``lightgbm``, ``catboost``, ``mlp``) and your own
+        :class:`~automl.Family` objects; None: all in the pipeline preset.
     cv : int, "auto", "stratified" or CV splitter, default="auto"
         Shuffled K-fold; "auto" uses 5 folds up to 10,000 rows and 3 above;
         "stratified" balances 5 folds on deciles of the target.
@@ -174,8 +174,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
                 f"Pipeline {graph.name!r} is a {graph.task} graph; AutoMLRegressor needs a "
                 f"regression one (e.g. {REGRESSION_PRESET!r})."
             )
-        if self.models is not None:
-            graph = graph.with_families(list(self.models))
+        if self._model_names is not None:
+            graph = graph.with_families(self._model_names)
         notes = []
         if y.min() < 0 and "log1p" in graph.target:
             graph = graph.without_target_transform("log1p")

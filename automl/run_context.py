@@ -187,6 +187,9 @@ class RunContext:
         Resident memory one trial's worker may hold.
     custom_metric : Metric or None
         The user's metric (``metric`` is its name), registered in each worker.
+    strategy_options : tuple of (str, object)
+        Keyword arguments of the search strategy (a multi-fidelity one's
+        ``min_fidelity``, say).
     """
 
     graph: PipelineGraph
@@ -202,6 +205,7 @@ class RunContext:
     ensemble: bool = True
     memory_limit_mb: float | None = None
     custom_metric: M.Metric | None = None
+    strategy_options: tuple[tuple[str, Any], ...] = ()
 
     @property
     def n_classes(self) -> int:

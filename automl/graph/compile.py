@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from imblearn.pipeline import Pipeline
 
 from ..exceptions import ConfigError
-from ..models import ModelContext, get_family
+from ..models import ModelContext, ModelFamily, get_family
 from ..schema import Schema
 from ..steps.preprocess import build_preprocessor
+from ..steps.raw import RawInput
 from ..steps.resample import SafeResampler
 from ..steps.scale import build_scaler
 from ..steps.target import with_target_transform
@@ -30,6 +31,8 @@ def compile_pipeline(
             f"(families: {list(graph.families)})."
         )
     fam = get_family(family)
+    if fam.raw_input:
+        return _compile_raw(fam, config, schema, ctx)
     mctx = graph.model_context(config, schema, ctx)
     steps: list[tuple[str, Any]] = [
         (
@@ -62,13 +65,33 @@ def compile_pipeline(
                 ),
             )
         )
-    params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
+    params = _model_params(fam, config)
     params["class_weight"] = config.get("class_weight", "none")
     model = fam.build(params, mctx)
     if ctx.is_regression:
         model = with_target_transform(model, config.get("target", "none"), ctx.n_rows)
     steps.append(("model", model))
     return Pipeline(steps)
+
+
+def _model_params(fam: ModelFamily, config: dict[str, Any]) -> dict[str, Any]:
+    """The family's hyperparameters of ``config`` (and its fidelity, when it reads one)."""
+    params = {k[len("model.") :]: v for k, v in config.items() if k.startswith("model.")}
+    if fam.reads_fidelity and "fidelity" in config:
+        params["fidelity"] = config["fidelity"]
+    return params
+
+
+def _compile_raw(
+    fam: ModelFamily, config: dict[str, Any], schema: Schema, ctx: ModelContext
+) -> Pipeline:
+    """A raw family's pipeline: its model alone, on the columns as the user gave them."""
+    model = RawInput(
+        fam.build(_model_params(fam, config), ctx),
+        as_array=not schema.from_dataframe,
+        fit_params=dict(fam.fit_params),
+    )
+    return Pipeline([("model", model)])
 
 
 def describe_steps(pipeline: Any) -> list[tuple[str, str, dict[str, Any]]]:

@@ -147,6 +147,9 @@ class PipelineGraph:
         """
         fam = get_family(family)
         space: Space = {}
+        if fam.raw_input:  # the model alone: no node in front of it is searched
+            model_space = {**fam.space(ctx), **self.overrides.get(family, {})}
+            return {f"model.{k}": v for k, v in model_space.items()}
         nodes = {
             "impute": self.impute,
             "encode": self.encode,
@@ -199,7 +202,9 @@ class PipelineGraph:
         }
         if self.task == "regression":
             config["target"] = self.target[0]
-        if fam.scale_sensitive and "standard" in self.scale:
+        if fam.raw_input:  # nothing in front of the model: no node choice to record
+            config = {"family": family}
+        elif fam.scale_sensitive and "standard" in self.scale:
             config["scale"] = "standard"
         space = self.space(family, ctx)
         for name, value in fam.default(ctx).items():

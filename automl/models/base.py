@@ -121,6 +121,16 @@ class ModelFamily:
         One line for reports.
     tasks : frozenset of {"classification", "regression"}
         The tasks ``build`` can make an estimator for (it reads ``context.task``).
+    raw_input : bool
+        Whether the estimator takes the input columns as given, with no
+        preprocessing, scaling, resampling or target transform in front (a user's
+        :class:`~automl.Family` with ``raw=True``).
+    fit_params : tuple of (str, object)
+        Keyword arguments for the estimator's ``fit`` (raw families only); a value
+        wrapped in :class:`~automl.steps.raw.PerRow` is cut to each fold's rows.
+    reads_fidelity : bool
+        Whether ``build`` reads ``params["fidelity"]`` (in (0, 1]) when a
+        multi-fidelity strategy sets it.
     """
 
     name: str
@@ -137,6 +147,9 @@ class ModelFamily:
     description: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)
     tasks: frozenset[TaskKind] = frozenset({"classification"})
+    raw_input: bool = False
+    fit_params: tuple[tuple[str, Any], ...] = ()
+    reads_fidelity: bool = False
 
     def supports(self, task: str) -> bool:
         """Whether the family can build an estimator for ``task``.

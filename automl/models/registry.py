@@ -26,13 +26,16 @@ BUILTIN_FAMILIES: tuple[ModelFamily, ...] = (
 _FAMILIES: dict[str, ModelFamily] = {family.name: family for family in BUILTIN_FAMILIES}
 
 
-def register(family: ModelFamily) -> ModelFamily:
+def register(family: ModelFamily, *, replace: bool = False) -> ModelFamily:
     """Add a family to the registry.
 
     Parameters
     ----------
     family : ModelFamily
         The family to add.
+    replace : bool, default=False
+        Replace a family registered earlier under the same name (never a built-in
+        one): a user's :class:`~automl.Family` redefined between two fits.
 
     Returns
     -------
@@ -42,12 +45,27 @@ def register(family: ModelFamily) -> ModelFamily:
     Raises
     ------
     ConfigError
-        If a family of the same name is already registered.
+        If a family of the same name is already registered (a built-in one, or
+        any without ``replace``).
     """
-    if family.name in _FAMILIES:
+    if family.name in _FAMILIES and (not replace or is_builtin(family.name)):
         raise ConfigError(f"A model family named {family.name!r} is already registered.")
     _FAMILIES[family.name] = family
     return family
+
+
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is one of the families that ship with automl.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    bool
+    """
+    return any(family.name == name for family in BUILTIN_FAMILIES)
 
 
 def get_family(name: str) -> ModelFamily:

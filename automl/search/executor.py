@@ -92,17 +92,16 @@ def _custom_family(task: TrialTask) -> Any:
 def run_trial_in_worker(task: TrialTask, family: Any = None) -> dict[str, Any]:
     """:func:`~automl.evaluate.run_trial` in a worker, with the trial's custom family.
 
-    Registers ``family`` first when this worker does not know it, and turns
+    Registers ``family`` first (replacing an older one of that name), and turns
     anything that still escapes (``SystemExit`` from a model, say) into a failed
     trial whose ``error`` says what happened; a failed trial's ``error`` is never empty.
     """
     started = time.monotonic()
     try:
-        if family is not None:
-            from ..models import family_names, register
+        if family is not None:  # the caller's version wins over one from an earlier fit
+            from ..models import register
 
-            if family.name not in family_names():
-                register(family)
+            register(family, replace=True)
         result = run_trial(task)
     except BaseException as exc:  # noqa: BLE001 - the worker must report, not die
         return _failure(task, "failed", describe_exception(exc), started)

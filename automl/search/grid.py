@@ -51,9 +51,12 @@ class GridStrategy(Strategy):
         fams = [f for f in self.graph.families if f in allowed and self._queues.get(f)]
         if not fams:
             return None
-        family = fams[self._turn % len(fams)]
-        self._turn += 1
-        queue = self._queues[family]
-        while len(queue) > 1 and not self.is_new(queue[0]):
-            queue.pop(0)  # already run (a default, or a resumed log)
-        return self.mark_asked(queue.pop(0))
+        for _ in range(len(fams)):
+            family = fams[self._turn % len(fams)]
+            self._turn += 1
+            queue = self._queues[family]
+            while queue and not self.is_new(queue[0]):
+                queue.pop(0)  # already run (a default, or a resumed log)
+            if queue:
+                return self.mark_asked(queue.pop(0))
+        return None

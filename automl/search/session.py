@@ -106,7 +106,13 @@ def run_search(
                 budget.reserve = _reserve(log, run, budget)
 
         costs = CostModel(len(y), len(run.folds))
-        strategy = make_strategy(run.strategy, run.graph, run.model, random_state=run.seed)
+        strategy = make_strategy(
+            run.strategy,
+            run.graph,
+            run.model,
+            random_state=run.seed,
+            **dict(run.strategy_options),
+        )
         if budget.time_budget is not None:
             # Durations steer the family chooser only under a time budget: without one the
             # search must not depend on the clock, so seeded runs repeat exactly.
