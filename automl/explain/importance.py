@@ -194,7 +194,8 @@ def feature_importance(
         table, baseline = permutation_table(estimator, X_df, y_enc, metric, n_repeats, random_state)
         metric_name, repeats = metric.name, n_repeats
     dropped = set(estimator.schema_.dropped)
-    top = [f for f in table.index if f not in dropped and table.at[f, "importance"] > 0]
+    positive = table.index[table["importance"].to_numpy() > 0]
+    top = [str(f) for f in positive if f not in dropped]
     classification = estimator._task_kind != "regression"
     pd_records = partial_dependence(
         estimator.final_model_,
@@ -203,7 +204,7 @@ def feature_importance(
         estimator.schema_,
         classes=estimator.classes_ if classification else None,
         pos_index=int(getattr(estimator, "pos_index_", 1)),
-        random_state=random_state if isinstance(random_state, Integral) else 0,
+        random_state=int(random_state) if isinstance(random_state, Integral) else 0,
     )
     estimator.explanation_ = Explanation(
         importance=table,

@@ -30,24 +30,25 @@ MAX_CLASS_LINES = 6
 
 def _grid_rows(column: pd.Series, ordered: bool) -> list[int]:
     """Positions in ``column`` whose values make the grid (distinct, in plotting order)."""
-    present = column.dropna()
-    if present.empty:
+    present = np.flatnonzero(~pd.isna(column).to_numpy())
+    if not len(present):
         return []
+    values = column.iloc[present]
     if ordered:
-        order = present.sort_values(kind="stable")
+        order = present[np.argsort(values.to_numpy(), kind="stable")]
         steps = np.linspace(0.05, 0.95, GRID_POINTS) if len(order) > 1 else np.zeros(1)
-        picks = order.index[np.unique(np.round(steps * (len(order) - 1)).astype(int))]
+        picks = order[np.unique(np.round(steps * (len(order) - 1)).astype(int))]
     else:
-        levels = present.astype(str).value_counts().head(MAX_LEVELS).index
-        text = present.astype(str)
-        picks = pd.Index([text.index[text == level][0] for level in levels])
+        text = values.astype(str).to_numpy()
+        levels = pd.Series(text).value_counts().head(MAX_LEVELS).index
+        picks = np.array([present[np.flatnonzero(text == level)[0]] for level in levels])
     seen: set[str] = set()
     rows = []
-    for label in picks:
-        key = str(column.loc[label])
+    for position in picks:
+        key = str(column.iloc[int(position)])
         if key not in seen:
             seen.add(key)
-            rows.append(int(column.index.get_loc(label)))
+            rows.append(int(position))
     return rows
 
 

@@ -76,8 +76,10 @@ def partial_dependence_plot(records: Sequence[Any], prediction: str) -> Figure:
     for ax, record in zip(axes, records, strict=False):
         values = np.asarray(record.values, dtype=float)
         x = np.asarray(record.positions, dtype=float)
+        style = {"ls": "-", "ms": 3} if record.numeric else {"ls": ":", "ms": 6}  # levels: points
         for j, line in enumerate(record.lines):
-            ax.plot(x, values[:, j], marker="o", ms=3, lw=1.8, color=_COLORS[j % 10], label=line)
+            color = _COLORS[j % len(_COLORS)]
+            ax.plot(x, values[:, j], marker="o", lw=1.8, color=color, label=line, **style)
         if not record.numeric:
             ax.set_xticks(x, record.grid, rotation=30, ha="right", fontsize=7)
         ax.set_xlabel(str(record.feature))
