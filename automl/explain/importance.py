@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from .. import metrics as M
 from ..data import encode_with_classes, validate_predict_data
 from ..exceptions import ConfigError, DataError
 from ..regression_target import validate_regression_target
+from ..run_context import THREADED_MIN_CELLS
 from .partial_dependence import partial_dependence
 from .record import Explanation
 
@@ -185,6 +187,23 @@ def feature_importance(
             f"feature_importance needs at least 2 rows of held-out data; X has {len(X_df)}."
         )
     y_enc = _target(estimator, y, len(X_df))
+    # the same rule as the fit's: threads on small matrices slow down badly on shared CPUs
+    small = len(X_df) * max(X_df.shape[1], 1) < THREADED_MIN_CELLS
+    with threadpool_limits(limits=1 if small else None):
+        explanation = _explain(estimator, X_df, y_enc, n_repeats, scoring, random_state, method)
+    estimator.explanation_ = explanation
+    return explanation.importance.copy()
+
+
+def _explain(
+    estimator: Any,
+    X_df: pd.DataFrame,
+    y_enc: np.ndarray,
+    n_repeats: int,
+    scoring: str | None,
+    random_state: Any,
+    method: str,
+) -> Explanation:
     if method == "shap":
         from .shap import shap_table
 
@@ -206,7 +225,7 @@ def feature_importance(
         pos_index=int(getattr(estimator, "pos_index_", 1)),
         random_state=int(random_state) if isinstance(random_state, Integral) else 0,
     )
-    estimator.explanation_ = Explanation(
+    return Explanation(
         importance=table,
         method=method,
         metric=metric_name,
@@ -216,4 +235,3 @@ def feature_importance(
         partial_dependence=pd_records,
         prediction=_prediction_name(estimator),
     )
-    return table.copy()
