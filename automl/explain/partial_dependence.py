@@ -56,6 +56,8 @@ def _text(value: Any) -> str:
     """A grid value as a label: numbers to 4 significant digits, the rest as written."""
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.4g}"
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())  # a day, without its midnight
     return str(value)
 
 

@@ -199,3 +199,17 @@ def test_bad_options(binary):
         clf.feature_importance(X, y, scoring="rmse")
     with pytest.raises(DataError):  # a label never seen in fit
         clf.feature_importance(X, np.where(y == "yes", "maybe", y))
+
+
+def test_a_refit_forgets_the_old_importances(tmp_path):
+    X, y = make_classification(n_samples=150, n_features=4, random_state=0)
+    X = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = AutoMLClassifier(models=["logreg"], max_trials=1, **FAST).fit(X, y)
+    assert clf.explanation_ is None
+    clf.feature_importance(X, y, n_repeats=1)
+    with open(clf.report(str(tmp_path / "a.html"))) as fh:
+        assert 'data-figure="importance"' in fh.read()
+    clf.fit(X.iloc[:100], y[:100])  # another fit: the stored importances described the old model
+    assert clf.explanation_ is None
+    with open(clf.report(str(tmp_path / "b.html"))) as fh:
+        assert "clf.feature_importance(X_test, y_test)" in fh.read()
