@@ -21,7 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import metrics as M
 from .custom_metrics import as_metric
 from .exceptions import NotFittedError
-from .final_model import FinalModel, build_final_model, describe_steps
+from .final_model import FinalModel, build_final_model
+from .graph.compile import describe_steps
 from .graph import PipelineGraph
 from .group_folds import validate_groups
 from .leaderboard import build_leaderboard
@@ -30,6 +31,12 @@ from .params import validate_params
 from .progress import SearchProgress
 from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy, reported_metrics
 from .runlog import RunLog
+from .sample_weight import (
+    check_weighted_classes,
+    graph_for_weights,
+    unweighted_metric_note,
+    validate_sample_weight,
+)
 from .schema import Schema, infer_schema
 from .search.budget import Budget
 from .search.events import quiet_workers
@@ -83,11 +90,11 @@ class AutoMLBase(BaseEstimator):
     def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
         return ThresholdPolicy()
 
-    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
+    def _prior(self, y: np.ndarray, schema: Schema, weights: np.ndarray | None) -> FinalModel:
         raise NotImplementedError
 
     # --- fit ---------------------------------------------------------------------
-    def _fit(self, X: Any, y: Any, groups: Any = None) -> None:
+    def _fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None) -> None:
         """Validate, search and build the final model; the fitted state lands on ``self``."""
         t_start = time.monotonic()
         name = type(self).__name__
@@ -103,6 +110,9 @@ class AutoMLBase(BaseEstimator):
             M.register_metric(self.custom_metric_)
             self.metric_ = self.custom_metric_.name
         group_labels = None if groups is None else validate_groups(groups, len(X_df))
+        weights = validate_sample_weight(sample_weight, len(X_df))
+        if weights is not None and self._task_kind == "classification":
+            check_weighted_classes(y_fit, weights, self.classes_)
         schema = infer_schema(X_df)
         self.n_features_in_ = schema.n_features_in
         if schema.from_dataframe:
@@ -110,11 +120,14 @@ class AutoMLBase(BaseEstimator):
         self.schema_ = schema
         self.profile_ = self._profile(X_df, y_fit, schema)
         graph, notes = self._choose_graph(y_fit)
+        if weights is not None:
+            graph, weight_notes = graph_for_weights(graph)
+            notes += weight_notes + unweighted_metric_note(self.custom_metric_)
         self.notes_ = list(schema.notes) + notes
         for note in notes:
             self._say(note)
         if len(schema.dropped) == schema.n_features_in:
-            final = self._prior(y_fit, schema)
+            final = self._prior(y_fit, schema, weights)
             self._say(final.notes[0])
             self._keep(final, [], y_fit, t_start, time.monotonic())
             return
@@ -125,7 +138,7 @@ class AutoMLBase(BaseEstimator):
         )
         log = RunLog(
             self.log_dir,
-            header={**self._log_header(X_df, y_fit, graph, group_labels), "seed": seed},
+            header={**self._log_header(X_df, y_fit, graph, group_labels, weights), "seed": seed},
             resume=self.resume,
         )
         seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
@@ -140,12 +153,14 @@ class AutoMLBase(BaseEstimator):
             enabled=self.verbose >= 1,
         )
         with quiet_workers(self.verbose) as events:
-            run_search(run, X_df, y_fit, budget, log, progress)
+            run_search(run, X_df, y_fit, budget, log, progress, sample_weight=weights)
         self.notes_.extend(events.notes())
         search_end = time.monotonic()
         time_left = budget.left() - 0.5 if budget.time_budget else None
         with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
-            final = build_final_model(run, log, X_df, y_fit, time_left=time_left)
+            final = build_final_model(
+                run, log, X_df, y_fit, time_left=time_left, sample_weight=weights
+            )
         self._keep(final, log.records, y_fit, t_start, search_end)
 
     def _task(self) -> str:
@@ -200,7 +215,12 @@ class AutoMLBase(BaseEstimator):
         )
 
     def _log_header(
-        self, X: pd.DataFrame, y: np.ndarray, graph: PipelineGraph, groups: np.ndarray | None
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        graph: PipelineGraph,
+        groups: np.ndarray | None,
+        weights: np.ndarray | None = None,
     ) -> dict:
         import joblib
 
@@ -217,7 +237,11 @@ class AutoMLBase(BaseEstimator):
             settings["pos_label"] = None if pos_label is None else str(pos_label)
         else:
             settings["task"] = self._task_kind
-        data = (X, y) if groups is None else (X, y, groups)  # a resume must use the same groups
+        # a resume must use the same groups and weights (a fit without either keeps the
+        # fingerprint it always had)
+        data: tuple[Any, ...] = (X, y) if groups is None else (X, y, groups)
+        if weights is not None:
+            data = (*data, "sample_weight", weights)
         return {"fingerprint": joblib.hash(data), "settings": settings}
 
     def _keep(

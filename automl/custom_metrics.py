@@ -10,6 +10,7 @@ loaded is a clear error there.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ class CustomMetric:
         (classification) or values (regression). ``y_pred`` is, by ``needs``: the
         positive class's probability (binary) or the probability matrix in
         ``classes_`` order (multiclass); the predicted labels; or the predicted values.
+        When ``fn`` has a ``sample_weight`` parameter and ``fit`` gets weights, it is
+        called with the rows' weights; otherwise its scores are unweighted (``fit``
+        notes it). A function that raises or returns NaN fails the trial, with a
+        reason naming the metric.
     greater_is_better : bool, default=True
         Direction of ``fn``.
     needs : {"proba", "labels", "values"}, default="proba"
@@ -126,6 +131,28 @@ def _check_name(name: Any) -> str:
     return name
 
 
+def takes_sample_weight(fn: Any) -> bool:
+    """Whether ``fn`` accepts a ``sample_weight`` keyword (by name or ``**kwargs``).
+
+    Parameters
+    ----------
+    fn : callable
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+    return any(p.name == "sample_weight" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _weight_kwargs(w: Any) -> dict[str, Any]:
+    return {} if w is None else {"sample_weight": np.asarray(w)}
+
+
 def _decode(y: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
     return np.asarray(y) if classes is None else np.asarray(classes)[np.asarray(y, dtype=int)]
 
@@ -141,15 +168,15 @@ class _FunctionScore:
     spec: CustomMetric
     classes: np.ndarray | None
 
-    def __call__(self, y: Any, pred: Any, labels: Any, pos: int) -> float:
-        needs = self.spec.needs
+    def __call__(self, y: Any, pred: Any, labels: Any, pos: int, w: Any = None) -> float:
+        needs, kw = self.spec.needs, _weight_kwargs(w)
         if needs == "values":
-            return float(self.spec.fn(np.asarray(y), np.asarray(pred)[:, 0]))
+            return float(self.spec.fn(np.asarray(y), np.asarray(pred)[:, 0], **kw))
         truth = _decode(y, self.classes)
         if needs == "labels":
-            return float(self.spec.fn(truth, _decode(np.asarray(labels), self.classes)))
+            return float(self.spec.fn(truth, _decode(np.asarray(labels), self.classes), **kw))
         pred = np.asarray(pred)
-        return float(self.spec.fn(truth, pred[:, pos] if pred.shape[1] == 2 else pred))
+        return float(self.spec.fn(truth, pred[:, pos] if pred.shape[1] == 2 else pred, **kw))
 
 
 @dataclass(frozen=True)
@@ -169,12 +196,13 @@ class _CostScore:
 
     cost: _CostPerRow
 
-    def __call__(self, y: Any, pred: Any, labels: Any, pos: int) -> float:
+    def __call__(self, y: Any, pred: Any, labels: Any, pos: int, w: Any = None) -> float:
         truth, said = np.asarray(y) == pos, np.asarray(labels) == pos
-        tp = float(np.sum(truth & said))
-        fp = float(np.sum(~truth & said))
-        fn = float(np.sum(truth & ~said))
-        return float(self.cost(tp, fp, fn, len(truth) - tp - fp - fn))
+        weight = np.ones(len(truth)) if w is None else np.asarray(w, dtype=float)
+        tp = float(np.sum(weight[truth & said]))
+        fp = float(np.sum(weight[~truth & said]))
+        fn = float(np.sum(weight[truth & ~said]))
+        return float(self.cost(tp, fp, fn, float(weight.sum()) - tp - fp - fn))
 
 
 @dataclass(frozen=True)
@@ -195,14 +223,14 @@ class _ScorerScore:
     regression: bool
     classes: np.ndarray | None
 
-    def __call__(self, y: Any, pred: Any, labels: Any, pos: int) -> float:
-        rows = np.zeros((len(y), 1))
+    def __call__(self, y: Any, pred: Any, labels: Any, pos: int, w: Any = None) -> float:
+        rows, kw = np.zeros((len(y), 1)), _weight_kwargs(w)
         if self.regression:
             values = _Values(np.asarray(pred)[:, 0])
-            return float(self.scorer(values, rows, np.asarray(y, dtype=float)))
+            return float(self.scorer(values, rows, np.asarray(y, dtype=float), **kw))
         codes = np.argmax(pred, axis=1) if labels is None else labels
         held = _Predictions(pred, codes, self.classes)
-        return float(self.scorer(held, rows, _decode(y, self.classes)))
+        return float(self.scorer(held, rows, _decode(y, self.classes), **kw))
 
 
 def _from_function(spec: CustomMetric, task: str, classes: np.ndarray | None) -> Metric:
@@ -221,6 +249,7 @@ def _from_function(spec: CustomMetric, task: str, classes: np.ndarray | None) ->
         spec.needs,
         _FunctionScore(spec, None if regression else classes),
         task="regression" if regression else "classification",
+        weighted=takes_sample_weight(spec.fn),
     )
 
 
@@ -252,6 +281,7 @@ def _from_scorer(scorer: Any, task: str, classes: np.ndarray | None) -> Metric:
         needs,
         _ScorerScore(scorer, regression, classes),
         task="regression" if regression else "classification",
+        weighted=takes_sample_weight(score_func),
     )
 
 

@@ -21,6 +21,7 @@ from .models import ModelContext
 from .prior import prior_final_model
 from .profile import profile_data
 from .run_context import Folds, ThresholdPolicy, positive_index
+from .sample_weight import validate_sample_weight
 from .schema import Schema
 
 
@@ -59,7 +60,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     threshold : "auto", float or None, default="auto"
         Binary decision threshold for ``predict``. "auto" tunes it on
         out-of-fold predictions: for ``metric`` when it is a threshold metric
-        (f1, balanced_accuracy, mcc, accuracy); for the positive class's F1 when
+        (f1, balanced_accuracy, mcc, accuracy, a cost matrix, or a label metric of
+        your own, scored at candidate thresholds); for the positive class's F1 when
         the metric ranks (roc_auc, ...) and the ``imbalanced`` pipeline is in
         use; otherwise predicts at 0.5. None always predicts at 0.5.
     pos_label : label or None, default=None
@@ -199,11 +201,15 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
         return ThresholdPolicy.decide(self.threshold, self.metric_, len(self.classes_), graph.name)
 
-    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
-        return prior_final_model(y, len(self.classes_), self.metric_, self.pos_index_, schema)
+    def _prior(self, y: np.ndarray, schema: Schema, weights: np.ndarray | None) -> FinalModel:
+        return prior_final_model(
+            y, len(self.classes_), self.metric_, self.pos_index_, schema, weights
+        )
 
     # --- fit ------------------------------------------------------------------
-    def fit(self, X: Any, y: Any, groups: Any = None) -> AutoMLClassifier:
+    def fit(
+        self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None
+    ) -> AutoMLClassifier:
         """Search pipelines on ``X, y`` and fit the final model.
 
         Parameters
@@ -218,13 +224,24 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
             K-fold for classes, group K-fold for regression) and with any splitter
             given as ``cv`` (it receives ``groups``). The threshold and the
             ensemble are chosen on the same folds.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            A non-negative weight per row (not all zero; NaN, infinite or negative
+            weights and another length than X are errors). Each fold's model is
+            fitted with its rows' weights, and every score is weighted: the CV fold
+            scores, the tuned threshold, the ensemble selection and ``cv_score_``
+            (your own metric too, when its function takes ``sample_weight``).
+            Class weights (``class_weight="balanced"``) multiply them. Model
+            families that cannot take weights (``mlp``) and samplers that make
+            synthetic rows (SMOTE family, ADASYN) are left out of the search, with
+            a note in ``notes_``; the random over- and under-samplers keep each
+            kept or copied row's weight. Preprocessing is fitted unweighted.
 
         Returns
         -------
         AutoMLClassifier
             The fitted estimator.
         """
-        self._fit(X, y, groups)
+        self._fit(X, y, groups, sample_weight)
         return self
 
     # --- predict --------------------------------------------------------------
@@ -281,7 +298,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         """
         return float(super().score(X, y, sample_weight=sample_weight))
 
-    def evaluate(self, X: Any, y: Any) -> dict[str, float]:
+    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
         """Every reported metric on held-out data, using ``threshold_``.
 
         Parameters
@@ -291,6 +308,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         y : array-like of shape (n_samples,)
             Their true labels; a label not seen in fit raises a
             :class:`~automl.exceptions.DataError`.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights of every metric (checked as in ``fit``).
 
         Returns
         -------
@@ -311,6 +330,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
             pos_index=self.pos_index_,
             threshold=self.threshold_,
             names=self._reported(),
+            sample_weight=validate_sample_weight(sample_weight, len(y_enc)),
         )
 
 

@@ -22,30 +22,44 @@ from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
 from .models import ModelContext
+from .pipeline_fit import fit_pipeline_timed
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
+
+#: Training data as a worker sees it: features, target and row weights (or None).
+Data = tuple[pd.DataFrame, np.ndarray, "np.ndarray | None"]
 
 
 @dataclass
 class DataRef:
-    """Training data handed to a worker: inline, or a joblib file loaded once per worker."""
+    """Training data handed to a worker: inline, or a joblib file loaded once per worker.
+
+    The row weights (``sample_weight``, None when the fit has none) travel with the
+    rows they weigh.
+    """
 
     path: str | None = None
     X: pd.DataFrame | None = None
     y: np.ndarray | None = None
+    sample_weight: np.ndarray | None = None
 
-    def load(self) -> tuple[pd.DataFrame, np.ndarray]:
+    def load(self) -> Data:
         if self.path is not None:
             return _load_cached(self.path)
         assert self.X is not None and self.y is not None
-        return self.X, self.y
+        return self.X, self.y, self.sample_weight
 
 
 @lru_cache(maxsize=2)
-def _load_cached(path: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _load_cached(path: str) -> Data:
     import joblib
 
     return joblib.load(path)
+
+
+def _rows(w: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
+    """The weights of the rows ``index`` (None stays None)."""
+    return None if w is None else w[index]
 
 
 @dataclass
@@ -82,28 +96,6 @@ class TrialTask:
     prune_spread: float = 0.0
 
 
-def fit_pipeline_timed(pipeline: Any, X: Any, y: np.ndarray) -> dict[str, float]:
-    """Fit an imbalanced-learn pipeline step by step, timing each step.
-
-    Equivalent to ``pipeline.fit(X, y)``: samplers resample, transformers
-    transform, and the final step is fitted on the result.
-    """
-    times: dict[str, float] = {}
-    Xt, yt = X, y
-    for name, step in pipeline.steps[:-1]:
-        start = time.perf_counter()
-        if hasattr(step, "fit_resample"):
-            Xt, yt = step.fit_resample(Xt, yt)
-        else:
-            Xt = step.fit_transform(Xt, yt)
-        times[name] = time.perf_counter() - start
-    name, final = pipeline.steps[-1]
-    start = time.perf_counter()
-    final.fit(Xt, yt)
-    times[name] = time.perf_counter() - start
-    return times
-
-
 #: Folds that must finish before a trial may be pruned.
 PRUNE_AFTER_FOLDS = 2
 
@@ -122,7 +114,9 @@ def prune_tolerance(
     return max(0.02, 0.05 * abs(best_loss), spread / np.sqrt(max(1, n_done)))
 
 
-def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Folds) -> float:
+def _optimistic_loss(
+    task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Folds, w: np.ndarray | None
+) -> float:
     """Mean loss over finished folds; binary threshold metrics at each fold's best threshold.
 
     Optimistic on purpose: a trial is pruned only if even this bound is clearly worse.
@@ -132,12 +126,22 @@ def _optimistic_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Fold
     for _, test in done:
         if M.get_metric(run.metric).needs == "labels" and run.n_classes == 2:
             best = best_threshold_score(
-                y[test], oof[test, run.pos_index], run.metric, pos_index=run.pos_index
+                y[test],
+                oof[test, run.pos_index],
+                run.metric,
+                pos_index=run.pos_index,
+                sample_weight=_rows(w, test),
             )
             values.append(-best)
         else:
             try:
-                value = M.score(run.metric, y[test], oof[test], pos_index=run.pos_index)
+                value = M.score(
+                    run.metric,
+                    y[test],
+                    oof[test],
+                    pos_index=run.pos_index,
+                    sample_weight=_rows(w, test),
+                )
             except ValueError:  # say, a fold without every class: nothing to judge by
                 continue
             values.append(M.to_loss(run.metric, value))
@@ -211,12 +215,14 @@ def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     }
 
 
-def _prune_loss(task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int) -> float | None:
+def _prune_loss(
+    task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int, w: np.ndarray | None
+) -> float | None:
     """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds."""
     n_folds = len(task.run.folds)
     if task.prune_loss is None or n_done < PRUNE_AFTER_FOLDS or n_done >= n_folds:
         return None
-    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done])
+    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done], w)
     margin = prune_tolerance(task.prune_loss, task.prune_spread, n_done)
     return loss if loss > task.prune_loss + margin else None
 
@@ -225,6 +231,7 @@ def _fit_folds(
     task: TrialTask,
     X: pd.DataFrame,
     y: np.ndarray,
+    w: np.ndarray | None,
     limit: float | None,
     ctx: ModelContext,
     result: dict[str, Any],
@@ -249,7 +256,8 @@ def _fit_folds(
             )
             return None
         pipe = run.graph.compile(task.config, run.schema, ctx)
-        for name, sec in fit_pipeline_timed(pipe, X.iloc[train], y[train]).items():
+        times = fit_pipeline_timed(pipe, X.iloc[train], y[train], _rows(w, train))
+        for name, sec in times.items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
         t0 = time.perf_counter()
         cv.oof[test] = predict_matrix(pipe, X.iloc[test], ctx)
@@ -257,10 +265,16 @@ def _fit_folds(
         cv.last_pipeline = pipe
         sampler = dict(pipe.steps).get("resample")
         result["notes"].extend(f"fold {k}: {note}" for note in getattr(sampler, "notes_", []))
-        scores = M.score_all(y[test], cv.oof[test], pos_index=run.pos_index, names=run.reported)
+        scores = M.score_all(
+            y[test],
+            cv.oof[test],
+            pos_index=run.pos_index,
+            names=run.reported,
+            sample_weight=_rows(w, test),
+        )
         for m in run.reported:
             cv.scores[m].append(scores[m])
-        loss = _prune_loss(task, y, cv.oof, k + 1)
+        loss = _prune_loss(task, y, cv.oof, k + 1, w)
         if loss is not None:
             result.update(
                 status="pruned",
@@ -275,13 +289,17 @@ def _fit_folds(
     return cv
 
 
-def _tune_threshold(task: TrialTask, y: np.ndarray, cv: _Folds, result: dict[str, Any]) -> None:
+def _tune_threshold(
+    task: TrialTask, y: np.ndarray, w: np.ndarray | None, cv: _Folds, result: dict[str, Any]
+) -> None:
     """Tune the binary threshold out of fold; label metrics are rescored at each fold's."""
     run = task.run
     target = run.threshold.tune_for
     if target is None:
         return
-    thresholds, values, final = threshold_scores(y, cv.oof, run.folds, target, run.pos_index)
+    thresholds, values, final = threshold_scores(
+        y, cv.oof, run.folds, target, run.pos_index, sample_weight=w
+    )
     result["threshold"] = {
         "value": final,
         "mean": float(np.mean(thresholds)),
@@ -291,7 +309,12 @@ def _tune_threshold(task: TrialTask, y: np.ndarray, cv: _Folds, result: dict[str
         if M.get_metric(m).needs == "labels":
             cv.scores[m] = [
                 M.score_all(
-                    y[test], cv.oof[test], pos_index=run.pos_index, threshold=t, names=(m,)
+                    y[test],
+                    cv.oof[test],
+                    pos_index=run.pos_index,
+                    threshold=t,
+                    names=(m,),
+                    sample_weight=_rows(w, test),
                 )[m]
                 for t, (_, test) in zip(thresholds, run.folds, strict=False)
             ]
@@ -299,7 +322,12 @@ def _tune_threshold(task: TrialTask, y: np.ndarray, cv: _Folds, result: dict[str
 
 
 def _summarise(
-    task: TrialTask, X: pd.DataFrame, y: np.ndarray, cv: _Folds, result: dict[str, Any]
+    task: TrialTask,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    cv: _Folds,
+    result: dict[str, Any],
 ) -> None:
     """Complete the out-of-fold predictions, tune the threshold, and record the scores."""
     run = task.run
@@ -310,7 +338,7 @@ def _summarise(
         raise FloatingPointError("the model produced NaN or infinite probabilities")
     result["fit_time"] = sum(cv.step_totals.values())
     result["step_times"] = {k: v / len(run.folds) for k, v in cv.step_totals.items()}
-    _tune_threshold(task, y, cv, result)
+    _tune_threshold(task, y, w, cv, result)
     result["fold_scores"] = cv.scores
     result.update(_stats(cv.scores))
     if not np.isfinite(result["mean"][run.metric]):
@@ -340,13 +368,13 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
     try:
         if task.run.custom_metric is not None:  # a user's metric: known here by its name
             M.register_metric(task.run.custom_metric)
-        X, y = task.data.load()
+        X, y, w = task.data.load()
         limit, ctx = _limits_from_now(task)
         with _limit_threads(ctx.n_threads), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
-            cv = _fit_folds(task, X, y, limit, ctx, result, start)
+            cv = _fit_folds(task, X, y, w, limit, ctx, result, start)
             if cv is not None:
-                _summarise(task, X, y, cv, result)
+                _summarise(task, X, y, w, cv, result)
     except MemoryError:
         result.update(status="failed", error="MemoryError: the trial ran out of memory")
     except Exception as exc:  # a failing configuration must not sink the search

@@ -32,6 +32,10 @@ class SearchError(AutoMLError, RuntimeError):
     """The search produced no usable model (for example every trial failed)."""
 
 
+class MetricError(AutoMLError, RuntimeError):
+    """A user's metric raised an exception or gave a score that is not a finite number."""
+
+
 class ModelFileError(AutoMLError, ValueError):
     """A saved model file is corrupted, truncated or from an incompatible version."""
 

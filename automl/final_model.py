@@ -5,30 +5,29 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from threadpoolctl import threadpool_limits
 
 from . import metrics as M
-from .ensemble import EnsembleModel, blend, greedy_selection, predict_matrix
-from .errors_text import describe_exception, failure_text
-from .evaluate import fit_pipeline_timed
+from .ensemble import EnsembleModel, blend, greedy_selection
+from .errors_text import failure_text
 from .exceptions import SearchError
+from .refit import Refitter
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
-from .thresholds import threshold_scores
+from .stacking import StackDecision, StackedModel, decide_stack
+from .thresholds import threshold_scores, validated_rows
 
 
 @dataclass
 class FinalModel:
     """What the estimator keeps after the search."""
 
-    model: EnsembleModel
+    model: EnsembleModel | StackedModel
     best_pipeline: Any
     best_record: dict[str, Any]
     weights: dict[int, float]
@@ -73,104 +72,10 @@ def _within_time(
     return {t: w / total for t, w in kept.items()}
 
 
-def _refit(
-    run: RunContext,
-    config: dict[str, Any],
-    X: pd.DataFrame,
-    y: np.ndarray,
-    deadline: float | None,
-    allowance: float,
-) -> tuple[Any, dict[str, float], str | None]:
-    """Build and fit one member on all rows; returns (pipeline, step times, error or None).
-
-    A model that can stop itself (nets) gets the seconds its refit was planned to
-    take, ``allowance``, and never more than what is left before ``deadline`` (a
-    ``time.monotonic()`` value) when its fit starts, since members queue behind
-    each other on the refit threads.
-    """
-    limit = None if deadline is None else max(1.0, min(allowance, deadline - time.monotonic()))
-    try:
-        pipe = run.graph.compile(config, run.schema, replace(run.model, time_limit=limit))
-        with threadpool_limits(limits=run.model.n_threads):
-            return pipe, fit_pipeline_timed(pipe, X, y), None
-    except Exception as exc:
-        return None, {}, describe_exception(exc)
-
-
 #: Most of the time left after the search that ensemble selection may use.
 SELECTION_SHARE = 0.2
-#: A member's refit may take this many times its predicted duration (models that
-#: stop themselves are held to it; others are only planned with it).
-REFIT_SLACK = 1.5
 #: Next-best trials tried, one at a time, when no selected member could be refitted.
 FALLBACK_REFITS = 3
-#: Rows used to check a refitted member against its cross-validated predictions.
-SANITY_ROWS = 2000
-#: A refit whose in-sample ROC AUC is this far below its out-of-fold AUC is broken.
-SANITY_MARGIN = 0.1
-
-
-def _refit_sanity(
-    pipe: Any, X: pd.DataFrame, y: np.ndarray, oof: np.ndarray, run: RunContext
-) -> str | None:
-    """Why a refitted pipeline cannot be trusted, or None.
-
-    A model refitted on all rows should fit its own training rows at least about
-    as well as the fold models predicted unseen ones (ROC AUC for classification,
-    R² for regression); far worse means the refit went wrong (say, training that
-    diverged), and using it would be silently wrong.
-    """
-    rows = np.random.default_rng(0).permutation(len(y))[:SANITY_ROWS]
-    metric = "r2" if run.is_regression else "roc_auc"
-    try:
-        predicted = predict_matrix(pipe, X.iloc[rows], run.model)
-        fitted = M.score(metric, y[rows], predicted, pos_index=run.pos_index)
-        expected = M.score(metric, y[rows], oof[rows], pos_index=run.pos_index)
-    except ValueError:
-        return None  # a sample without every class (or a constant one): nothing to compare
-    if fitted < expected - SANITY_MARGIN:
-        name = "R²" if run.is_regression else "ROC AUC"
-        return (
-            f"its {name} on its own training rows ({fitted:.3f}) is far below its "
-            f"cross-validated one ({expected:.3f}): the refit went wrong"
-        )
-    return None
-
-
-@dataclass
-class _Refitter:
-    """Refits trials of the log on all rows, on threads, each within its planned time."""
-
-    log: RunLog
-    run: RunContext
-    X: pd.DataFrame
-    y: np.ndarray
-    deadline: float | None
-    predicted: dict[int, float]
-    notes: list[str]
-
-    def __call__(self, trials: list[int]) -> dict[int, tuple[Any, dict[str, float]]]:
-        """Refit ``trials`` in the given order; failures are noted and left out."""
-        configs = {r["trial"]: r["config"] for r in self.log.records}
-        workers = max(1, min(self.run.parallelism.refit_workers, len(trials)))
-        fitted = Parallel(n_jobs=workers, backend="threading")(
-            delayed(_refit)(
-                self.run, configs[t], self.X, self.y, self.deadline, REFIT_SLACK * self.predicted[t]
-            )
-            for t in trials
-        )
-        refitted: dict[int, tuple[Any, dict[str, float]]] = {}
-        for trial, (pipe, times, error) in zip(trials, fitted, strict=True):
-            if error is None:
-                error = _refit_sanity(pipe, self.X, self.y, self.log.oof[trial], self.run)
-            if error is not None:  # a member that cannot refit is left out, never the whole fit
-                self.notes.append(
-                    f"Trial {trial} failed to refit on all rows ({error}); "
-                    "left out of the final model."
-                )
-                continue
-            refitted[trial] = (pipe, times)
-        return refitted
 
 
 def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
@@ -183,24 +88,48 @@ def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
     """
     ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
     if not ok:
+        errors = [str(r.get("error") or "") for r in log.records]
+        blame = (
+            f"Your metric {metric!r} is at fault: every trial failed in it. "
+            if errors and all(e.startswith("MetricError") for e in errors)
+            else ""
+        )
         raise SearchError(
-            f"Every trial failed, so there is no model to fit. Reasons: "
+            f"Every trial failed, so there is no model to fit. {blame}Reasons: "
             f"{_failure_summary(log.records)}"
         )
     return sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
 
 
 def _select(
-    run: RunContext, log: RunLog, ranked: list[int], y: np.ndarray, deadline: float | None
+    run: RunContext,
+    log: RunLog,
+    ranked: list[int],
+    y: np.ndarray,
+    w: np.ndarray | None,
+    deadline: float | None,
 ) -> dict[int, float]:
-    """Ensemble weights by greedy selection on out-of-fold predictions (or the best alone)."""
+    """Ensemble weights by greedy selection on out-of-fold predictions (or the best alone).
+
+    Only rows some fold validated are read (the others have in-sample predictions).
+    """
     if not run.ensemble or len(ranked) < 2:
         return {ranked[0]: 1.0}
-    return greedy_selection(log.oof, ranked, y, run.metric, run.pos_index, deadline=deadline)
+    rows = validated_rows(run.folds, len(y))
+    oof = {t: p[rows] for t, p in log.oof.items() if t in ranked}
+    return greedy_selection(
+        oof,
+        ranked,
+        y[rows],
+        run.metric,
+        run.pos_index,
+        deadline=deadline,
+        sample_weight=None if w is None else w[rows],
+    )
 
 
 def _refit_with_fallback(
-    refit: _Refitter, planned: dict[int, float], ranked: list[int], notes: list[str]
+    refit: Refitter, planned: dict[int, float], ranked: list[int], notes: list[str]
 ) -> dict[int, tuple[Any, dict[str, float]]]:
     """Refit the planned members longest first; when none refits, the next-best alone.
 
@@ -224,24 +153,67 @@ def _refit_with_fallback(
     return refitted
 
 
+def _maybe_stack(
+    run: RunContext,
+    log: RunLog,
+    members: list[int],
+    y: np.ndarray,
+    w: np.ndarray | None,
+    deadline: float | None,
+) -> StackDecision | None:
+    """Nested CV's verdict on a level-2 model over the kept members; None when not tried
+    (ensembling off, or fewer than two members)."""
+    if not run.ensemble or len(members) < 2:
+        return None
+    return decide_stack(
+        log.oof,
+        members,
+        y,
+        run.folds,
+        run.metric,
+        run.pos_index,
+        regression=run.is_regression,
+        seed=run.seed,
+        deadline=deadline,
+        sample_weight=w,
+    )
+
+
 def _threshold_and_score(
-    run: RunContext, y: np.ndarray, oof: np.ndarray
+    run: RunContext, y: np.ndarray, oof: np.ndarray, w: np.ndarray | None
 ) -> tuple[float | None, float | None, float]:
-    """The decision threshold, its spread over folds, and the blend's CV score.
+    """The decision threshold, its spread over folds, and the blend's (weighted) CV score.
 
     With a tuned threshold, each fold is scored at the threshold tuned on the others.
+    Only rows some fold validated are scored.
     """
     policy = run.threshold
+    rows = validated_rows(run.folds, len(y))
+    w_rows = None if w is None else w[rows]
     if policy.tune_for is None:
-        score = M.score(run.metric, y, oof, pos_index=run.pos_index, threshold=policy.fixed)
+        score = M.score(
+            run.metric,
+            y[rows],
+            oof[rows],
+            pos_index=run.pos_index,
+            threshold=policy.fixed,
+            sample_weight=w_rows,
+        )
         return policy.fixed, None, score
     fold_t, fold_values, threshold = threshold_scores(
-        y, oof, run.folds, policy.tune_for, run.pos_index, bagged=True
+        y, oof, run.folds, policy.tune_for, run.pos_index, bagged=True, sample_weight=w
     )
     if policy.tune_for == run.metric:
         score = float(np.mean(fold_values))
     else:
-        score = M.score(run.metric, y, oof, pos_index=run.pos_index, threshold=threshold)
+        score = M.score(
+            run.metric,
+            y[rows],
+            oof[rows],
+            pos_index=run.pos_index,
+            threshold=threshold,
+            sample_weight=w_rows,
+        )
     return threshold, float(np.std(fold_t)), score
 
 
@@ -252,6 +224,7 @@ def build_final_model(
     y: np.ndarray,
     *,
     time_left: float | None,
+    sample_weight: np.ndarray | None = None,
 ) -> FinalModel:
     """Select the final members, refit them on all rows, tune the threshold out of fold.
 
@@ -272,6 +245,8 @@ def build_final_model(
         Encoded labels.
     time_left : float or None
         Seconds left for selection and refits; None: no limit.
+    sample_weight : ndarray or None
+        Row weights of the refits, the selection, the threshold and the score.
 
     Returns
     -------
@@ -290,7 +265,12 @@ def build_final_model(
     notes: list[str] = []
     start = time.monotonic()
     weights = _select(
-        run, log, ranked, y, None if time_left is None else start + SELECTION_SHARE * time_left
+        run,
+        log,
+        ranked,
+        y,
+        sample_weight,
+        None if time_left is None else start + SELECTION_SHARE * time_left,
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
@@ -301,7 +281,7 @@ def build_final_model(
             f"Ensemble cut from {len(weights)} to {len(planned)} members to fit the time left."
         )
     deadline = None if time_left is None else time.monotonic() + time_left
-    refit = _Refitter(log, run, X, y, deadline, predicted, notes)
+    refit = Refitter(log, run, X, y, sample_weight, deadline, predicted, notes, essential=best)
     # One filter for all refit threads, set here: warnings.catch_warnings is process-wide
     # and not thread-safe, so entering it in each thread let convergence chatter through.
     with warnings.catch_warnings():
@@ -315,14 +295,21 @@ def build_final_model(
     if best not in weights:  # the best trial failed to refit: the heaviest member stands in
         best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)
-    threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof)
+    model: EnsembleModel | StackedModel = EnsembleModel(
+        [(refitted[t][0], w) for t, w in weights.items()], run.n_classes, regression=run.is_regression
+    )
+    stack = _maybe_stack(run, log, list(weights), y, sample_weight, deadline)
+    if stack is not None:
+        notes.append(stack.note)
+        if stack.level2 is not None and stack.oof is not None:
+            model = StackedModel(
+                [refitted[t][0] for t in weights], stack.level2, run.n_classes, run.is_regression
+            )
+            oof = np.where(np.isnan(stack.oof), oof, stack.oof)
+    threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof, sample_weight)
     best_pipeline, step_times = refitted[best]
     return FinalModel(
-        model=EnsembleModel(
-            [(refitted[t][0], w) for t, w in weights.items()],
-            run.n_classes,
-            regression=run.is_regression,
-        ),
+        model=model,
         best_pipeline=best_pipeline,
         best_record=by_id[best],
         weights=weights,
@@ -334,31 +321,3 @@ def build_final_model(
         predicted_refit=float(sum(predicted[t] for t in weights)),
         notes=notes,
     )
-
-
-def describe_steps(pipeline: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    """``(name, class name, plain parameters)`` of each step of a fitted pipeline.
-
-    Parameters
-    ----------
-    pipeline : Pipeline or estimator
-        A pipeline with ``steps``; anything else has no steps to describe.
-
-    Returns
-    -------
-    list of tuple
-        Parameters are kept when they are plain values, else replaced by their type's name.
-    """
-    out = []
-    for name, step in getattr(pipeline, "steps", []):
-        try:
-            params = step.get_params(deep=False)
-        except Exception:
-            params = {}
-        plain = {
-            k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
-            for k, v in params.items()
-            if not k.startswith("_") and k != "transformers"
-        }
-        out.append((name, type(step).__name__, plain))
-    return out

@@ -64,7 +64,7 @@ def make_folds(
         folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, y)]
         if not folds:
             raise ConfigError("The CV splitter produced no folds.")
-        return folds, notes
+        return folds, notes + splitter_notes(folds, y, classes=classes, classification=True)
     n_splits = (5 if len(y) <= AUTO_CV_LARGE else 3) if cv == "auto" else int(cv)
     if not isinstance(n_splits, Integral) or n_splits < 2:
         raise ConfigError(f"cv must give at least 2 folds; got {cv!r}.")
@@ -94,6 +94,72 @@ def make_folds(
             for tr, te in splitter.split(np.zeros(len(rest)), y[rest])
         ]
     return folds, notes
+
+
+def splitter_notes(
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    *,
+    classification: bool,
+    classes: np.ndarray | None = None,
+) -> list[str]:
+    """What a user's splitter does that the fit must handle, in notes; or why it cannot.
+
+    Rows no fold validates (the first block of ``TimeSeriesSplit``) have no out-of-fold
+    prediction: they are trained on, never scored, and the threshold, the ensemble and
+    ``cv_score_`` leave them out. A training fold without some class gives that class
+    probability 0 in its predictions.
+
+    Parameters
+    ----------
+    folds : list of (train, test) index arrays
+        The splitter's folds.
+    y : ndarray
+        Encoded labels, or the regression target.
+    classification : bool
+        Whether ``y`` holds classes (checked per training fold).
+    classes : ndarray or None
+        The original labels, to name classes.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    DataError
+        When a training fold holds a single class: no classifier can be fitted on it.
+    """
+    notes = []
+    validated = np.zeros(len(y), dtype=bool)
+    for _, test in folds:
+        validated[test] = True
+    never = int(np.count_nonzero(~validated))
+    if never:
+        notes.append(
+            f"{never} rows are in no validation fold (e.g. the first block of a time-series "
+            "split): they are trained on but have no out-of-fold prediction, so the "
+            "threshold, the ensemble and the CV scores leave them out."
+        )
+    if not classification:
+        return notes
+    every = np.unique(y)
+    for k, (train, _) in enumerate(folds):
+        present = np.unique(y[train])
+        if len(present) < 2:
+            raise DataError(
+                f"Training fold {k} of the cv splitter holds only class "
+                f"{_names(present, classes)} ({len(train)} rows): no classifier can learn "
+                "from one class. Hint: use a splitter that shuffles or stratifies "
+                "(StratifiedKFold, StratifiedGroupKFold), or more rows per fold."
+            )
+        absent = np.setdiff1d(every, present)
+        if len(absent):
+            notes.append(
+                f"Training fold {k} lacks class(es) {_names(absent, classes)}: its models "
+                "give them probability 0."
+            )
+    return notes
 
 
 def conflicting_duplicates_note(X: pd.DataFrame, y: np.ndarray) -> str | None:

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
 from .exceptions import ConfigError, DataError
-from .folds import AUTO_CV_LARGE
+from .folds import AUTO_CV_LARGE, splitter_notes
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -93,6 +93,8 @@ def group_folds(
     ------
     ConfigError
         For fewer than 2 folds, or a splitter that yields none.
+    DataError
+        When a training fold holds a single class (classification).
     """
     notes: list[str] = []
     if not isinstance(cv, str) and hasattr(cv, "split"):
@@ -121,26 +123,4 @@ def group_folds(
         )
         folds = [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), y, groups)]
     notes.append(f"Folds keep each of the {len(pd.unique(groups))} groups together.")
-    never = len(y) - len(np.unique(np.concatenate([te for _, te in folds])))
-    if never:
-        notes.append(
-            f"{never} rows are in no validation fold (e.g. the first block of a time-series "
-            "split): their out-of-fold predictions come from a model that trained on them."
-        )
-    if stratify:
-        notes.extend(_classes_left_out(folds, y))
-    return folds, notes
-
-
-def _classes_left_out(folds: Folds, y: np.ndarray) -> list[str]:
-    """A note for each fold whose training part lacks a class (its models never see it)."""
-    classes = np.unique(y)
-    notes = []
-    for k, (train, _) in enumerate(folds):
-        absent = np.setdiff1d(classes, np.unique(y[train]))
-        if len(absent):
-            notes.append(
-                f"Fold {k} trains without class(es) {absent.tolist()} (encoded): its models "
-                "give them probability 0."
-            )
-    return notes
+    return folds, notes + splitter_notes(folds, y, classification=stratify)

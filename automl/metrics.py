@@ -1,23 +1,25 @@
 """Metrics by name: pure functions of encoded labels and class probabilities.
 
-All functions take ``y`` encoded as ``0..k-1`` and ``proba`` of shape ``(n, k)``.
-Binary threshold metrics treat column ``pos_index`` as the positive class and
-predict it when its probability reaches ``threshold`` (argmax when ``None``).
-Multiclass threshold metrics are macro-averaged.
+All functions take ``y`` encoded as ``0..k-1`` and ``proba`` of shape ``(n, k)``,
+and optional row weights (``sample_weight``). Binary threshold metrics treat column
+``pos_index`` as the positive class and predict it when its probability reaches
+``threshold`` (argmax when ``None``). Multiclass threshold metrics are
+macro-averaged. The functions live in :mod:`automl.classification_metrics` and
+:mod:`automl.regression_metrics`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from scipy.stats import rankdata
-from sklearn import metrics as skm
 
+from . import classification_metrics as C
 from . import regression_metrics as R
-from .exceptions import ConfigError, unknown_name_message
+from .classification_metrics import binary_roc_auc as binary_roc_auc
+from .exceptions import ConfigError, MetricError, unknown_name_message
 
 #: A binary metric computed from arrays of confusion counts (tp, fp, fn, tn).
 ConfusionCurve = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -35,7 +37,8 @@ class Metric:
         Whether the metric reads probabilities, thresholded labels or (regression)
         predicted values.
     fn : callable
-        ``fn(y, proba, labels, pos_index)`` returning a float.
+        ``fn(y, proba, labels, pos_index)`` returning a float; called with row weights
+        as a fifth argument ``fn(y, proba, labels, pos_index, w)`` when a fit has them.
     optimizable : bool
         Whether the search may optimise it (precision or recall alone are
         degenerate targets: predicting one class maximises them).
@@ -47,10 +50,12 @@ class Metric:
     name: str
     greater_is_better: bool
     needs: Literal["proba", "labels", "values"]
-    fn: Callable[[np.ndarray, np.ndarray, np.ndarray | None, int], float]
+    fn: Callable[..., float]
     optimizable: bool = True
     curve: ConfusionCurve | None = None
     task: Literal["classification", "regression"] = "classification"
+    #: Whether ``fn`` reads row weights (a user's function may not).
+    weighted: bool = True
 
     @property
     def tunes_threshold(self) -> bool:
@@ -73,130 +78,24 @@ def predict_labels(
     return np.argmax(proba, axis=1)
 
 
-def _is_binary(proba: np.ndarray) -> bool:
-    return proba.shape[1] == 2
-
-
-def binary_roc_auc(positive: np.ndarray, scores: np.ndarray) -> float:
-    """ROC AUC of ``scores`` for the boolean labels ``positive``, ties counted half.
-
-    The Mann-Whitney form over average ranks: the same value as
-    :func:`sklearn.metrics.roc_auc_score`, without its input validation, which costs
-    far more than the arithmetic when ensemble selection scores hundreds of blends.
-
-    Raises
-    ------
-    ValueError
-        When ``positive`` holds only one class (the AUC is undefined).
-    """
-    positive = np.asarray(positive, dtype=bool)
-    n_pos = int(positive.sum())
-    n_neg = positive.size - n_pos
-    if n_pos == 0 or n_neg == 0:
-        raise ValueError("Only one class present in y_true; ROC AUC is not defined.")
-    ranks = rankdata(scores)
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def _macro_ovr_auc(y: np.ndarray, proba: np.ndarray) -> float:
-    return float(np.mean([binary_roc_auc(y == k, proba[:, k]) for k in range(proba.shape[1])]))
-
-
-def _roc_auc(y, proba, labels, pos):
-    y = np.asarray(y)
-    if _is_binary(proba):
-        return binary_roc_auc(y == pos, proba[:, pos])
-    present = np.unique(y)
-    if len(present) < proba.shape[1]:  # a class absent from this fold: score the present ones
-        p = proba[:, present] / np.clip(proba[:, present].sum(axis=1, keepdims=True), 1e-12, None)
-        if len(present) == 2:
-            return binary_roc_auc(y == present[1], p[:, 1])
-        return _macro_ovr_auc(np.searchsorted(present, y), p)
-    return _macro_ovr_auc(y, proba)
-
-
-def _average_precision(y, proba, labels, pos):
-    if _is_binary(proba):
-        return skm.average_precision_score(y == pos, proba[:, pos])
-    onehot = np.eye(proba.shape[1])[y]
-    present = onehot.sum(axis=0) > 0
-    return skm.average_precision_score(onehot[:, present], proba[:, present], average="macro")
-
-
-def _log_loss(y, proba, labels, pos):
-    # sklearn.metrics.log_loss with labels=range(k) on clipped, renormalised rows; written
-    # out because ensemble selection calls it hundreds of times and validation dominates
-    p = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
-    y = np.asarray(y, dtype=int)
-    picked = p[np.arange(len(y)), y] / p.sum(axis=1)
-    return float(-np.mean(np.log(picked)))
-
-
-def _f1(y, proba, labels, pos):
-    if _is_binary(proba):
-        return skm.f1_score(y, labels, pos_label=pos, zero_division=0.0)
-    return skm.f1_score(
-        y, labels, average="macro", labels=np.arange(proba.shape[1]), zero_division=0.0
-    )
-
-
-def _precision(y, proba, labels, pos):
-    if _is_binary(proba):
-        return skm.precision_score(y, labels, pos_label=pos, zero_division=0.0)
-    return skm.precision_score(y, labels, average="macro", zero_division=0.0)
-
-
-def _recall(y, proba, labels, pos):
-    if _is_binary(proba):
-        return skm.recall_score(y, labels, pos_label=pos, zero_division=0.0)
-    return skm.recall_score(y, labels, average="macro", zero_division=0.0)
-
-
-def _balanced_accuracy(y, proba, labels, pos):
-    return skm.balanced_accuracy_score(y, labels)
-
-
-def _accuracy(y, proba, labels, pos):
-    return skm.accuracy_score(y, labels)
-
-
-def _mcc(y, proba, labels, pos):
-    return skm.matthews_corrcoef(y, labels)
-
-
-def _f1_curve(tp, fp, fn, tn):
-    return np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
-
-
-def _balanced_accuracy_curve(tp, fp, fn, tn):
-    return (tp / np.maximum(tp + fn, 1) + tn / np.maximum(tn + fp, 1)) / 2
-
-
-def _accuracy_curve(tp, fp, fn, tn):
-    return (tp + tn) / np.maximum(tp + fp + fn + tn, 1)
-
-
-def _mcc_curve(tp, fp, fn, tn):
-    denominator = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)
-    return np.divide(
-        tp * tn - fp * fn, np.sqrt(denominator), out=np.zeros_like(tp), where=denominator > 0
-    )
-
-
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("roc_auc", True, "proba", _roc_auc),
-        Metric("average_precision", True, "proba", _average_precision),
-        Metric("log_loss", False, "proba", _log_loss),
-        Metric("f1", True, "labels", _f1, curve=_f1_curve),
+        Metric("roc_auc", True, "proba", C.roc_auc),
+        Metric("average_precision", True, "proba", C.average_precision),
+        Metric("log_loss", False, "proba", C.log_loss),
+        Metric("f1", True, "labels", C.f1, curve=C.f1_curve),
         Metric(
-            "balanced_accuracy", True, "labels", _balanced_accuracy, curve=_balanced_accuracy_curve
+            "balanced_accuracy",
+            True,
+            "labels",
+            C.balanced_accuracy,
+            curve=C.balanced_accuracy_curve,
         ),
-        Metric("accuracy", True, "labels", _accuracy, curve=_accuracy_curve),
-        Metric("mcc", True, "labels", _mcc, curve=_mcc_curve),
-        Metric("precision", True, "labels", _precision, optimizable=False),
-        Metric("recall", True, "labels", _recall, optimizable=False),
+        Metric("accuracy", True, "labels", C.accuracy, curve=C.accuracy_curve),
+        Metric("mcc", True, "labels", C.mcc, curve=C.mcc_curve),
+        Metric("precision", True, "labels", C.precision, optimizable=False),
+        Metric("recall", True, "labels", C.recall, optimizable=False),
         Metric("rmse", False, "values", R.rmse, task="regression"),
         Metric("mae", False, "values", R.mae, task="regression"),
         Metric("r2", True, "values", R.r2, task="regression"),
@@ -293,6 +192,36 @@ def get_metric(name: str) -> Metric:
         raise ConfigError(unknown_name_message("metric", name, [*METRICS, *ALIASES])) from None
 
 
+def _value(
+    metric: Metric,
+    y: np.ndarray,
+    proba: np.ndarray,
+    labels: np.ndarray | None,
+    pos_index: int,
+    sample_weight: np.ndarray | None,
+) -> float:
+    """``metric`` on the rows; a user's metric that raises or gives NaN is a MetricError.
+
+    A built-in metric that cannot be computed (say, ROC AUC of a fold with one class)
+    raises ``ValueError``, as before; a user's metric is never second-guessed: the
+    trial fails, and the reason names the metric.
+    """
+    args: tuple[Any, ...] = (y, proba, labels, pos_index)
+    if sample_weight is not None and metric.weighted:
+        args = (*args, sample_weight)
+    if metric.name in METRICS:
+        return float(metric.fn(*args))
+    try:
+        value = float(metric.fn(*args))
+    except Exception as exc:
+        raise MetricError(
+            f"Your metric {metric.name!r} raised {type(exc).__name__}: {exc}"
+        ) from exc
+    if not np.isfinite(value):
+        raise MetricError(f"Your metric {metric.name!r} returned {value} (not a finite number).")
+    return value
+
+
 def score(
     name: str,
     y: np.ndarray,
@@ -300,15 +229,19 @@ def score(
     *,
     pos_index: int = 1,
     threshold: float | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> float:
-    """Score encoded labels ``y`` against probabilities with the metric ``name``."""
+    """Score encoded labels ``y`` against probabilities with the metric ``name``.
+
+    ``sample_weight`` weighs the rows (None: equally).
+    """
     metric = get_metric(name)
     labels = (
         predict_labels(proba, pos_index=pos_index, threshold=threshold)
         if metric.needs == "labels"
         else None
     )
-    return float(metric.fn(np.asarray(y), np.asarray(proba), labels, pos_index))
+    return _value(metric, np.asarray(y), np.asarray(proba), labels, pos_index, sample_weight)
 
 
 def score_all(
@@ -318,8 +251,12 @@ def score_all(
     pos_index: int = 1,
     threshold: float | None = None,
     names: tuple[str, ...] = REPORTED,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Score with every metric in ``names``; a metric that cannot be computed gives NaN."""
+    """Score with every metric in ``names``; a metric that cannot be computed gives NaN.
+
+    A user's metric that raises or gives NaN raises :class:`~automl.exceptions.MetricError`.
+    """
     y, proba = np.asarray(y), np.asarray(proba)
     needs_labels = any(get_metric(n).needs == "labels" for n in names)
     labels = (
@@ -327,9 +264,10 @@ def score_all(
     )
     out: dict[str, float] = {}
     for name in names:
-        metric = get_metric(name)
         try:
-            out[name] = float(metric.fn(y, proba, labels, pos_index))
+            out[name] = _value(get_metric(name), y, proba, labels, pos_index, sample_weight)
+        except MetricError:
+            raise
         except ValueError:
             out[name] = float("nan")
     return out

@@ -102,7 +102,9 @@ def _final(
     )
 
 
-def prior_regression_model(y: np.ndarray, metric: str, schema: Schema) -> FinalModel:
+def prior_regression_model(
+    y: np.ndarray, metric: str, schema: Schema, sample_weight: np.ndarray | None = None
+) -> FinalModel:
     """The final model that predicts the target's mean, with the note that explains it.
 
     Parameters
@@ -113,22 +115,29 @@ def prior_regression_model(y: np.ndarray, metric: str, schema: Schema) -> FinalM
         The optimised metric, for ``cv_score`` (the mean's score on the training rows).
     schema : Schema
         The input schema, whose dropped columns are named in the note.
+    sample_weight : ndarray or None
+        Row weights: the weighted mean is predicted and the score is weighted.
 
     Returns
     -------
     FinalModel
     """
-    model = PriorRegressor(float(np.mean(y)))
+    model = PriorRegressor(float(np.average(y, weights=sample_weight)))
     oof = np.full((len(y), 1), model.mean)
     try:
-        cv_score = M.score(metric, y, oof)
+        cv_score = M.score(metric, y, oof, sample_weight=sample_weight)
     except ValueError:
         cv_score = float("nan")
     return _final(model, 1, oof, cv_score, _note(schema, "the mean of y"), regression=True)
 
 
 def prior_final_model(
-    y: np.ndarray, n_classes: int, metric: str, pos_index: int, schema: Schema
+    y: np.ndarray,
+    n_classes: int,
+    metric: str,
+    pos_index: int,
+    schema: Schema,
+    sample_weight: np.ndarray | None = None,
 ) -> FinalModel:
     """The final model that predicts the class prior, with the note that explains it.
 
@@ -145,16 +154,20 @@ def prior_final_model(
         Encoded positive class.
     schema : Schema
         The input schema, whose dropped columns are named in the note.
+    sample_weight : ndarray or None
+        Row weights: the priors are the classes' shares of the weight, and the score
+        is weighted.
 
     Returns
     -------
     FinalModel
     """
-    priors = np.bincount(y, minlength=n_classes) / len(y)
+    counts = np.bincount(y, weights=sample_weight, minlength=n_classes)
+    priors = counts / counts.sum()
     model = PriorClassifier(priors)
     oof = np.tile(priors, (len(y), 1))
     try:
-        cv_score = M.score(metric, y, oof, pos_index=pos_index)
+        cv_score = M.score(metric, y, oof, pos_index=pos_index, sample_weight=sample_weight)
     except ValueError:
         cv_score = float("nan")
     note = _note(schema, "the class frequencies of y")

@@ -11,7 +11,7 @@ from pandas.api import types as ptypes
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from .exceptions import ConfigError, DataError
-from .folds import AUTO_CV_LARGE
+from .folds import AUTO_CV_LARGE, splitter_notes
 
 #: Quantile bins of the target that ``cv="stratified"`` balances across folds.
 STRATIFY_BINS = 10
@@ -107,7 +107,7 @@ def regression_folds(
         folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, y)]
         if not folds:
             raise ConfigError("The CV splitter produced no folds.")
-        return folds, []
+        return folds, splitter_notes(folds, y, classification=False)
     stratified = isinstance(cv, str) and cv == "stratified"
     if isinstance(cv, str) and cv in ("auto", "stratified"):
         n_splits = 5 if len(y) <= AUTO_CV_LARGE or stratified else 3

@@ -21,6 +21,7 @@ from .prior import prior_regression_model
 from .profile import profile_regression
 from .regression_target import regression_folds, validate_regression_target
 from .run_context import Folds
+from .sample_weight import validate_sample_weight
 from .schema import Schema
 
 #: The preset ``pipeline="auto"`` uses for regression.
@@ -203,11 +204,11 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
             return group_folds(self.cv, X, y, groups, random_state=seed, stratify=False)
         return regression_folds(self.cv, X, y, random_state=seed)
 
-    def _prior(self, y: np.ndarray, schema: Schema) -> FinalModel:
-        return prior_regression_model(y, self.metric_, schema)
+    def _prior(self, y: np.ndarray, schema: Schema, weights: np.ndarray | None) -> FinalModel:
+        return prior_regression_model(y, self.metric_, schema, weights)
 
     # --- fit and predict ----------------------------------------------------------
-    def fit(self, X: Any, y: Any, groups: Any = None) -> AutoMLRegressor:
+    def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None) -> AutoMLRegressor:
         """Search pipelines on ``X, y`` and fit the final model.
 
         Parameters
@@ -222,13 +223,24 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
             K-fold for classes, group K-fold for regression) and with any splitter
             given as ``cv`` (it receives ``groups``). The threshold and the
             ensemble are chosen on the same folds.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            A non-negative weight per row (not all zero; NaN, infinite or negative
+            weights and another length than X are errors). Each fold's model is
+            fitted with its rows' weights, and every score is weighted: the CV fold
+            scores, the tuned threshold, the ensemble selection and ``cv_score_``
+            (your own metric too, when its function takes ``sample_weight``).
+            Class weights (``class_weight="balanced"``) multiply them. Model
+            families that cannot take weights (``mlp``) and samplers that make
+            synthetic rows (SMOTE family, ADASYN) are left out of the search, with
+            a note in ``notes_``; the random over- and under-samplers keep each
+            kept or copied row's weight. Preprocessing is fitted unweighted.
 
         Returns
         -------
         AutoMLRegressor
             This estimator (``self``), fitted.
         """
-        self._fit(X, y, groups)
+        self._fit(X, y, groups, sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -248,7 +260,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         X_df = validate_predict_data(X, self.schema_)
         return self.final_model_.predict_matrix(X_df)[:, 0]
 
-    def evaluate(self, X: Any, y: Any) -> dict[str, float]:
+    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
         """Every regression metric on held-out data.
 
         Parameters
@@ -257,6 +269,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
             Held-out rows.
         y : array-like of shape (n_samples,)
             Their true values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights of every metric (checked as in ``fit``).
 
         Returns
         -------
@@ -266,4 +280,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         """
         pred = self.predict(X)
         target = validate_regression_target(y, len(pred), allow_constant=True)
-        return M.score_all(target, pred.reshape(-1, 1), names=self._reported())
+        weights = validate_sample_weight(sample_weight, len(target))
+        return M.score_all(
+            target, pred.reshape(-1, 1), names=self._reported(), sample_weight=weights
+        )

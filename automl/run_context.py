@@ -135,8 +135,10 @@ class ThresholdPolicy:
         Returns
         -------
         ThresholdPolicy
-            ``"auto"`` tunes for ``metric`` when it is a threshold metric, and for F1
-            when a ranking metric is optimised with the ``imbalanced`` pipeline.
+            ``"auto"`` tunes for ``metric`` when it reads labels (a built-in threshold
+            metric, a cost matrix, or a user's label metric, which is scored at
+            candidate thresholds), and for F1 when a ranking metric is optimised with
+            the ``imbalanced`` pipeline.
         """
         fixed = (
             float(threshold)
@@ -145,8 +147,9 @@ class ThresholdPolicy:
         )
         if threshold != "auto" or n_classes != 2:
             return cls(None, fixed)
-        if M.get_metric(metric).tunes_threshold:
-            return cls(metric, None)
+        chosen = M.get_metric(metric)
+        if chosen.tunes_threshold or (chosen.needs == "labels" and chosen.optimizable):
+            return cls(metric, None)  # never F1 in place of the user's own label metric
         if pipeline == "imbalanced":
             return cls("f1", None)  # ranking metric on imbalanced data: the minority's F1
         return cls(None, None)

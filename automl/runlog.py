@@ -99,8 +99,8 @@ class RunLog:
             ):
                 raise ConfigError(
                     f"Cannot resume from {str(self.dir)!r}: its {key} differs from this fit "
-                    "(other data or other settings). Use a new log_dir, or the original data "
-                    "and settings."
+                    "(other data, groups or sample weights, or other settings). Use a new "
+                    "log_dir, or the original data and settings."
                 )
 
     def _read(self, trials_file: Path) -> None:

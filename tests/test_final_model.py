@@ -73,3 +73,24 @@ def test_a_best_trial_that_cannot_refit_is_replaced_by_the_next_best():
     assert final.best_pipeline.predict_proba(X).shape == (200, 2)
     assert any("Trial 0 failed to refit" in note for note in final.notes)
     assert any(f"Trial {stand_in}, the next best, stands in alone" in n for n in final.notes)
+
+
+def test_a_member_whose_turn_comes_too_late_is_not_started_but_the_best_always_is():
+    """Most models cannot be stopped once fitting: a member reached after the refit
+    deadline would overrun the budget, so it is skipped, while the best trial (or a
+    trial refitted alone) always refits, so the fit has a model."""
+    import time
+
+    from automl.refit import _refit
+
+    X, y = validate_fit_data(*make_classification(n_samples=200, n_features=5, random_state=0))
+    graph = PipelineGraph.from_preset("fast").with_families(["logreg"])
+    ctx = ModelContext(n_rows=200, n_features=5, random_state=0)
+    folds, _ = make_folds(3, X, y, random_state=0)
+    run = RunContext(graph, infer_schema(X), folds, ctx, threshold=ThresholdPolicy("f1"))
+    config = graph.default_config("logreg", ctx)
+    past = time.monotonic() - 1.0
+    pipe, _, error = _refit(run, config, X, y, None, past, allowance=3.0, essential=False)
+    assert pipe is None and error is not None and "no time left" in error
+    pipe, _, error = _refit(run, config, X, y, None, past, allowance=3.0, essential=True)
+    assert error is None and pipe.predict_proba(X).shape == (200, 2)

@@ -41,6 +41,11 @@ EXPECTED_FAILED_CHECKS = {
         "y=None raises DataError 'y is None. Pass the target values, one per row of X', not "
         "sklearn's 'requires y to be passed, but the target y is None'"
     ),
+    "check_sample_weight_equivalence_on_dense_data": (
+        "the check sets cv to a list of (train, test) pairs, which the cv parameter refuses "
+        "(an int, 'auto' or a splitter); and repeating rows differs from weighting them by "
+        "design: imputers, encoders and scalers are fitted unweighted (see the README)"
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""Compilation: one configuration of a pipeline graph turned into an unfitted Pipeline."""
+"""Compilation: one configuration of a pipeline graph turned into an unfitted Pipeline,
+and a plain description of a fitted pipeline's steps."""
 
 from __future__ import annotations
 
@@ -68,3 +69,31 @@ def compile_pipeline(
         model = with_target_transform(model, config.get("target", "none"), ctx.n_rows)
     steps.append(("model", model))
     return Pipeline(steps)
+
+
+def describe_steps(pipeline: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(name, class name, plain parameters)`` of each step of a fitted pipeline.
+
+    Parameters
+    ----------
+    pipeline : Pipeline or estimator
+        A pipeline with ``steps``; anything else has no steps to describe.
+
+    Returns
+    -------
+    list of tuple
+        Parameters are kept when they are plain values, else replaced by their type's name.
+    """
+    out = []
+    for name, step in getattr(pipeline, "steps", []):
+        try:
+            params = step.get_params(deep=False)
+        except Exception:
+            params = {}
+        plain = {
+            k: v if isinstance(v, (int, float, str, bool, type(None))) else type(v).__name__
+            for k, v in params.items()
+            if not k.startswith("_") and k != "transformers"
+        }
+        out.append((name, type(step).__name__, plain))
+    return out

@@ -110,6 +110,10 @@ class ModelFamily:
         How categorical columns should reach the model.
     supports_class_weight : bool
         Whether ``params["class_weight"] = "balanced"`` weights the classes.
+    supports_sample_weight : bool
+        Whether the estimator's ``fit`` takes ``sample_weight`` (row weights; with
+        class weights they multiply). A family without it is left out of a fit
+        given ``sample_weight``, with a note.
     cost : float
         Relative cost of one fit (1.0 ≈ a logistic regression); guides scheduling
         before measured times exist.
@@ -128,6 +132,7 @@ class ModelFamily:
     handles_missing: bool = False
     categorical_encoding: Literal["onehot", "ordinal"] = "onehot"
     supports_class_weight: bool = True
+    supports_sample_weight: bool = True
     cost: float = 1.0
     description: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)

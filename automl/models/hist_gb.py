@@ -118,6 +118,7 @@ FAMILY = ModelFamily(
     portfolio=_portfolio,
     handles_missing=True,
     categorical_encoding="ordinal",
+    supports_sample_weight=True,
     cost=2.0,
     tasks=BOTH_TASKS,
     description="Histogram gradient boosting (scikit-learn), native categorical splits.",

@@ -53,6 +53,7 @@ FAMILY = ModelFamily(
     scale_sensitive=True,
     categorical_encoding="onehot",
     supports_class_weight=False,
+    supports_sample_weight=True,
     cost=1.0,
     tasks=frozenset({"regression"}),
     description="Ridge or elastic-net linear regression (scikit-learn).",

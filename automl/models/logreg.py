@@ -50,6 +50,7 @@ FAMILY = ModelFamily(
     portfolio=_portfolio,
     scale_sensitive=True,
     categorical_encoding="onehot",
+    supports_sample_weight=True,
     cost=1.0,
     description="Logistic regression (scikit-learn), L2 or L1 penalty.",
 )

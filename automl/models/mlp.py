@@ -107,6 +107,8 @@ MLP = ModelFamily(
     handles_missing=True,
     categorical_encoding="ordinal",
     supports_class_weight=True,
+    # The nets' training loop has no per-row loss weights yet (class weights only).
+    supports_sample_weight=False,
     cost=8.0,
     tasks=BOTH_TASKS,
     description="PyTorch MLP with categorical embeddings, residual blocks and early stopping",

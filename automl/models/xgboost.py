@@ -83,8 +83,23 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> XGBoostClassifier:
-        """Fit the booster; ``y`` may hold any labels."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> XGBoostClassifier:
+        """Fit the booster; ``y`` may hold any labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows; NaN allowed.
+        y : array-like of shape (n_samples,)
+            Labels.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights, multiplied by the class weights when ``class_weight`` is set.
+
+        Returns
+        -------
+        XGBoostClassifier
+            The fitted model.
+        """
         import xgboost as xgb
 
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float32)
@@ -93,6 +108,9 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = self._encoder.classes_
         y_enc = self._encoder.transform(y)
         weights = None if self.class_weight is None else compute_sample_weight(self.class_weight, y)
+        if sample_weight is not None:
+            row = np.asarray(sample_weight, dtype=float)
+            weights = row if weights is None else weights * row
         self.booster_ = xgb.XGBClassifier(
             n_estimators=self.n_estimators,
             learning_rate=self.learning_rate,
@@ -228,4 +246,5 @@ FAMILY = ModelFamily(
     cost=3.0,
     tasks=BOTH_TASKS,
     description="XGBoost gradient-boosted trees (hist), optional balanced weights.",
+    supports_sample_weight=True,
 )

@@ -13,7 +13,6 @@ module (and :mod:`automl.models.mlp`) stays cheap.
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
@@ -25,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .device import amp_dtype, resolve_device, torch_threads
 from .encoding import TabularEncoder
 from .params import categorical_indices, validate_params
+from .pickling import cpu_state, restore_device
 
 if TYPE_CHECKING:
     import torch
@@ -231,13 +231,7 @@ class _TabularNetBase(BaseEstimator):
 
     # -- pickling and tags ----------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        # a copy: on Python >= 3.11 object.__getstate__ returns the instance's own __dict__,
-        # and replacing module_ in it would move the fitted net off the GPU
-        state = dict(super().__getstate__())
-        module = state.get("module_")
-        if module is not None and next(module.parameters()).device.type != "cpu":
-            state["module_"] = copy.deepcopy(module).cpu()
-        return state
+        return cpu_state(super().__getstate__())
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled net; back onto its CUDA device where this machine has one.
@@ -247,17 +241,7 @@ class _TabularNetBase(BaseEstimator):
         match those made before pickling. Without CUDA it predicts on the CPU in float32.
         """
         super().__setstate__(state)
-        module = self.__dict__.get("module_")
-        device = str(self.__dict__.get("device_", "cpu"))
-        if module is None or not device.startswith("cuda"):
-            return
-        import torch
-
-        if torch.cuda.is_available():
-            try:
-                self.module_ = module.to(torch.device(device))
-            except (RuntimeError, AssertionError):  # e.g. fitted on cuda:1, loaded with one GPU
-                pass
+        restore_device(self)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -24,16 +24,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoint import Checkpoint
+from .optim import build_optimizer
+from .schedule import Horizon
+from .schedule import schedule_factor as schedule_factor  # re-exported: its old home
+
 _EVAL_CHUNK = 16384
 
 
 @dataclass
 class TensorData:
-    """Rows of a data set as device tensors: numeric, categorical indices, labels."""
+    """Rows of a data set as device tensors: numeric, categorical indices, labels, row weights."""
 
     x_num: torch.Tensor
     x_cat: torch.Tensor | None
     y: torch.Tensor | None = None
+    w: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return int(self.x_num.shape[0])
@@ -48,13 +54,19 @@ class TensorData:
         """Rows ``begin:end`` (a view, no copy)."""
         x_cat = None if self.x_cat is None else self.x_cat[begin:end]
         y = None if self.y is None else self.y[begin:end]
-        return TensorData(self.x_num[begin:end], x_cat, y)
+        w = None if self.w is None else self.w[begin:end]
+        return TensorData(self.x_num[begin:end], x_cat, y, w)
 
     def take(self, index: torch.Tensor) -> TensorData:
         """Rows at ``index`` (a long tensor on the same device)."""
         x_cat = None if self.x_cat is None else self.x_cat[index]
         y = None if self.y is None else self.y[index]
-        return TensorData(self.x_num[index], x_cat, y)
+        w = None if self.w is None else self.w[index]
+        return TensorData(self.x_num[index], x_cat, y, w)
+
+    def inputs(self) -> tuple[torch.Tensor, ...]:
+        """The module's arguments: ``(x_num,)``, or ``(x_num, x_cat)`` with categorical codes."""
+        return (self.x_num,) if self.x_cat is None else (self.x_num, self.x_cat)
 
 
 @dataclass
@@ -67,6 +79,9 @@ class TrainConfig:
     max_epochs: int = 100
     patience: int = 10
     lr_schedule: str = "onecycle"
+    optimizer: Any = "adamw"
+    optimizer_params: dict[str, Any] = field(default_factory=dict)
+    keep_checkpoint: bool = False
     grad_clip: float | None = 1.0
     max_time: float | None = None
     amp_dtype: torch.dtype | None = None
@@ -89,56 +104,6 @@ class TrainResult:
     stop_reason: str = "max_epochs"
 
 
-def schedule_factor(kind: str, step: int, total: int) -> float:
-    """Learning-rate multiplier at optimizer step ``step`` of ``total``.
-
-    ``"onecycle"``: cosine warm-up from lr/25 to lr over the first 30% of steps, then
-    cosine annealing to about lr/25e4. ``"cosine"``: linear warm-up over the first 5%
-    of steps, then cosine annealing to 0. Steps past ``total`` keep the final value.
-    """
-    total = max(total, 2)
-    step = min(step, total)
-    if kind == "onecycle":
-        warm = max(1, int(0.3 * total))
-        start, end = 1 / 25, 1 / 25e4
-        if step < warm:
-            return start + (1 - start) * (1 - math.cos(math.pi * step / warm)) / 2
-        progress = (step - warm) / max(1, total - warm)
-        return end + (1 - end) * (1 + math.cos(math.pi * progress)) / 2
-    warm = max(1, int(0.05 * total))
-    if step < warm:
-        return (step + 1) / warm
-    progress = (step - warm) / max(1, total - warm)
-    return 0.5 * (1 + math.cos(math.pi * progress))
-
-
-class _Horizon:
-    """The learning-rate schedule of one fit, applied to an optimizer step by step.
-
-    ``total`` is the planned number of optimizer steps; it is shrunk once a time limit
-    shows it unreachable. Setting the rate directly costs less per step than a
-    ``torch.optim.lr_scheduler`` object, which matters where steps are launch-bound (GPU).
-    """
-
-    def __init__(self, optimizer: torch.optim.Optimizer, kind: str, total: int) -> None:
-        self.optimizer, self.kind, self.total, self.step_count = optimizer, kind, total, 0
-        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
-        self._apply()
-
-    def __call__(self, step: int) -> float:
-        return schedule_factor(self.kind, step, self.total)
-
-    def step(self) -> None:
-        """Advance one optimizer step and set the learning rate for the next."""
-        self.step_count += 1
-        self._apply()
-
-    def _apply(self) -> None:
-        factor = self(self.step_count)
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
-            group["lr"] = base * factor
-
-
 def _autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContextManager[Any]:
     if dtype is None:
         return nullcontext()
@@ -159,7 +124,8 @@ class Trainer:
     Parameters
     ----------
     module : torch.nn.Module
-        Called as ``module(x_num, x_cat)``; already on ``device``.
+        Called as ``module(x_num)``, or ``module(x_num, x_cat)`` where the data has
+        categorical codes (see :meth:`forward`); already on ``device``.
     config : TrainConfig
     device : torch.device
     generator : torch.Generator
@@ -180,27 +146,41 @@ class Trainer:
         self.generator, self.class_weight = generator, class_weight
         self.skip_single = _has_batch_norm(module)
         self.deadline: float | None = None
+        self.checkpoint: Checkpoint | None = None
 
     # -- the fit loop ---------------------------------------------------------------
-    def fit(self, train: TensorData, valid: TensorData | None = None) -> TrainResult:
-        """Train for up to ``max_epochs``; restore the best weights when validating."""
+    def fit(
+        self, train: TensorData, valid: TensorData | None = None, resume: Checkpoint | None = None
+    ) -> TrainResult:
+        """Train for up to ``max_epochs``; restore the best weights when validating.
+
+        ``resume`` continues a loop from its :class:`~automl.nets.checkpoint.Checkpoint`
+        up to the (larger) ``max_epochs``; a loop stopped by patience stays stopped. With
+        ``config.keep_checkpoint``, :attr:`checkpoint` holds the state after the last epoch.
+        """
         cfg, start = self.config, time.monotonic()
         if cfg.max_time is not None:
             self.deadline = start + cfg.max_time
         steps = math.ceil(len(train) / cfg.batch_size)
-        optimizer = torch.optim.AdamW(
-            self.module.parameters(),
-            lr=cfg.learning_rate,
-            weight_decay=cfg.weight_decay,
-            # one fused kernel per step instead of a few per parameter: small tabular nets
-            # are launch-bound on a GPU, where this is most of a step's cost
-            fused=self.device.type == "cuda",
+        optimizer = build_optimizer(
+            self.module,
+            cfg.optimizer,
+            cfg.learning_rate,
+            cfg.weight_decay,
+            cfg.optimizer_params,
+            self.device,
         )
-        horizon = _Horizon(optimizer, cfg.lr_schedule, cfg.max_epochs * steps)
+        horizon = Horizon(optimizer, cfg.lr_schedule, cfg.max_epochs * steps)
         scaler = torch.amp.GradScaler("cuda") if cfg.amp_dtype == torch.float16 else None
         result, best_loss = TrainResult(), math.inf
         best_state: dict[str, torch.Tensor] | None = None
-        for epoch in range(cfg.max_epochs):
+        if resume is not None:
+            args = (self.module, optimizer, horizon, self.generator, self.device)
+            result, best_loss, best_state = resume.restore(*args)
+        first = cfg.max_epochs if result.stop_reason == "patience" else result.n_epochs
+        if first < cfg.max_epochs:
+            result.stop_reason = "max_epochs"
+        for epoch in range(first, cfg.max_epochs):
             epoch_start = time.monotonic()
             train_loss, timed_out = self.run_epoch(train, optimizer, horizon, scaler)
             val_loss = None if valid is None else self.evaluate_loss(valid)
@@ -223,11 +203,22 @@ class Trainer:
                 # the first epoch pays one-off costs (lazy init, allocation), so plan from the
                 # second: a schedule planned on a slow first epoch collapses to a few steps
                 self._fit_horizon(horizon, steps, time.monotonic() - epoch_start, epoch + 1)
+        if cfg.keep_checkpoint:
+            self.checkpoint = Checkpoint.capture(
+                self.module,
+                optimizer,
+                horizon,
+                best_loss,
+                best_state,
+                result,
+                self.generator,
+                self.device,
+            )
         if best_state is not None:
             self.module.load_state_dict(best_state)
         return result
 
-    def _fit_horizon(self, horizon: _Horizon, steps: int, epoch_seconds: float, done: int) -> None:
+    def _fit_horizon(self, horizon: Horizon, steps: int, epoch_seconds: float, done: int) -> None:
         """Plan the LR schedule over the epochs the time limit allows, not max_epochs."""
         left = (self.deadline - time.monotonic()) if self.deadline is not None else math.inf
         more = int(min(max(left, 0.0) / max(epoch_seconds, 1e-9), 1e9))
@@ -241,7 +232,7 @@ class Trainer:
         self,
         train: TensorData,
         optimizer: torch.optim.Optimizer,
-        horizon: _Horizon,
+        horizon: Horizon,
         scaler: torch.amp.GradScaler | None,
     ) -> tuple[float, bool]:
         """One pass over ``train`` in random batches; returns (mean loss, timed out)."""
@@ -272,8 +263,8 @@ class Trainer:
     ) -> torch.Tensor:
         """Forward, backward, clip and step on one batch; returns the detached loss."""
         with _autocast(self.device, self.config.amp_dtype):
-            output = self.module(batch.x_num, batch.x_cat)
-        loss = self.batch_loss(output.float(), batch.labels())
+            output = self.forward(batch)
+        loss = self.batch_loss(output.float(), batch.labels(), batch.w)
         optimizer.zero_grad(set_to_none=True)
         clip = self.config.grad_clip
         if scaler is not None:
@@ -291,8 +282,14 @@ class Trainer:
         return loss.detach()
 
     # -- the loss -------------------------------------------------------------------
-    def batch_loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Training loss of one batch: (class-weighted) mean cross-entropy.
+    def forward(self, batch: TensorData) -> torch.Tensor:
+        """The module's output on one batch: ``module(*batch.inputs())``."""
+        return self.module(*batch.inputs())
+
+    def batch_loss(
+        self, output: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Training loss of one batch: the (class- and row-weighted) mean cross-entropy.
 
         Parameters
         ----------
@@ -300,18 +297,23 @@ class Trainer:
             The module's float32 output on the batch, shape ``(n, n_outputs)``.
         target : torch.Tensor
             The batch's labels (class indices for the classifier).
+        weight : torch.Tensor or None, default=None
+            Per-row weights (sample weights), or None.
 
         Returns
         -------
         torch.Tensor
             A scalar to call ``backward`` on.
         """
-        return F.cross_entropy(output, target, weight=self.class_weight)
+        if weight is None:
+            return F.cross_entropy(output, target, weight=self.class_weight)
+        total, weights = self.loss_terms(output, target, weight)
+        return total / torch.as_tensor(weights).clamp_min(1e-12)
 
     def loss_terms(
-        self, output: torch.Tensor, target: torch.Tensor
+        self, output: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | int]:
-        """Sum of the row losses and of the row weights of a chunk, for a validation mean.
+        """Sum of the row losses and of the row weights of a chunk, for a weighted mean.
 
         Parameters
         ----------
@@ -319,6 +321,8 @@ class Trainer:
             The module's float32 output on the chunk, shape ``(n, n_outputs)``.
         target : torch.Tensor
             The chunk's labels.
+        weight : torch.Tensor or None, default=None
+            Per-row weights (sample weights), or None; multiplied by the class weights.
 
         Returns
         -------
@@ -328,10 +332,12 @@ class Trainer:
             Sum of the row weights (the number of rows when unweighted).
         """
         losses = F.cross_entropy(output, target, reduction="none")
-        if self.class_weight is None:
+        if self.class_weight is not None:
+            class_weight = self.class_weight[target]
+            weight = class_weight if weight is None else weight * class_weight
+        if weight is None:
             return losses.sum(), losses.numel()
-        weights = self.class_weight[target]
-        return (losses * weights).sum(), weights.sum()
+        return (losses * weight).sum(), weight.sum()
 
     # -- evaluation -----------------------------------------------------------------
     def evaluate_loss(self, data: TensorData) -> float:
@@ -343,8 +349,8 @@ class Trainer:
             for begin in range(0, len(data), _EVAL_CHUNK):
                 chunk = data.rows(begin, begin + _EVAL_CHUNK)
                 with _autocast(self.device, self.config.amp_dtype):
-                    output = self.module(chunk.x_num, chunk.x_cat)
-                total, weight = self.loss_terms(output.float(), chunk.labels())
+                    output = self.forward(chunk)
+                total, weight = self.loss_terms(output.float(), chunk.labels(), chunk.w)
                 num += total
                 den += weight
         return (num / den.clamp_min(1e-12)).item()
@@ -361,7 +367,7 @@ def predict_logits(
         for begin in range(0, len(data), _EVAL_CHUNK):
             chunk = data.rows(begin, begin + _EVAL_CHUNK)
             with _autocast(device, amp_dtype):
-                logits = module(chunk.x_num, chunk.x_cat)
+                logits = module(*chunk.inputs())
             out.append(logits.float())
     if not out:
         return torch.zeros((0, 0))

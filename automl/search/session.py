@@ -53,6 +53,7 @@ def run_search(
     budget: Budget,
     log: RunLog,
     progress: SearchProgress | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> None:
     """Search until the budget runs out; every finished trial lands in ``log``.
 
@@ -70,6 +71,8 @@ def run_search(
         The trial log; a resumed log's trials are replayed, not re-run.
     progress : SearchProgress or None
         Told about every finished trial.
+    sample_weight : ndarray or None
+        Row weights; they travel to the workers with the rows.
     """
     preload = ("torch",) if "mlp" in run.graph.families else ()
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
@@ -80,10 +83,10 @@ def run_search(
             import joblib
 
             path = os.path.join(tmpdir, "data.joblib")
-            joblib.dump((X, y), path)  # each worker loads it once, not once per trial
+            joblib.dump((X, y, sample_weight), path)  # each worker loads it once
             data = DataRef(path=path)
         else:
-            data = DataRef(X=X, y=y)
+            data = DataRef(X=X, y=y, sample_weight=sample_weight)
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
             best, spread = _prune_reference(log, run.metric)

@@ -27,6 +27,9 @@ SAMPLERS = (
     "smote_enn",
 )
 _NEIGHBOR_BASED = {"smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn"}
+#: Samplers that only keep or copy rows, so each row out carries the weight of its row in.
+#: The others make synthetic rows (or clean by neighbours), which have no weight to carry.
+WEIGHT_SAFE_SAMPLERS = ("none", "random_over", "random_under")
 
 
 class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
@@ -53,6 +56,9 @@ class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
         What was adapted or skipped in the last ``fit_resample``.
     sampling_strategy_ : dict
         Class label to the number of rows the sampler aimed at; empty when skipped.
+    sample_indices_ : ndarray of int or None
+        The input row behind each output row (every row when nothing was resampled);
+        None for samplers that make synthetic rows.
     n_features_in_ : int
         Columns seen in the last ``fit_resample``.
     feature_names_in_ : ndarray of str
@@ -189,6 +195,7 @@ class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
             raise ConfigError(unknown_name_message("sampler", self.method, SAMPLERS))
         self.notes_: list[str] = []
         self.sampling_strategy_: dict[Any, int] = {}
+        self.sample_indices_: np.ndarray | None = np.arange(np.shape(X)[0])
         self._remember_features(X)
         if self.method == "none":
             return X, y
@@ -202,12 +209,51 @@ class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
         except (ValueError, RuntimeError) as exc:  # e.g. ADASYN finding no neighbours to use
             self.notes_.append(f"{self.method} skipped: {exc}")
             return X, y
+        self.sample_indices_ = getattr(sampler, "sample_indices_", None)
         # SMOTETomek and SMOTEENN keep the raw ratio; their SMOTE holds the class counts.
         over = getattr(sampler, "smote_", sampler)
         self.sampling_strategy_ = dict(getattr(over, "sampling_strategy_", {}))
         if one_vs_all:
             y_res = label_binarize(y_res, classes=np.unique(labels))
         return X_res, y_res
+
+    def fit_resample_weighted(
+        self, X: Any, y: Any, sample_weight: np.ndarray
+    ) -> tuple[Any, Any, np.ndarray]:
+        """Resample ``X, y`` as :meth:`fit_resample` does, and carry each row's weight.
+
+        The random over- and under-samplers pick rows by count (the weights do not
+        change which rows); each row they keep or copy carries its own weight, so a
+        copied row adds its weight again.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The rows of one training fold.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : ndarray of shape (n_samples,)
+            Row weights.
+
+        Returns
+        -------
+        X_resampled, y_resampled, sample_weight_resampled
+
+        Raises
+        ------
+        ConfigError
+            For a sampler that makes synthetic rows (SMOTE family, ADASYN, cleaning
+            combinations): their rows have no weight, so ``fit`` leaves them out of
+            the search when weights are given.
+        """
+        if self.method not in WEIGHT_SAFE_SAMPLERS:
+            raise ConfigError(
+                f"The {self.method!r} sampler makes synthetic rows, which carry no sample "
+                f"weight; with sample_weight use one of {list(WEIGHT_SAFE_SAMPLERS)}."
+            )
+        X_res, y_res = self.fit_resample(X, y)
+        assert self.sample_indices_ is not None  # the weight-safe samplers all set them
+        return X_res, y_res, np.asarray(sample_weight)[self.sample_indices_]
 
     def _remember_features(self, X: Any) -> None:
         """``n_features_in_`` and, for a DataFrame, ``feature_names_in_`` of this fit."""
