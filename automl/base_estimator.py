@@ -281,6 +281,7 @@ class AutoMLBase(BaseEstimator):
             "predicted_refit": final.predicted_refit,
         }
         self.notes_.extend(final.notes)
+        self.explanation_ = None  # feature_importance measures it, on held-out rows
 
     # --- shared outputs ---------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -309,6 +310,59 @@ class AutoMLBase(BaseEstimator):
         from .report.run_report import write_run_report
 
         return str(write_run_report(self, path))
+
+    def feature_importance(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        n_repeats: int = 5,
+        scoring: str | None = None,
+        random_state: int | None = None,
+        method: str = "permutation",
+    ) -> pd.DataFrame:
+        """Importance of each input column of the final model, measured on held-out rows.
+
+        Permutation importance: the drop in the metric when one column's values
+        are shuffled, for the whole final model (preprocessing and ensemble) and
+        the raw columns given to ``fit``. Pass rows the model did not train on
+        (a test set): on training rows it measures what the model memorised. The
+        result and the partial dependence of the top columns are stored as
+        ``explanation_`` (kept by ``save``) for :meth:`report`.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Held-out rows with the fit columns.
+        y : array-like of shape (n_samples,)
+            Their true labels or values.
+        n_repeats : int, default=5
+            Shuffles per column.
+        scoring : str or None, default=None
+            A metric name; None: the fit's metric (your own included).
+        random_state : int or None, default=None
+            Seed of the shuffles.
+        method : {"permutation", "shap"}, default="permutation"
+            ``"shap"``: mean absolute SHAP value per column, from the best tree
+            member of the final model (needs ``pip install automl-tabular[shap]``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by input column, most important first: ``importance`` (mean
+            drop; a loss's rise), ``stddev`` and ``p_value`` over repeats, ``n``.
+        """
+        from .explain import feature_importance
+
+        return feature_importance(
+            self,
+            X,
+            y,
+            n_repeats=n_repeats,
+            scoring=scoring,
+            random_state=random_state,
+            method=method,
+        )
 
     def save(self, path: str) -> str:
         """Save the fitted estimator atomically; see :func:`automl.load`.

@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, report.
+"""The ``automl`` command line: fit, predict, report, explain, track.
 
 A thin layer over the library (argparse only). User errors print one line,
 ``automl: error: ...``, on stderr and exit with status 2; no traceback.
@@ -17,6 +17,7 @@ Examples
     automl predict model.joblib test.csv -o predictions.csv
     automl report model.joblib -o report.html       # one run
     automl report results/ -o benchmark.html        # benchmark JSONL (directory or .jsonl)
+    automl explain model.joblib test.csv --target churn  # see automl.cli_explain (and track)
 
 The benchmark harness is not part of the installed package: it needs the source
 checkout and the shared datasets folder. From the repository root, run
@@ -35,6 +36,7 @@ from pathlib import Path
 from shlex import join as shell_join
 from typing import Any
 
+from .cli_explain import add_explain_commands
 from .exceptions import AutoMLError, DataError
 
 __all__ = ["build_parser", "detect_task", "main"]
@@ -131,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.set_defaults(func=_cmd_report)
 
+    add_explain_commands(sub)
     sub.add_parser(
         "bench",
         help="moved: run 'python -m benchmarks.run' from the source checkout",

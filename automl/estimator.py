@@ -106,6 +106,9 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         Out-of-fold estimate of ``metric`` for the final model.
     trials_ : list of dict
         The trial log.
+    explanation_ : Explanation or None
+        What the last ``feature_importance`` call measured (importances, partial
+        dependence), shown by ``report``; None until it is called.
 
     Examples
     --------

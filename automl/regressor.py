@@ -95,6 +95,9 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         Out-of-fold predictions of the final blend (named as the classifier's).
     trials_ : list of dict
         The trial log.
+    explanation_ : Explanation or None
+        What the last ``feature_importance`` call measured (importances, partial
+        dependence), shown by ``report``; None until it is called.
 
     Examples
     --------

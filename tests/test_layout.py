@@ -7,6 +7,8 @@ The rules:
 - no import of ``benchmarks`` (the harness of the source checkout, not installed)
   nor of a peer system it benchmarks against (``flaml``);
 - scikit-optimize (``skopt``) only in ``automl/search/``, the one place that wraps it;
+- the optional extras stay at the edge: ``mlflow`` only in ``automl/tracking/``,
+  ``shap`` only in ``automl/explain/``;
 - no ``automl.bench`` package any more, and no git call (a string ``"git"``
   passed to a call or listed in a command) anywhere in the package;
 - no path climbs from ``__file__`` above the ``automl`` folder (the repository
@@ -26,6 +28,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "automl"
 FORBIDDEN = ("benchmarks", "flaml")
 #: scikit-optimize, allowed only in the folder below.
 SKOPT, SKOPT_HOME = "skopt", PACKAGE / "search"
+#: Optional extras and the one folder each may be imported from.
+EXTRAS = {"mlflow": PACKAGE / "tracking", "shap": PACKAGE / "explain"}
 
 
 def _modules() -> list[Path]:
@@ -89,6 +93,16 @@ def test_skopt_only_in_search(path):
         return
     bad = [f"{path.name}:{line}" for line, name in imported_modules(path) if _top(name) == SKOPT]
     assert not bad, f"scikit-optimize is imported outside automl/search/ at {bad}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_optional_extras_only_at_the_edge(path):
+    bad = [
+        f"{path.name}:{line}: import {name}"
+        for line, name in imported_modules(path)
+        if _top(name) in EXTRAS and not path.is_relative_to(EXTRAS[_top(name)])
+    ]
+    assert not bad, "an optional extra is imported outside its folder: " + "; ".join(bad)
 
 
 def _git_calls(tree: ast.AST) -> list[int]:
@@ -160,8 +174,9 @@ def test_the_checks_catch_what_they_forbid(tmp_path):
         "subprocess.run(['git', 'rev-parse', 'HEAD'])\n",
         encoding="utf-8",
     )
+    bad.write_text(bad.read_text() + "import mlflow\n", encoding="utf-8")
     names = {n for _, n in imported_modules(bad, tmp_path / "automl")}
-    assert {"benchmarks", "benchmarks.runner", "flaml", "skopt"} <= names
+    assert {"benchmarks", "benchmarks.runner", "flaml", "skopt", "mlflow"} <= names
     tree = ast.parse(bad.read_text())
     assert _git_calls(tree) == [7]
     climbs = [c for n in ast.walk(tree) if (c := _levels_above_folder(n)) is not None]

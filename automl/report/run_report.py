@@ -20,6 +20,7 @@ import pandas as pd
 from ..exceptions import NotFittedError
 from ..metrics import REPORTED_REGRESSION, get_metric, predict_labels, score_all
 from . import plots
+from ._explain import explain_section
 from ._render import ImageSink, Table, output_format, render
 from ._run_summary import (
     classification_rows,
@@ -195,6 +196,7 @@ def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
         ),
         "search_space": search_space(getattr(model, "graph_description_", None) or {}),
         "figures": figures,
+        "explain": explain_section(model, sink, task["task"] == "regression"),
     }
 
 

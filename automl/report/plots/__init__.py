@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._figure import figure_to_png
 from .benchmark import budget_adherence_plot, critical_difference
+from .explain import importance_bars, partial_dependence_plot
 from .pipeline import pipeline_graph
 from .predictions import class_balance, confusion_matrix_plot, pr_curves, roc_curves
 from .regression import error_by_decile, predicted_vs_actual, residuals_plot
@@ -22,6 +23,8 @@ __all__ = [
     "critical_difference",
     "error_by_decile",
     "figure_to_png",
+    "importance_bars",
+    "partial_dependence_plot",
     "pipeline_graph",
     "pr_curves",
     "predicted_vs_actual",
