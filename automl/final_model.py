@@ -274,7 +274,8 @@ def build_final_model(
     and cut to those whose refits fit ``time_left``. A trial whose folds stopped
     early is refitted with the rounds they found (see :mod:`automl.rounds`). A member
     that fails to refit is left out; when none refits, the next-best trials are tried
-    one at a time. The decision threshold and ``cv_score`` come from the blend of the members actually kept.
+    one at a time. The decision threshold and ``cv_score`` come from the blend of the
+    members actually kept.
 
     Parameters
     ----------

@@ -65,8 +65,12 @@ class BOHBStrategy(HyperbandStrategy):
         self.random_fraction = float(random_fraction)
         self.optimizers: dict[tuple[str, float], SkoptOptimizer] = {}
         self.n_model_proposals = 0
+        # observations not yet told to their optimizer: the surrogate is refitted only
+        # when it proposes, not after every trial (most trials never need it)
+        self._waiting: dict[tuple[str, float], list[tuple[dict[str, Any], float]]] = {}
 
     def _optimizer(self, family: str, fidelity: float) -> SkoptOptimizer:
+        """The optimizer of ``family`` at ``fidelity``, told everything observed there."""
         key = (family, round(fidelity, 9))
         if key not in self.optimizers:
             seed = None if self.random_state is None else self.random_state + len(self.optimizers)
@@ -75,14 +79,22 @@ class BOHBStrategy(HyperbandStrategy):
                 random_state=seed,
                 n_initial_points=len(self.spaces[family]) + 1,
             )
-        return self.optimizers[key]
+        opt, waiting = self.optimizers[key], self._waiting.pop(key, [])
+        if waiting:
+            opt.tell_many(waiting)
+        return opt
+
+    def n_observed(self, family: str, fidelity: float) -> int:
+        """Observations of ``family`` at ``fidelity`` (failed trials included)."""
+        key = (family, round(fidelity, 9))
+        opt = self.optimizers.get(key)
+        return (0 if opt is None else opt.n_told) + len(self._waiting.get(key, []))
 
     def model_fidelity(self, family: str) -> float | None:
         """The highest fidelity with at least ``dims + 1`` observations of ``family``."""
         needed = len(self.spaces[family]) + 1
-        ready = [
-            f for (fam, f), opt in self.optimizers.items() if fam == family and opt.n_told >= needed
-        ]
+        fidelities = {f for fam, f in (*self.optimizers, *self._waiting) if fam == family}
+        ready = [f for f in fidelities if self.n_observed(family, f) >= needed]
         return max(ready) if ready else None
 
     def propose(self, family: str, pending: list[dict[str, Any]]) -> dict[str, Any]:
@@ -103,6 +115,8 @@ class BOHBStrategy(HyperbandStrategy):
         family = config.get("family")
         if family not in self.spaces or not self.spaces[family]:
             return
-        opt = self._optimizer(family, fidelity_of(config))
         value = loss if loss is not None and np.isfinite(loss) else self.worst_loss()
-        opt.tell({k: config.get(k) for k in opt.names}, value)
+        values = {k: config.get(k) for k in self.spaces[family]}
+        self._waiting.setdefault((family, round(fidelity_of(config), 9)), []).append(
+            (values, value)
+        )
