@@ -158,3 +158,19 @@ def test_progress_shows_trials_per_fidelity_and_the_best_full_score():
     assert status_text(3, None, "roc_auc", {1 / 9: 3}).endswith("no full-fidelity result yet")
     assert status_text(2, 0.5, "roc_auc", {1.0: 2}) == "2 trials, best roc_auc=0.5000"
     assert fidelity_of({"config": {"family": "logreg", "fidelity": 0.5}}) == 0.5
+
+
+def test_the_report_leaderboard_shows_fidelity_only_for_a_multi_fidelity_search():
+    from automl.report._run_tables import leaderboard
+
+    _, y, run = _setup()
+    base = run.graph.default_config("logreg", run.model)
+    records = [_record(0, 0.9, 1 / 3, base), _record(1, 0.8, 1.0, base)]
+    table = leaderboard(
+        build_leaderboard(records, "roc_auc"), "roc_auc", [{"trial": 1, "weight": 1}]
+    )
+    assert "fidelity" in table.columns
+    column = table.columns.index("fidelity")
+    assert [row[column][0] for row in table.rows] == ["1", "1/3"]
+    plain = leaderboard(build_leaderboard(records[1:], "roc_auc"), "roc_auc", [])
+    assert "fidelity" not in plain.columns
