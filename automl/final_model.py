@@ -311,7 +311,10 @@ def build_final_model(
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
-    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(run.folds)) for t in ranked}
+    predicted = {  # a lower-fidelity stand-in refits on all rows: its time scales up
+        t: predict_refit_seconds(by_id[t]["duration"] / fidelity_of(by_id[t]), len(run.folds))
+        for t in ranked
+    }
     planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
     if len(planned) < len(weights):
         notes.append(

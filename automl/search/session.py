@@ -28,12 +28,18 @@ ENSEMBLE_RESERVE_TRIALS = 3
 
 def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     """Seconds to keep for refitting the trials the final model would use now."""
+    ok = [r for r in log.records if r["status"] == "ok"]
+    # the final model uses full-fidelity trials; before one exists, the best at a lower
+    # fidelity stands in, its duration scaled up to all rows
     ok = sorted(
-        (r for r in log.records if r["status"] == "ok" and is_full(r.get("config"))),
+        [r for r in ok if is_full(r.get("config"))] or ok,
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
-    seconds = [predict_refit_seconds(r["duration"], len(run.folds)) for r in top]
+    seconds = [
+        predict_refit_seconds(r["duration"] / fidelity_of(r.get("config")), len(run.folds))
+        for r in top
+    ]
     wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
     return min(wall, 0.5 * (budget.time_budget or 0.0))
 
