@@ -49,9 +49,9 @@ class SearchProgress:
         """
         if self._bar is None:
             return
-        self._bar.set_postfix_str(status_text(n_trials, best, self.metric, per_fidelity))
         value = min(elapsed, self._bar.total) if self.by_time and self._bar.total else n_trials
         self._bar.n = value
+        self._bar.set_postfix_str(status_text(n_trials, best, self.metric, per_fidelity))
 
     def close(self) -> None:
         if self._bar is not None:
