@@ -21,8 +21,10 @@ import pandas as pd
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
-from .models import ModelContext
+from .fidelity import fidelity_of, subsample_train
+from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
+from .rounds import rounds_used
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
 
@@ -71,7 +73,8 @@ class TrialTask:
     trial : int
         The trial's id.
     config : dict
-        The configuration: the graph's choices and the family's hyperparameters.
+        The configuration: the graph's choices and the family's hyperparameters;
+        its ``"fidelity"`` (see :mod:`automl.fidelity`) shrinks each training fold.
     run : RunContext
         The fit's shared facts: graph, schema, folds, metric, threshold policy, ...
     data : DataRef
@@ -81,7 +84,8 @@ class TrialTask:
     deadline : float or None
         Wall-clock (``time.time()``) end of the trial's allowance.
     prune_loss : float or None
-        The best loss so far; a trial clearly worse after its first folds is pruned.
+        The best loss so far at this trial's fidelity; a trial clearly worse after its
+        first folds is pruned.
     prune_spread : float
         A fold score's typical standard deviation across folds; see :func:`prune_tolerance`.
     """
@@ -201,6 +205,7 @@ class _Folds:
     scores: dict[str, list[float]]
     step_totals: dict[str, float] = field(default_factory=dict)
     last_pipeline: Any = None
+    rounds: list[int | None] = field(default_factory=list)
 
 
 def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
@@ -244,6 +249,7 @@ def _fit_folds(
     """
     run = task.run
     cv = _Folds(np.full((len(y), run.n_outputs), np.nan), {m: [] for m in run.reported})
+    fidelity = fidelity_of(task.config)
     for k, (train, test) in enumerate(run.folds):
         elapsed = time.perf_counter() - start
         per_fold = elapsed / k if k else 0.0
@@ -256,9 +262,13 @@ def _fit_folds(
             )
             return None
         pipe = run.graph.compile(task.config, run.schema, ctx)
+        if not get_family(task.config["family"]).reads_fidelity:  # else it sets a resource
+            seed = (run.seed or 0) + 7919 * k  # per fold, the same rows for every configuration
+            train = subsample_train(train, y, fidelity, seed, stratify=not run.is_regression)
         times = fit_pipeline_timed(pipe, X.iloc[train], y[train], _rows(w, train))
         for name, sec in times.items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
+        cv.rounds.append(rounds_used(pipe))
         t0 = time.perf_counter()
         cv.oof[test] = predict_matrix(pipe, X.iloc[test], ctx)
         result["predict_time"] += time.perf_counter() - t0
@@ -340,6 +350,8 @@ def _summarise(
     result["step_times"] = {k: v / len(run.folds) for k, v in cv.step_totals.items()}
     _tune_threshold(task, y, w, cv, result)
     result["fold_scores"] = cv.scores
+    if cv.rounds and all(r is not None for r in cv.rounds):
+        result["fit_info"] = {"n_iter": [int(r) for r in cv.rounds if r is not None]}
     result.update(_stats(cv.scores))
     if not np.isfinite(result["mean"][run.metric]):
         raise FloatingPointError(f"the {run.metric} score is NaN")
@@ -361,10 +373,12 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         ``fold_scores`` ({metric: [per fold]}), ``mean``, ``std``, ``fit_time``
         (summed over folds), ``predict_time``, ``step_times`` (mean seconds per step
         per fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
-        ``oof`` (out-of-fold probabilities, or None), ``pid``.
+        ``oof`` (out-of-fold probabilities, or None), ``pid``, ``fidelity``, and
+        ``fit_info`` ({"n_iter": rounds kept per fold}) for models that stop early.
     """
     start = time.perf_counter()
     result = empty_result(task.trial)
+    result["fidelity"] = fidelity_of(task.config)
     try:
         if task.run.custom_metric is not None:  # a user's metric: known here by its name
             M.register_metric(task.run.custom_metric)

@@ -1,53 +1,125 @@
-"""Multi-fidelity search on a user's estimator: the fidelity mapped onto one parameter.
+"""Fidelity: how much of the training data a trial may use.
 
-A multi-fidelity strategy (Hyperband, BOHB) asks for a configuration at a fidelity
-in (0, 1]; the resource is the estimator parameter that grows with it (epochs,
-trees), as scikit-learn's ``HalvingRandomSearchCV`` names it.
+A configuration may carry the reserved key ``"fidelity"``, a float in (0, 1];
+absent means 1.0 (full fidelity). At fidelity ``f`` every training fold is
+shrunk to a seeded subsample of ``f`` times its rows (stratified by class for
+classification, plain random for regression); the scoring fold is never
+touched, so scores at different fidelities are measured on the same rows and
+stay comparable. Multi-fidelity strategies (Hyperband, BOHB) hand out low
+fidelities to many configurations and promote the best ones; the final model
+and the ensemble use full-fidelity trials only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: The configuration key that holds a trial's fidelity.
+FIDELITY_KEY = "fidelity"
+#: Full fidelity: every row of the training fold.
+FULL = 1.0
+#: Rows per training fold the smallest rung should keep, when the data allows.
+MIN_RUNG_ROWS = 500
+#: The smallest default fidelity (Hyperband's classic 1/27, three halvings at eta=3).
+MIN_DEFAULT_FIDELITY = 1.0 / 27.0
 
 
-def resource_value(fidelity: float | None, min_resources: int, max_resources: int) -> int:
-    """The value of the resource parameter at ``fidelity``.
+def fidelity_of(config: dict[str, Any] | None) -> float:
+    """The fidelity of a configuration (or of a trial record's configuration): 1.0 if absent."""
+    if not config:
+        return FULL
+    if FIDELITY_KEY not in config and "config" in config:
+        config = config["config"] or {}
+    value = config.get(FIDELITY_KEY, FULL)
+    return FULL if value is None else float(value)
+
+
+def is_full(config: dict[str, Any] | None) -> bool:
+    """Whether a configuration (or a trial record) ran at full fidelity."""
+    return fidelity_of(config) >= FULL - 1e-9
+
+
+def without_fidelity(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration with its fidelity removed (the same point at any fidelity)."""
+    return {k: v for k, v in config.items() if k != FIDELITY_KEY}
+
+
+def with_fidelity(config: dict[str, Any], fidelity: float) -> dict[str, Any]:
+    """A copy of ``config`` at ``fidelity`` (the key left out at full fidelity)."""
+    out = without_fidelity(config)
+    if fidelity < FULL - 1e-9:
+        out[FIDELITY_KEY] = float(fidelity)
+    return out
+
+
+def check_fidelity(value: Any) -> float:
+    """``value`` as a fidelity; raises ValueError unless it is a number in (0, 1]."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"fidelity must be a number in (0, 1]; got {value!r}") from None
+    if not (0.0 < f <= 1.0):
+        raise ValueError(f"fidelity must be a number in (0, 1]; got {value!r}")
+    return f
+
+
+def default_min_fidelity(train_rows: int) -> float:
+    """The smallest rung's fidelity for training folds of ``train_rows`` rows.
+
+    Chosen so the smallest rung keeps about :data:`MIN_RUNG_ROWS` rows per fold,
+    never below 1/27; small data gets 1.0 (a single, full-fidelity rung).
+    """
+    if train_rows <= 0:
+        return FULL
+    return float(min(FULL, max(MIN_DEFAULT_FIDELITY, MIN_RUNG_ROWS / train_rows)))
+
+
+def subsample_train(
+    train: np.ndarray, y: np.ndarray, fidelity: float, seed: int, *, stratify: bool
+) -> np.ndarray:
+    """The rows of training fold ``train`` a trial at ``fidelity`` fits on.
 
     Parameters
     ----------
-    fidelity : float in (0, 1] or None
-        Share of ``max_resources`` a multi-fidelity strategy asks for; None: all.
-    min_resources, max_resources : int
-        The resource's range.
+    train : ndarray of int
+        Row indices of the training fold.
+    y : ndarray
+        The target of all rows (indexed by ``train``).
+    fidelity : float
+        Share of the fold's rows to keep, in (0, 1].
+    seed : int
+        Seed of the draw (the same fold and seed give the same rows).
+    stratify : bool
+        Keep each class's share (classification); every class present in the fold
+        keeps at least two rows (one if it has only one).
 
     Returns
     -------
-    int
-        ``round(max_resources * fidelity)`` clipped to ``[min_resources, max_resources]``.
+    ndarray of int
+        Sorted row indices, a subset of ``train`` (``train`` itself at full fidelity).
     """
-    if fidelity is None:
-        return int(max_resources)
-    value = int(round(max_resources * float(fidelity)))
-    return int(min(max(value, min_resources), max_resources))
+    if fidelity >= FULL - 1e-9 or len(train) == 0:
+        return train
+    rng = np.random.default_rng(seed)
+    if not stratify:
+        n = max(2, int(round(fidelity * len(train))))
+        return np.sort(rng.choice(train, size=min(n, len(train)), replace=False))
+    labels = y[train]
+    kept = []
+    for cls in np.unique(labels):
+        members = train[labels == cls]
+        n = max(min(len(members), 2), int(round(fidelity * len(members))))
+        kept.append(rng.choice(members, size=n, replace=False))
+    return np.sort(np.concatenate(kept))
 
 
-@dataclass(frozen=True)
-class Resource:
-    """The estimator parameter a multi-fidelity search grows (epochs, trees).
-
-    Attributes
-    ----------
-    name : str
-        The parameter, e.g. ``"max_epochs"`` or ``"n_estimators"``.
-    min_resources, max_resources : int
-        Its value at the lowest and at full fidelity.
-    """
-
-    name: str
-    min_resources: int
-    max_resources: int
-
-    @property
-    def min_fidelity(self) -> float:
-        """The lowest fidelity worth asking for: ``min_resources / max_resources``."""
-        return self.min_resources / self.max_resources
+def fidelity_label(fidelity: float) -> str:
+    """Short text of a fidelity for progress lines: ``1``, ``1/3``, ``0.05``."""
+    if fidelity >= FULL - 1e-9:
+        return "1"
+    inverse = 1.0 / fidelity
+    if abs(inverse - round(inverse)) < 1e-6:
+        return f"1/{int(round(inverse))}"
+    return f"{fidelity:.2g}"

@@ -16,6 +16,7 @@ from .ensemble import EnsembleModel, blend, greedy_selection
 from .errors_text import failure_text
 from .exceptions import SearchError
 from .refit import Refitter
+from .fidelity import fidelity_label, fidelity_of
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
@@ -78,8 +79,13 @@ SELECTION_SHARE = 0.2
 FALLBACK_REFITS = 3
 
 
-def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
-    """The successful trials with predictions, best first.
+def _ranked_ok(log: RunLog, metric: str, notes: list[str] | None = None) -> list[dict[str, Any]]:
+    """The successful full-fidelity trials with predictions, best first.
+
+    Trials at lower fidelities (a multi-fidelity search) trained on fewer rows and
+    neither join the ensemble nor stand for the final model. Only when no trial
+    finished at full fidelity are the highest fidelity's trials used, and a note in
+    ``notes`` says so.
 
     Raises
     ------
@@ -98,6 +104,13 @@ def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
             f"Every trial failed, so there is no model to fit. {blame}Reasons: "
             f"{_failure_summary(log.records)}"
         )
+    top = max(fidelity_of(r.get("config")) for r in ok)
+    if top < 1.0 and notes is not None:
+        notes.append(
+            f"No trial finished at full fidelity; the final model is chosen from the trials "
+            f"at fidelity {fidelity_label(top)} (refitted on all rows)."
+        )
+    ok = [r for r in ok if fidelity_of(r.get("config")) >= top - 1e-9]
     return sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
 
 
@@ -228,10 +241,12 @@ def build_final_model(
 ) -> FinalModel:
     """Select the final members, refit them on all rows, tune the threshold out of fold.
 
-    Members are chosen by greedy ensemble selection and cut to those whose refits
-    fit ``time_left``. A member that fails to refit is left out; when none refits,
-    the next-best trials are tried one at a time. The decision threshold and
-    ``cv_score`` come from the blend of the members actually kept.
+    Members are chosen among the full-fidelity trials by greedy ensemble selection
+    and cut to those whose refits fit ``time_left``. A trial whose folds stopped
+    early is refitted with the rounds they found (see :mod:`automl.rounds`). A member
+    that fails to refit is left out; when none refits, the next-best trials are tried
+    one at a time. The decision threshold and ``cv_score`` come from the blend of the
+    members actually kept.
 
     Parameters
     ----------
@@ -258,11 +273,11 @@ def build_final_model(
         When no trial succeeded (with a summary of why), or none could be refitted
         (with each refit's error).
     """
-    ok = _ranked_ok(log, run.metric)
+    notes: list[str] = []
+    ok = _ranked_ok(log, run.metric, notes)
     by_id = {r["trial"]: r for r in ok}
     ranked = [r["trial"] for r in ok]
     best = ranked[0]
-    notes: list[str] = []
     start = time.monotonic()
     weights = _select(
         run,
@@ -274,7 +289,10 @@ def build_final_model(
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
-    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(run.folds)) for t in ranked}
+    predicted = {  # a lower-fidelity stand-in refits on all rows: its time scales up
+        t: predict_refit_seconds(by_id[t]["duration"] / fidelity_of(by_id[t]), len(run.folds))
+        for t in ranked
+    }
     planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
     if len(planned) < len(weights):
         notes.append(

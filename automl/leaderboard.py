@@ -8,12 +8,17 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from .fidelity import fidelity_of
 
 
 def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFrame:
     """A DataFrame of trials sorted by ``metric`` (failed and timed-out trials last).
 
-    Columns: ``trial``, ``family``, ``status``, ``<m>_mean`` and ``<m>_std`` for
+    Full-fidelity trials come first, then lower fidelities (a multi-fidelity search),
+    each group best first: scores at different fidelities are measured on the same
+    rows but by models trained on fewer.
+
+    Columns: ``trial``, ``family``, ``status``, ``fidelity``, ``<m>_mean`` and ``<m>_std`` for
     every reported metric, ``threshold_mean``, ``threshold_std``, ``fit_time``,
     ``duration``, ``started``, ``error``, ``config``.
     """
@@ -21,7 +26,12 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
     names = names if metric in names else (*names, metric)  # a user's own metric
     rows = []
     for r in records:
-        row: dict[str, Any] = {"trial": r["trial"], "family": r["family"], "status": r["status"]}
+        row: dict[str, Any] = {
+            "trial": r["trial"],
+            "family": r["family"],
+            "status": r["status"],
+            "fidelity": fidelity_of(r.get("config")),
+        }
         for m in names:
             row[f"{m}_mean"] = r.get("mean", {}).get(m, np.nan)
             row[f"{m}_std"] = r.get("std", {}).get(m, np.nan)
@@ -38,6 +48,7 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
         "trial",
         "family",
         "status",
+        "fidelity",
         *[f"{m}_{s}" for m in names for s in ("mean", "std")],
         "threshold_mean",
         "threshold_std",
@@ -53,8 +64,8 @@ def build_leaderboard(records: list[dict[str, Any]], metric: str) -> pd.DataFram
     ascending = not M.get_metric(metric).greater_is_better
     board["_failed"] = board["status"] != "ok"
     board = board.sort_values(
-        ["_failed", f"{metric}_mean", "trial"],
-        ascending=[True, ascending, True],
+        ["_failed", "fidelity", f"{metric}_mean", "trial"],
+        ascending=[True, False, ascending, True],
         na_position="last",
     )
     return board.drop(columns="_failed").reset_index(drop=True)

@@ -1,6 +1,8 @@
-"""A progress bar for long fits: time used and the best score so far (tqdm)."""
+"""A progress bar for long fits: time used, trials per fidelity, the best score so far (tqdm)."""
 
 from __future__ import annotations
+
+from .fidelity import fidelity_label
 
 
 class SearchProgress:
@@ -33,15 +35,39 @@ class SearchProgress:
                 leave=True,
             )
 
-    def update(self, elapsed: float, n_trials: int, best: float | None) -> None:
+    def update(
+        self,
+        elapsed: float,
+        n_trials: int,
+        best: float | None,
+        per_fidelity: dict[float, int] | None = None,
+    ) -> None:
+        """Show the time (or trials) used and the best full-fidelity score so far.
+
+        ``per_fidelity`` maps fidelities to finished trials; shown when trials ran at
+        more than full fidelity.
+        """
         if self._bar is None:
             return
         value = min(elapsed, self._bar.total) if self.by_time and self._bar.total else n_trials
         self._bar.n = value
-        text = f"best {self.metric}={best:.4f}" if best is not None else "no result yet"
-        self._bar.set_postfix_str(f"{n_trials} trials, {text}")
+        self._bar.set_postfix_str(status_text(n_trials, best, self.metric, per_fidelity))
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def status_text(
+    n_trials: int, best: float | None, metric: str, per_fidelity: dict[float, int] | None = None
+) -> str:
+    """``"12 trials (1/9: 8, 1/3: 3, 1: 1), best roc_auc=0.9812"`` for the progress bar."""
+    text = f"{n_trials} trials"
+    multi = bool(per_fidelity) and any(f < 1.0 for f in per_fidelity or {})
+    if per_fidelity and multi:
+        counts = ", ".join(f"{fidelity_label(f)}: {n}" for f, n in sorted(per_fidelity.items()))
+        text += f" ({counts})"
+    if best is None:
+        return f"{text}, no full-fidelity result yet" if multi else f"{text}, no result yet"
+    return f"{text}, best {metric}={best:.4f}"

@@ -20,6 +20,7 @@ from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
 from .pipeline_fit import fit_pipeline_timed
+from .rounds import refit_config
 from .run_context import RunContext
 from .runlog import RunLog
 from .thresholds import validated_rows
@@ -116,7 +117,8 @@ class Refitter:
         Only the ``essential`` trial (the best), or a trial refitted alone, starts
         whatever the time left; the others are skipped when their turn comes too late.
         """
-        configs = {r["trial"]: r["config"] for r in self.log.records}
+        # trials whose folds stopped early are refitted with the rounds they found
+        configs = {r["trial"]: refit_config(r, len(self.run.folds)) for r in self.log.records}
         workers = max(1, min(self.run.parallelism.refit_workers, len(trials)))
         fitted = Parallel(n_jobs=workers, backend="threading")(
             delayed(_refit)(

@@ -58,8 +58,13 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         uses ``regression``. Its target transforms (``log1p``, ``yeo_johnson``,
         ``quantile``) are fitted inside each training fold and inverted at
         predict; ``log1p`` is left out when the target has negative values.
-    search : {"bayes", "random", "grid"}, default="bayes"
-        Search strategy.
+    search : {"bayes", "random", "grid", "hyperband", "bohb"}, default="bayes"
+        Search strategy. ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
+        configurations first train on a stratified subsample of each training fold
+        (scored on the whole scoring fold), and the best ``1/3`` move on to three
+        times the rows, up to full fidelity; ``"bohb"`` proposes new configurations
+        from a surrogate model. The final model and the ensemble use full-fidelity
+        trials only. On data under about 1,500 rows both search at full fidelity.
     ensemble : bool, default=True
         Blend the best trials by greedy ensemble selection on out-of-fold
         predictions; False refits the single best trial.

@@ -229,7 +229,7 @@ CONFIG_CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "unknown-search",
         {"search": "foo"},
-        r"'search' parameter.*\['bayes', 'grid', 'random'\].*Got 'foo'",
+        r"'search' parameter.*\['bayes', 'bohb', 'grid', 'hyperband', 'random'\].*Got 'foo'",
     ),
     ("unknown-device", {"device": "tpu"}, r"'device' parameter.*Got 'tpu'"),
     (

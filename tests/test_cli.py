@@ -28,10 +28,16 @@ class FakeModel:
         self.feature_names_in_ = np.array(X.columns, dtype=object)
         self.metric_ = self.params.get("metric", "roc_auc")
         self.cv_score_ = 0.9123
-        self.leaderboard_ = pd.DataFrame({
-            "trial": [1, 0], "family": ["logreg", "random_forest"], "status": ["ok", "failed"],
-            f"{self.metric_}_mean": [0.9123, np.nan], f"{self.metric_}_std": [0.01, np.nan],
-            "duration": [1.5, 0.2]})
+        self.leaderboard_ = pd.DataFrame(
+            {
+                "trial": [1, 0],
+                "family": ["logreg", "random_forest"],
+                "status": ["ok", "failed"],
+                f"{self.metric_}_mean": [0.9123, np.nan],
+                f"{self.metric_}_std": [0.01, np.nan],
+                "duration": [1.5, 0.2],
+            }
+        )
         return self
 
     def save(self, path):
@@ -51,8 +57,9 @@ class FakeModel:
 @pytest.fixture()
 def csv(tmp_path):
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"x1": rng.normal(size=20), "x2": rng.normal(size=20),
-                       "label": ["yes", "no"] * 10})
+    df = pd.DataFrame(
+        {"x1": rng.normal(size=20), "x2": rng.normal(size=20), "label": ["yes", "no"] * 10}
+    )
     path = tmp_path / "train.csv"
     df.to_csv(path, index=False)
     return path
@@ -70,8 +77,9 @@ class FakeRegressor:
         self.feature_names_in_ = np.array(X.columns, dtype=object)
         self.metric_ = self.params.get("metric", "rmse")
         self.cv_score_ = 12.5
-        self.leaderboard_ = pd.DataFrame({"trial": [0], "family": ["linear"], "status": ["ok"],
-                                          f"{self.metric_}_mean": [12.5]})
+        self.leaderboard_ = pd.DataFrame(
+            {"trial": [0], "family": ["linear"], "status": ["ok"], f"{self.metric_}_mean": [12.5]}
+        )
         return self
 
     def predict(self, X):
@@ -113,14 +121,43 @@ def _one_error_line(capsys, *needles):
 
 def test_fit_passes_options_and_prints_summary(fake, csv, tmp_path, capsys):
     out = tmp_path / "m.joblib"
-    code = cli.main(["fit", str(csv), "--target", "label", "--budget", "30", "--metric", "f1",
-                     "--out", str(out), "--models", "logreg", "xgboost", "--pipeline", "fast",
-                     "--max-trials", "5", "--seed", "3", "--log-dir", str(tmp_path / "logs")])
+    code = cli.main(
+        [
+            "fit",
+            str(csv),
+            "--target",
+            "label",
+            "--budget",
+            "30",
+            "--metric",
+            "f1",
+            "--out",
+            str(out),
+            "--models",
+            "logreg",
+            "xgboost",
+            "--pipeline",
+            "fast",
+            "--max-trials",
+            "5",
+            "--seed",
+            "3",
+            "--log-dir",
+            str(tmp_path / "logs"),
+        ]
+    )
     assert code == 0 and out.read_text() == "fake model"
     model = fake.instances[0]
-    assert model.params == {"time_budget": 30.0, "metric": "f1", "models": ["logreg", "xgboost"],
-                            "pipeline": "fast", "max_trials": 5, "random_state": 3,
-                            "log_dir": str(tmp_path / "logs"), "verbose": 1}
+    assert model.params == {
+        "time_budget": 30.0,
+        "metric": "f1",
+        "models": ["logreg", "xgboost"],
+        "pipeline": "fast",
+        "max_trials": 5,
+        "random_state": 3,
+        "log_dir": str(tmp_path / "logs"),
+        "verbose": 1,
+    }
     assert model.fit_columns == ["x1", "x2"] and model.y_name == "label"
     stdout = capsys.readouterr().out
     assert "logreg" in stdout and "f1_mean" in stdout and "CV f1: 0.9123" in stdout
@@ -128,8 +165,12 @@ def test_fit_passes_options_and_prints_summary(fake, csv, tmp_path, capsys):
 
 
 def test_fit_quiet_uses_estimator_defaults(fake, csv, tmp_path, capsys):
-    assert cli.main(["fit", str(csv), "--target", "label", "--quiet",
-                     "--out", str(tmp_path / "m.joblib")]) == 0
+    assert (
+        cli.main(
+            ["fit", str(csv), "--target", "label", "--quiet", "--out", str(tmp_path / "m.joblib")]
+        )
+        == 0
+    )
     assert fake.instances[0].params == {"verbose": 0}
     assert capsys.readouterr().out == ""
 
@@ -140,10 +181,13 @@ def test_fit_unknown_target(fake, csv, capsys):
     assert fake.instances == []
 
 
-@pytest.mark.parametrize("content, needle", [
-    ("", "cannot read CSV"),
-    ('a,b\n1,"unterminated\n', "cannot read CSV"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("", "cannot read CSV"),
+        ('a,b\n1,"unterminated\n', "cannot read CSV"),
+    ],
+)
 def test_fit_unreadable_csv(fake, tmp_path, capsys, content, needle):
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
@@ -161,6 +205,7 @@ def test_missing_files(fake, tmp_path, capsys):
 def test_automl_errors_become_one_line(fake, csv, monkeypatch, capsys):
     def broken_fit(self, X, y):
         raise cli.DataError("y has a single class 'yes'.\nHint: check the target.")
+
     monkeypatch.setattr(FakeModel, "fit", broken_fit)
     assert cli.main(["fit", str(csv), "--target", "label"]) == 2
     _one_error_line(capsys, "single class 'yes'. Hint: check the target.")
@@ -199,29 +244,54 @@ def test_detect_task(values, task):
 
 def test_detect_task_says_why_and_how_to_override():
     _, note = cli.detect_task(pd.Series(np.arange(1234) * 1.5, name="price"))
-    assert note == ("target 'price' is numeric with 1234 distinct values: fitting a regressor "
-                    "(use --task classification to override)")
+    assert note == (
+        "target 'price' is numeric with 1234 distinct values: fitting a regressor "
+        "(use --task classification to override)"
+    )
 
 
 def test_fit_picks_a_regressor_for_a_numeric_target(fake, numeric_csv, tmp_path, capsys):
     out = tmp_path / "m.joblib"
-    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--metric", "mae",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            ["fit", str(numeric_csv), "--target", "price", "--metric", "mae", "--out", str(out)]
+        )
+        == 0
+    )
     assert fake.tasks == ["regression"] and fake.instances[0].params["metric"] == "mae"
     captured = capsys.readouterr()
     assert "automl: note: target 'price' is numeric with 60 distinct values" in captured.err
     assert "CV mae: 12.5000" in captured.out
-    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--quiet",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(["fit", str(numeric_csv), "--target", "price", "--quiet", "--out", str(out)]) == 0
+    )
     assert capsys.readouterr().err == ""
 
 
 def test_task_option_overrides_detection(fake, numeric_csv, csv, tmp_path, capsys):
     out = str(tmp_path / "m.joblib")
-    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--task", "classification",
-                     "--out", out, "--quiet"]) == 0
-    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--task", "regression",
-                     "--out", out]) == 0
+    assert (
+        cli.main(
+            [
+                "fit",
+                str(numeric_csv),
+                "--target",
+                "price",
+                "--task",
+                "classification",
+                "--out",
+                out,
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert (
+        cli.main(
+            ["fit", str(numeric_csv), "--target", "price", "--task", "regression", "--out", out]
+        )
+        == 0
+    )
     assert fake.tasks == ["classification", "regression"]
     assert "note" not in capsys.readouterr().err  # an explicit task needs no note
     assert cli.main(["fit", str(csv), "--target", "label", "--task", "ranking"]) == 2
@@ -230,10 +300,15 @@ def test_task_option_overrides_detection(fake, numeric_csv, csv, tmp_path, capsy
 
 def test_metric_must_belong_to_the_task(fake, numeric_csv, csv, tmp_path, capsys):
     out = str(tmp_path / "m.joblib")
-    assert cli.main(["fit", str(numeric_csv), "--target", "price", "--metric", "roc_auc",
-                     "--out", out]) == 2
-    _one_error_line(capsys, "roc_auc is a classification metric but the task is regression",
-                    "rmse, mae, r2")
+    assert (
+        cli.main(
+            ["fit", str(numeric_csv), "--target", "price", "--metric", "roc_auc", "--out", out]
+        )
+        == 2
+    )
+    _one_error_line(
+        capsys, "roc_auc is a classification metric but the task is regression", "rmse, mae, r2"
+    )
     assert cli.main(["fit", str(csv), "--target", "label", "--metric", "rmse", "--out", out]) == 2
     _one_error_line(capsys, "rmse is a regression metric but the task is classification")
     assert cli.main(["fit", str(csv), "--target", "label", "--metric", "rmsee", "--out", out]) == 2
@@ -268,8 +343,11 @@ def test_predict_to_stdout_with_explicit_target(csv, tmp_path, monkeypatch, caps
     model = _fitted(csv)
     model.feature_names_in_ = None  # a model without feature names: --target names the label
     monkeypatch.setattr(cli, "_load_model", lambda path: model)
-    monkeypatch.setattr(FakeModel, "predict_proba", lambda self, X: np.full((len(X), 2), 0.5)
-                        if list(X.columns) == ["x1", "x2"] else 1 / 0)
+    monkeypatch.setattr(
+        FakeModel,
+        "predict_proba",
+        lambda self, X: np.full((len(X), 2), 0.5) if list(X.columns) == ["x1", "x2"] else 1 / 0,
+    )
     assert cli.main(["predict", "m.joblib", str(csv), "--target", "label", "--quiet"]) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "prediction,proba_no,proba_yes"
@@ -299,8 +377,11 @@ def test_report_dispatch(tmp_path, monkeypatch, capsys):
     import automl.report.run_report as run_report
 
     monkeypatch.setattr(cli, "_load_model", lambda path: f"model from {path}")
-    monkeypatch.setattr(run_report, "write_run_report",
-                        lambda clf, path: calls.append((clf, path)) or tmp_path / "r.html")
+    monkeypatch.setattr(
+        run_report,
+        "write_run_report",
+        lambda clf, path: calls.append((clf, path)) or tmp_path / "r.html",
+    )
     model_file = tmp_path / "m.joblib"
     model_file.write_text("x")
     assert cli.main(["report", str(model_file), "-o", str(tmp_path / "r.html")]) == 0
@@ -311,12 +392,34 @@ def test_report_dispatch(tmp_path, monkeypatch, capsys):
 def test_report_batch_from_directory_and_jsonl(tmp_path, capsys):
     results = tmp_path / "results"
     results.mkdir()
-    cells = [{"dataset": f"d{d}", "system": s, "seed": 0, "status": "ok", "budget_ratio": 0.5,
-              "scores": {"roc_auc": 0.7 + 0.1 * (s == "a"), "f1": 0.6}}
-             for d in range(3) for s in ("a", "b")]
+    cells = [
+        {
+            "dataset": f"d{d}",
+            "system": s,
+            "seed": 0,
+            "status": "ok",
+            "budget_ratio": 0.5,
+            "scores": {"roc_auc": 0.7 + 0.1 * (s == "a"), "f1": 0.6},
+        }
+        for d in range(3)
+        for s in ("a", "b")
+    ]
     (results / "r.jsonl").write_text("\n".join(map(json.dumps, cells)))
-    assert cli.main(["report", str(results), "-o", str(tmp_path / "b.md"),
-                     "--metrics", "roc_auc", "--baselines", "b"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                str(results),
+                "-o",
+                str(tmp_path / "b.md"),
+                "--metrics",
+                "roc_auc",
+                "--baselines",
+                "b",
+            ]
+        )
+        == 0
+    )
     text = (tmp_path / "b.md").read_text()
     assert "| a | 3/0/0 |" in text
     assert cli.main(["report", str(results / "r.jsonl"), "-o", str(tmp_path / "b.html")]) == 0
@@ -329,22 +432,54 @@ def test_report_batch_of_regression_results_ranks_by_normalised_rmse(tmp_path, c
     from automl.report.records import append_record, new_record
 
     path = tmp_path / "regression.jsonl"
-    rmse = {("d0", "automl"): 9.0, ("d0", "hgb"): 10.0, ("d0", "ridge"): 20.0,
-            ("d1", "automl"): 1100.0, ("d1", "hgb"): 1000.0, ("d1", "ridge"): 3000.0}
+    rmse = {
+        ("d0", "automl"): 9.0,
+        ("d0", "hgb"): 10.0,
+        ("d0", "ridge"): 20.0,
+        ("d1", "automl"): 1100.0,
+        ("d1", "hgb"): 1000.0,
+        ("d1", "ridge"): 3000.0,
+    }
     for (dataset, system), value in rmse.items():
-        rec = new_record(dataset=dataset, system=system, seed=0, budget=5.0, metric="rmse",
-                         task="regression", status="ok", budget_ratio=0.5)
+        rec = new_record(
+            dataset=dataset,
+            system=system,
+            seed=0,
+            budget=5.0,
+            metric="rmse",
+            task="regression",
+            status="ok",
+            budget_ratio=0.5,
+        )
         rec["scores"].update(rmse=value, mae=value / 2, r2=0.9)
         append_record(path, rec)
-    append_record(path, new_record(dataset="c", system="xgb", seed=0, status="ok",
-                                   scores={"roc_auc": 0.8}))  # an old-style classification cell
-    assert cli.main(["report", str(path), "-o", str(tmp_path / "r.md"),
-                     "--metrics", "rmse", "r2", "--baselines", "hgb"]) == 0
+    append_record(
+        path, new_record(dataset="c", system="xgb", seed=0, status="ok", scores={"roc_auc": 0.8})
+    )  # an old-style classification cell
+    assert (
+        cli.main(
+            [
+                "report",
+                str(path),
+                "-o",
+                str(tmp_path / "r.md"),
+                "--metrics",
+                "rmse",
+                "r2",
+                "--baselines",
+                "hgb",
+            ]
+        )
+        == 0
+    )
     text = (tmp_path / "r.md").read_text()
     assert "## rmse (lower is better)" in text and "## r2 (higher is better)" in text
     assert "| system | mean rank | mean rmse / hgb | geometric mean rmse / hgb |" in text
     assert "| automl | 1.500 | 1.000 | 0.995 |" in text  # (0.9 + 1.1) / 2, sqrt(0.99)
-    assert "| ridge | 3.000 | 2.500 |" in text and "| xgb |" not in text.split("## rmse")[1].split("## r2")[0]
+    assert (
+        "| ridge | 3.000 | 2.500 |" in text
+        and "| xgb |" not in text.split("## rmse")[1].split("## r2")[0]
+    )
     assert "| automl | 1/0/1 |" in text  # against hgb: ratios 0.9 and 1.1
     assert cli.main(["report", str(path), "-o", str(tmp_path / "all.md")]) == 0
     text = (tmp_path / "all.md").read_text()
@@ -356,7 +491,8 @@ def test_bench_points_to_the_harness_in_the_source_checkout(capsys):
     """The harness is not installed: ``automl bench`` names the command to run, exit 2."""
     assert cli.main(["bench", "--suite", "quick", "--budget", "30", "--out", "results/"]) == 2
     _one_error_line(
-        capsys, "not part of the installed package",
+        capsys,
+        "not part of the installed package",
         "run: python -m benchmarks.run --suite quick --budget 30 --out results/",
     )
     assert cli.main(["bench"]) == 2
@@ -382,8 +518,28 @@ def test_real_fit_predict_report(tmp_path, capsys):
     data = tmp_path / "data.csv"
     df.to_csv(data, index=False)
     model = tmp_path / "model.joblib"
-    assert cli.main(["fit", str(data), "--target", "target", "--budget", "20", "--max-trials",
-                     "2", "--metric", "f1", "--seed", "0", "--out", str(model), "--quiet"]) == 0
+    assert (
+        cli.main(
+            [
+                "fit",
+                str(data),
+                "--target",
+                "target",
+                "--budget",
+                "20",
+                "--max-trials",
+                "2",
+                "--metric",
+                "f1",
+                "--seed",
+                "0",
+                "--out",
+                str(model),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert cli.main(["predict", str(model), str(data), "-o", str(tmp_path / "p.csv")]) == 0
     pred = pd.read_csv(tmp_path / "p.csv")
     assert list(pred.columns) == ["prediction", "proba_0", "proba_1"] and len(pred) == len(df)
@@ -399,8 +555,27 @@ def test_real_regression_fit_predict(tmp_path, capsys):
     data = tmp_path / "data.csv"
     df.to_csv(data, index=False)
     model = tmp_path / "model.joblib"
-    assert cli.main(["fit", str(data), "--target", "target", "--budget", "20", "--max-trials",
-                     "2", "--metric", "mae", "--seed", "0", "--out", str(model)]) == 0
+    assert (
+        cli.main(
+            [
+                "fit",
+                str(data),
+                "--target",
+                "target",
+                "--budget",
+                "20",
+                "--max-trials",
+                "2",
+                "--metric",
+                "mae",
+                "--seed",
+                "0",
+                "--out",
+                str(model),
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "fitting a regressor" in captured.err and "CV mae: " in captured.out
     assert cli.main(["predict", str(model), str(data), "-o", str(tmp_path / "p.csv")]) == 0

@@ -13,7 +13,7 @@ from sklearn.model_selection import GroupKFold, RandomizedSearchCV, train_test_s
 
 from automl import Integer, Real, SearchCV
 from automl.exceptions import ConfigError, NotFittedError, SearchError
-from automl.fidelity import Resource, resource_value
+from automl.resource import Resource, resource_value
 from automl.search import STRATEGIES
 
 #: No time limit (deterministic): the trial count ends the search.

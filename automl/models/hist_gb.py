@@ -17,6 +17,11 @@ class StoppingHGBClassifier(HistGradientBoostingClassifier):
     Early stopping holds out a stratified validation split, which scikit-learn
     cannot draw when a class has a single training row; such a fit then trains
     without early stopping (its ``max_iter`` rounds) instead of failing.
+
+    Attributes
+    ----------
+    n_rounds_ : int
+        Boosting rounds kept (``n_iter_``), which a refit on all rows reuses.
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StoppingHGBClassifier:
@@ -41,31 +46,71 @@ class StoppingHGBClassifier(HistGradientBoostingClassifier):
         if stopping is True and counts.min() < 2:
             self.early_stopping = False
             try:
-                return super().fit(X, y, sample_weight=sample_weight)
+                super().fit(X, y, sample_weight=sample_weight)
             finally:
                 self.early_stopping = True
-        return super().fit(X, y, sample_weight=sample_weight)
+        else:
+            super().fit(X, y, sample_weight=sample_weight)
+        self.n_rounds_ = int(self.n_iter_)
+        return self
+
+
+class StoppingHGBRegressor(HistGradientBoostingRegressor):
+    """scikit-learn's histogram boosting regressor that reports the rounds it kept.
+
+    Attributes
+    ----------
+    n_rounds_ : int
+        Boosting rounds kept (``n_iter_``), which a refit on all rows reuses.
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StoppingHGBRegressor:
+        """Fit; see :meth:`sklearn.ensemble.HistGradientBoostingRegressor.fit`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Row weights.
+
+        Returns
+        -------
+        StoppingHGBRegressor
+            The fitted model.
+        """
+        super().fit(X, y, sample_weight=sample_weight)
+        self.n_rounds_ = int(self.n_iter_)
+        return self
 
 
 def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
     cats = list(ctx.categorical_features) or None
     if ctx.is_regression:
-        return HistGradientBoostingRegressor(**_shared(params, cats, ctx))
+        return StoppingHGBRegressor(**_shared(params, cats, ctx))
     weight = "balanced" if params.get("class_weight") == "balanced" else None
     return StoppingHGBClassifier(**_shared(params, cats, ctx), class_weight=weight)
 
 
 def _shared(params: dict[str, Any], cats: list[int] | None, ctx: ModelContext) -> dict[str, Any]:
-    """The parameters the classifier and the regressor share."""
+    """The parameters the classifier and the regressor share.
+
+    ``refit_rounds`` (set by the final refit, see :mod:`automl.rounds`) fixes the
+    rounds found by early stopping in the folds, and turns early stopping off.
+    """
+    max_iter = int(params.get("max_iter", 300))
+    fixed = params.get("refit_rounds")
     return dict(
         learning_rate=float(params.get("learning_rate", 0.1)),
-        max_iter=int(params.get("max_iter", 300)),
+        max_iter=max_iter if fixed is None else max(1, min(int(fixed), max_iter)),
         max_leaf_nodes=int(params.get("max_leaf_nodes", 31)),
         min_samples_leaf=int(params.get("min_samples_leaf", 20)),
         l2_regularization=float(params.get("l2_regularization", 0.0)),
         max_features=float(params.get("max_features", 1.0)),
         categorical_features=cats,
-        early_stopping=True,
+        early_stopping=fixed is None,
         validation_fraction=0.1,
         n_iter_no_change=20,
         random_state=ctx.random_state,

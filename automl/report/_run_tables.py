@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..fidelity import fidelity_label
 from ..metrics import REPORTED_REGRESSION, get_metric, reported, score_all
 from ._render import Table, compact, fmt_pm, fmt_value
 
@@ -76,6 +77,8 @@ def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, An
     its error metrics and no threshold.
     """
     weights = {int(m["trial"]): float(m["weight"]) for m in ensemble}
+    # a multi-fidelity search: say which rows' share each trial trained on
+    fidelity = "fidelity" in board and bool((board["fidelity"] < 1.0).any())
     regression = get_metric(metric).task == "regression"
     shown = REPORTED_REGRESSION if regression else _CLASSIFICATION_COLUMNS
     others = [m for m in shown if m != metric]
@@ -83,6 +86,7 @@ def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, An
         "trial",
         "family",
         "status",
+        *(["fidelity"] if fidelity else []),
         f"{metric} (mean ± std)",
         *[m.replace("_", " ") for m in others],
         *([] if regression else ["threshold"]),
@@ -97,6 +101,7 @@ def leaderboard(board: pd.DataFrame, metric: str, ensemble: list[Mapping[str, An
                 r.get("trial"),
                 r.get("family"),
                 r.get("status"),
+                *([fidelity_label(float(r["fidelity"]))] if fidelity else []),
                 fmt_pm(r.get(f"{metric}_mean"), r.get(f"{metric}_std")),
                 *[fmt_value(r.get(f"{m}_mean"), ".4f") for m in others],
                 *([] if regression else [fmt_value(r.get("threshold_mean"), ".3f")]),

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import metrics as M
 from ..evaluate import TrialTask
+from ..fidelity import fidelity_of, is_full
 from ..progress import SearchProgress
 from ..runlog import RunLog
 from .base import Strategy
@@ -36,6 +37,7 @@ def trial_record(
     record.update(
         trial=task.trial,
         family=task.config["family"],
+        fidelity=fidelity_of(task.config),
         config=task.config,
         started=started,
         finished=finished,
@@ -102,7 +104,10 @@ class SearchRunner:
             loss = record.get("prune_loss")
         with _in_process():
             self.strategy.tell(config, loss)
-        self.costs.observe(config["family"], record.get("duration", 0.0))
+        # durations are kept as full-fidelity estimates (linear in rows: an overestimate
+        # for low fidelities, whose fixed costs weigh more), so budgeting stays cautious
+        fidelity = fidelity_of(config)
+        self.costs.observe(config["family"], record.get("duration", 0.0) / fidelity)
 
     def _allowed(self) -> set[str]:
         left = self.budget.search_left()
@@ -117,11 +122,11 @@ class SearchRunner:
     def _cheapest(self) -> str:
         return min(self.strategy.graph.families, key=self.costs.predict)
 
-    def _trial_cap(self, family: str) -> float:
+    def _trial_cap(self, family: str, fidelity: float = 1.0) -> float:
         """Most seconds one trial may take: generous against its prediction, but a first
         trial of a family, whose cost is only guessed, may not eat the whole budget."""
         budget = self.budget.time_budget or math.inf
-        predicted = self.costs.predict(family)
+        predicted = self.costs.predict(family) * fidelity
         if self.costs.known(family):
             return max(4.0 * predicted, 0.15 * budget)
         return max(4.0 * predicted, 0.3 * budget)
@@ -140,9 +145,15 @@ class SearchRunner:
             with _in_process():
                 config = self.strategy.ask(allowed, pending)
             if config is None:
-                self.exhausted = True
+                # nothing to run now; a multi-fidelity strategy may have promotions once
+                # its running trials finish, so only an idle search is over
+                self.exhausted = not self.executor.running
                 return
-            limit = None if math.isinf(left) else min(left, self._trial_cap(config["family"]))
+            limit = (
+                None
+                if math.isinf(left)
+                else min(left, self._trial_cap(config["family"], fidelity_of(config)))
+            )
             if first and limit is not None:
                 limit = max(limit, FIRST_TRIAL_MIN_SECONDS)
             task = self.make_task(self.next_trial, config, limit)
@@ -168,7 +179,10 @@ class SearchRunner:
                     self.update_reserve()
                     if self.progress is not None:
                         self.progress.update(
-                            self.budget.elapsed(), len(self.log.records), self.best_score()
+                            self.budget.elapsed(),
+                            len(self.log.records),
+                            self.best_score(),
+                            self.trials_per_fidelity(),
                         )
         finally:
             self.executor.shutdown(kill=True)
@@ -176,7 +190,20 @@ class SearchRunner:
                 self.progress.close()
 
     def best_score(self) -> float | None:
-        scores = [r["mean"][self.metric] for r in self.log.records if r["status"] == "ok"]
+        """The best full-fidelity score so far (None before one finished)."""
+        scores = [
+            r["mean"][self.metric]
+            for r in self.log.records
+            if r["status"] == "ok" and is_full(r.get("config"))
+        ]
         if not scores:
             return None
         return float(max(scores) if M.get_metric(self.metric).greater_is_better else min(scores))
+
+    def trials_per_fidelity(self) -> dict[float, int]:
+        """How many trials finished at each fidelity."""
+        counts: dict[float, int] = {}
+        for r in self.log.records:
+            f = fidelity_of(r.get("config"))
+            counts[f] = counts.get(f, 0) + 1
+        return dict(sorted(counts.items()))

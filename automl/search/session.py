@@ -13,10 +13,11 @@ import pandas as pd
 
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
+from ..fidelity import default_min_fidelity, fidelity_of, is_full
 from ..progress import SearchProgress
 from ..run_context import RunContext
 from ..runlog import RunLog
-from . import make_strategy
+from . import STRATEGIES, make_strategy
 from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
 from .executor import LokyExecutor, make_executor
 from .runner import SearchRunner
@@ -27,23 +28,45 @@ ENSEMBLE_RESERVE_TRIALS = 3
 
 def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     """Seconds to keep for refitting the trials the final model would use now."""
+    ok = [r for r in log.records if r["status"] == "ok"]
+    # the final model uses full-fidelity trials; before one exists, the best at a lower
+    # fidelity stands in, its duration scaled up to all rows
     ok = sorted(
-        (r for r in log.records if r["status"] == "ok"),
+        [r for r in ok if is_full(r.get("config"))] or ok,
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
-    seconds = [predict_refit_seconds(r["duration"], len(run.folds)) for r in top]
+    seconds = [
+        predict_refit_seconds(r["duration"] / fidelity_of(r.get("config")), len(run.folds))
+        for r in top
+    ]
     wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
     return min(wall, 0.5 * (budget.time_budget or 0.0))
 
 
-def _prune_reference(log: RunLog, metric: str) -> tuple[float | None, float]:
-    """The best loss so far and the typical spread of a fold score, for pruning."""
-    ok = [r for r in log.records if r["status"] == "ok"]
+def _prune_reference(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[float | None, float]:
+    """The best loss so far and the typical spread of a fold score, for pruning.
+
+    Only trials at ``fidelity`` count: a trial is compared with like trials, never
+    with ones that trained on more (or fewer) rows.
+    """
+    ok = [
+        r
+        for r in log.records
+        if r["status"] == "ok" and abs(fidelity_of(r.get("config")) - fidelity) < 1e-9
+    ]
     losses = [M.to_loss(metric, r["mean"][metric]) for r in ok]
     spreads = np.array([r["std"].get(metric, np.nan) for r in ok], dtype=float)
     spread = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else 0.0
     return (min(losses) if losses else None), spread
+
+
+def _strategy_options(run: RunContext) -> dict[str, Any]:
+    """Data-dependent settings of the strategy: a multi-fidelity one's smallest fidelity."""
+    if not getattr(STRATEGIES.get(run.strategy), "multi_fidelity", False):
+        return {}
+    train_rows = min((len(train) for train, _ in run.folds), default=0)
+    return {"min_fidelity": default_min_fidelity(train_rows)}
 
 
 def run_search(
@@ -89,7 +112,7 @@ def run_search(
             data = DataRef(X=X, y=y, sample_weight=sample_weight)
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
-            best, spread = _prune_reference(log, run.metric)
+            best, spread = _prune_reference(log, run.metric, fidelity_of(config))
             return TrialTask(
                 trial=trial,
                 config=config,
@@ -111,7 +134,8 @@ def run_search(
             run.graph,
             run.model,
             random_state=run.seed,
-            **dict(run.strategy_options),
+            # a SearchCV resource's own smallest fidelity wins over the rows-based default
+            **{**_strategy_options(run), **dict(run.strategy_options)},
         )
         if budget.time_budget is not None:
             # Durations steer the family chooser only under a time budget: without one the

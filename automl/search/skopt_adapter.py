@@ -120,3 +120,21 @@ class SkoptOptimizer:
             self._opt.tell(point, float(loss))
         self.n_told += 1
         return True
+
+    def tell_many(self, observations: list[tuple[dict[str, Any], float]]) -> int:
+        """Record many ``(values, loss)`` points with one refit of the surrogate.
+
+        Points outside the space or with a non-finite loss are skipped; returns how
+        many were recorded.
+        """
+        if not self.names:
+            return 0
+        pairs = [(self._encode(v), loss) for v, loss in observations]
+        kept = [(p, float(loss)) for p, loss in pairs if p is not None and np.isfinite(loss)]
+        if not kept:
+            return 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._opt.tell([p for p, _ in kept], [loss for _, loss in kept])
+        self.n_told += len(kept)
+        return len(kept)

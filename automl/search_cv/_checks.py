@@ -16,7 +16,7 @@ from .. import metrics as M
 from ..custom_metrics import CostMatrix, CustomMetric, as_metric
 from ..data import encode_target
 from ..exceptions import ConfigError, DataError
-from ..fidelity import Resource
+from ..resource import Resource
 from ..search import STRATEGIES
 from ..space import Categorical, Integer, Real, Space
 from ..steps.raw import PerRow

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from .. import metrics as M
 from ..data import encode_with_classes
 from ..family import Family
-from ..fidelity import Resource
+from ..resource import Resource
 from ..graph import PipelineGraph
 from ..models import ModelContext, register
 from ..run_context import Folds, Parallelism, RunContext

@@ -11,7 +11,7 @@ from scipy.stats import rankdata
 from .. import metrics as M
 from ..errors_text import failure_text
 from ..exceptions import SearchError
-from ..fidelity import Resource, resource_value
+from ..resource import Resource, resource_value
 
 
 def trial_params(config: dict[str, Any], resource: Resource | None) -> dict[str, Any]:

@@ -68,8 +68,19 @@ def check_record(record: dict) -> None:
 
 def smoke_argv(out: Path, *systems: str) -> list[str]:
     """Arguments of a quiet run of the smoke suite, 5 s budget, seed 0, results under ``out``."""
-    return ["--suite", "smoke", "--budget", "5", "--systems", *systems, "--seeds", "0",
-            "--out", str(out), "--quiet"]
+    return [
+        "--suite",
+        "smoke",
+        "--budget",
+        "5",
+        "--systems",
+        *systems,
+        "--seeds",
+        "0",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
 
 
 @pytest.fixture(scope="module")

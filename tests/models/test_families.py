@@ -129,9 +129,7 @@ def test_family_conformance(family):
     clone(fam.build({**corner, "class_weight": "none"}, ctx))
 
 
-@pytest.mark.parametrize(
-    "family", [f for f in CLASSIFIERS if get_family(f).supports_class_weight]
-)
+@pytest.mark.parametrize("family", [f for f in CLASSIFIERS if get_family(f).supports_class_weight])
 def test_class_weight_balanced_accepted(family):
     fam = get_family(family)
     X, y, schema = _toy(2)

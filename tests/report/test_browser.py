@@ -17,8 +17,14 @@ import pytest
 
 from automl.report import write_batch_report, write_run_report
 
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and os.access(p, os.X_OK)), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+        if p and os.access(p, os.X_OK)
+    ),
+    None,
+)
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed"),
     pytest.mark.filterwarnings("ignore:Skipping malformed line"),
@@ -26,10 +32,21 @@ pytestmark = [
 
 
 def _chromium(tmp: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}",
-            *extra, url]
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp / 'profile'}",
+        *extra,
+        url,
+    ]
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=True)
 
 
@@ -41,12 +58,35 @@ def pages(binary_run, shared_results_dir, tmp_path_factory):
     return tmp, {"run": run, "batch": batch}
 
 
-@pytest.mark.parametrize("name, headings, n_images", [
-    ("run", ["Summary", "Data", "Performance of the final model", "Leaderboard", "Search",
-             "Time", "Winning pipeline"], 8),
-    ("batch", ["Overview", "roc_auc (higher is better)", "f1 (higher is better)",
-               "Budget adherence", "Failures"], 5),
-])
+@pytest.mark.parametrize(
+    "name, headings, n_images",
+    [
+        (
+            "run",
+            [
+                "Summary",
+                "Data",
+                "Performance of the final model",
+                "Leaderboard",
+                "Search",
+                "Time",
+                "Winning pipeline",
+            ],
+            8,
+        ),
+        (
+            "batch",
+            [
+                "Overview",
+                "roc_auc (higher is better)",
+                "f1 (higher is better)",
+                "Budget adherence",
+                "Failures",
+            ],
+            5,
+        ),
+    ],
+)
 def test_dom_loads_with_every_image_decoded(pages, name, headings, n_images):
     tmp, paths = pages
     dom = _chromium(tmp, paths[name].as_uri(), "--virtual-time-budget=5000", "--dump-dom").stdout

@@ -66,8 +66,10 @@ def test_search_trace_best_so_far_is_monotone_and_skips_failures(binary_run):
 
 
 def test_search_trace_lower_is_better_and_all_failed():
-    trials = [{"trial": i, "status": "ok", "mean": {"log_loss": v}, "started": i, "finished": i + 1}
-              for i, v in enumerate([0.5, 0.3, 0.4])]
+    trials = [
+        {"trial": i, "status": "ok", "mean": {"log_loss": v}, "started": i, "finished": i + 1}
+        for i, v in enumerate([0.5, 0.3, 0.4])
+    ]
     fig = plots.search_trace(trials, "log_loss", greater_is_better=False)
     y = [ln for ln in fig.axes[0].lines if ln.get_label() == "best so far"][0].get_ydata()
     assert list(y) == [0.5, 0.3, 0.3]
@@ -117,8 +119,9 @@ def test_critical_difference_diagram_and_cliques():
 
 
 def test_budget_adherence_plot_marks_overruns():
-    df = pd.DataFrame({"system": ["x"] * 3 + ["y"] * 3,
-                       "budget_ratio": [0.5, 0.9, 1.3, 0.7, 0.8, np.nan]})
+    df = pd.DataFrame(
+        {"system": ["x"] * 3 + ["y"] * 3, "budget_ratio": [0.5, 0.9, 1.3, 0.7, 0.8, np.nan]}
+    )
     fig = plots.budget_adherence_plot(df)
     _assert_drawn(fig)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["x", "y"]

@@ -18,10 +18,25 @@ from automl.report.run_report import is_regression
 
 from .test_run_report import HEADINGS, _images
 
-REG_FIGURES = {"predicted_vs_actual", "residuals", "error_by_decile", "search_trace", "budget",
-               "step_times", "pipeline"}
-CLASSIFICATION_ONLY = ("ROC", "Precision-recall", "Class balance", "Classes", "Positive class",
-                       "Decision rule", "Decision threshold", "confusion")
+REG_FIGURES = {
+    "predicted_vs_actual",
+    "residuals",
+    "error_by_decile",
+    "search_trace",
+    "budget",
+    "step_times",
+    "pipeline",
+}
+CLASSIFICATION_ONLY = (
+    "ROC",
+    "Precision-recall",
+    "Class balance",
+    "Classes",
+    "Positive class",
+    "Decision rule",
+    "Decision threshold",
+    "confusion",
+)
 #: "threshold" as a word of its own (a step parameter such as sparse_threshold is fine).
 THRESHOLD = re.compile(r"\bthreshold\b", re.IGNORECASE)
 
@@ -29,8 +44,9 @@ THRESHOLD = re.compile(r"\bthreshold\b", re.IGNORECASE)
 @pytest.fixture(scope="module")
 def regressor() -> AutoMLRegressor:
     X, y = make_friedman1(n_samples=300, random_state=0)
-    return AutoMLRegressor(time_budget=None, max_trials=3, models=["linear", "hist_gb"], cv=3,
-                           n_jobs=1, random_state=0).fit(X, y)
+    return AutoMLRegressor(
+        time_budget=None, max_trials=3, models=["linear", "hist_gb"], cv=3, n_jobs=1, random_state=0
+    ).fit(X, y)
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +88,9 @@ def test_leaderboard_lists_regression_metrics_best_first(regressor, reports):
     board = regressor.leaderboard_
     header = "| trial | family | status | rmse (mean ± std) | mae | r2 | mape | rmsle | median ae |"
     assert header in md
-    rows = re.findall(r"^\| \**(\d+)\** \| \**(\w+)\** \|", md.split("## Leaderboard")[1],
-                      re.MULTILINE)
+    rows = re.findall(
+        r"^\| \**(\d+)\** \| \**(\w+)\** \|", md.split("## Leaderboard")[1], re.MULTILINE
+    )
     assert [int(t) for t, _ in rows[: len(board)]] == board["trial"].tolist()
     ok = board[board["status"] == "ok"]["rmse_mean"].to_numpy()
     assert np.all(np.diff(ok) >= 0)  # lower is better: best first
@@ -105,11 +122,13 @@ def _constant_frame(n: int = 60) -> pd.DataFrame:
 def test_prior_only_model_writes_both_formats(kind, tmp_path):
     X, rng = _constant_frame(), np.random.default_rng(0)
     if kind == "regressor":
-        model = AutoMLRegressor(time_budget=None, max_trials=2, models=["linear"], cv=3,
-                                n_jobs=1, random_state=0).fit(X, rng.normal(10, 2, len(X)))
+        model = AutoMLRegressor(
+            time_budget=None, max_trials=2, models=["linear"], cv=3, n_jobs=1, random_state=0
+        ).fit(X, rng.normal(10, 2, len(X)))
     else:
-        model = AutoMLClassifier(time_budget=None, max_trials=2, cv=3, n_jobs=1,
-                                 random_state=0).fit(X, np.arange(len(X)) % 2)
+        model = AutoMLClassifier(
+            time_budget=None, max_trials=2, cv=3, n_jobs=1, random_state=0
+        ).fit(X, np.arange(len(X)) % 2)
     assert model.leaderboard_.empty and model.trials_ == []
     html = write_run_report(model, tmp_path / "prior.html").read_text()
     md = write_run_report(model, tmp_path / "prior.md").read_text()
@@ -126,15 +145,21 @@ def test_prior_only_model_writes_both_formats(kind, tmp_path):
 
 def test_task_follows_the_metric_without_a_task_kind(regressor, tmp_path):
     """A bare namespace of fitted attributes with a regression metric is a regression."""
-    run = SimpleNamespace(metric_="mae", leaderboard_=regressor.leaderboard_,
-                          trials_=regressor.trials_, oof_proba_=regressor.oof_proba_,
-                          oof_y_=regressor.oof_y_)
+    run = SimpleNamespace(
+        metric_="mae",
+        leaderboard_=regressor.leaderboard_,
+        trials_=regressor.trials_,
+        oof_proba_=regressor.oof_proba_,
+        oof_y_=regressor.oof_y_,
+    )
     html = write_run_report(run, tmp_path / "bare.html").read_text()
     assert "<h3>Target</h3>" in html and "single pipeline" in html
     assert {"predicted_vs_actual", "residuals", "error_by_decile"} <= set(_images(html))
     with pytest.raises(NotFittedError, match="oof_proba_"):
-        write_run_report(SimpleNamespace(metric_="rmse", leaderboard_=regressor.leaderboard_,
-                                         trials_=[]), tmp_path / "x.html")
+        write_run_report(
+            SimpleNamespace(metric_="rmse", leaderboard_=regressor.leaderboard_, trials_=[]),
+            tmp_path / "x.html",
+        )
 
 
 def test_error_by_decile_bars_are_the_mae_of_each_decile():

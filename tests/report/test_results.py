@@ -25,13 +25,30 @@ from automl.report.results import (
 
 
 def _cell(dataset, system, seed, status="ok", roc=0.9, ratio=0.8, error=None):
-    return {"dataset": dataset, "suite": "s", "system": system, "system_version": "1", "seed": seed,
-            "budget": 10.0, "metric": "roc_auc", "status": status, "error": error,
-            "scores": None if status != "ok" else {"roc_auc": roc, "f1": roc - 0.1,
-                                                   "log_loss": 1 - roc},
-            "cv_score": None, "fit_time": 8.0, "predict_time": 0.1, "peak_memory_mb": 100.0,
-            "budget_ratio": ratio, "n_rows": 100, "n_features": 5, "n_classes": 2,
-            "minority_share": 0.3, "timestamp": "t"}
+    return {
+        "dataset": dataset,
+        "suite": "s",
+        "system": system,
+        "system_version": "1",
+        "seed": seed,
+        "budget": 10.0,
+        "metric": "roc_auc",
+        "status": status,
+        "error": error,
+        "scores": None
+        if status != "ok"
+        else {"roc_auc": roc, "f1": roc - 0.1, "log_loss": 1 - roc},
+        "cv_score": None,
+        "fit_time": 8.0,
+        "predict_time": 0.1,
+        "peak_memory_mb": 100.0,
+        "budget_ratio": ratio,
+        "n_rows": 100,
+        "n_features": 5,
+        "n_classes": 2,
+        "minority_share": 0.3,
+        "timestamp": "t",
+    }
 
 
 def _write(path, cells, tail=""):
@@ -42,10 +59,14 @@ def _write(path, cells, tail=""):
 
 @pytest.fixture()
 def small(tmp_path):
-    cells = [_cell("d1", "a", 0, roc=0.90), _cell("d1", "a", 1, roc=0.80),
-             _cell("d1", "b", 0, roc=0.70), _cell("d1", "b", 1, status="failed", error="boom"),
-             _cell("d2", "a", 0, roc=0.60), _cell("d2", "b", 0, status="timeout", ratio=1.5,
-                                                  error="too slow")]
+    cells = [
+        _cell("d1", "a", 0, roc=0.90),
+        _cell("d1", "a", 1, roc=0.80),
+        _cell("d1", "b", 0, roc=0.70),
+        _cell("d1", "b", 1, status="failed", error="boom"),
+        _cell("d2", "a", 0, roc=0.60),
+        _cell("d2", "b", 0, status="timeout", ratio=1.5, error="too slow"),
+    ]
     return load_results(_write(tmp_path / "r.jsonl", cells))
 
 
@@ -90,8 +111,10 @@ def test_score_table_means_finished_seeds(small):
 
 
 def test_mean_ranks_ties_nan_and_direction():
-    table = pd.DataFrame({"a": [0.9, 0.5, 0.7], "b": [0.8, 0.5, np.nan], "c": [0.7, 0.4, 0.6]},
-                         index=["d1", "d2", "d3"])
+    table = pd.DataFrame(
+        {"a": [0.9, 0.5, 0.7], "b": [0.8, 0.5, np.nan], "c": [0.7, 0.4, 0.6]},
+        index=["d1", "d2", "d3"],
+    )
     ranks = mean_ranks(table)
     assert ranks.index[0] == "a"
     assert ranks["a"] == pytest.approx((1 + 1.5 + 1) / 3)
@@ -102,8 +125,12 @@ def test_mean_ranks_ties_nan_and_direction():
 
 
 def test_wins_ties_losses():
-    table = pd.DataFrame({"x": [0.90, 0.80, 0.70, np.nan, 0.5, np.nan],
-                          "y": [0.80, 0.803, 0.75, 0.6, np.nan, np.nan]})
+    table = pd.DataFrame(
+        {
+            "x": [0.90, 0.80, 0.70, np.nan, 0.5, np.nan],
+            "y": [0.80, 0.803, 0.75, 0.6, np.nan, np.nan],
+        }
+    )
     assert wins_ties_losses(table, "x", "y") == (2, 1, 2)
     assert wins_ties_losses(table, "y", "x") == (2, 1, 2)
     assert wins_ties_losses(table, "x", "y", tol=0.1) == (1, 3, 1)  # NaN rows still count
@@ -119,16 +146,20 @@ def test_budget_adherence_and_failures(small):
     assert budget.loc["a", "over_budget"] == 0.0
     bad = failures(small)
     assert list(bad.columns) == ["dataset", "system", "seed", "status", "error"]
-    assert set(zip(bad["status"], bad["error"], strict=True)) == {("failed", "boom"),
-                                                                  ("timeout", "too slow")}
+    assert set(zip(bad["status"], bad["error"], strict=True)) == {
+        ("failed", "boom"),
+        ("timeout", "too slow"),
+    }
     summary = system_summary(small)
     assert summary.loc["b", "failed"] == 1 and summary.loc["b", "timeout"] == 1
     assert summary.loc["a", "ok"] == 3
 
 
 def test_markdown_table_bolds_best_per_row():
-    table = pd.DataFrame({"a": [0.9, 0.1, np.nan], "b|c": [0.8, 0.2, 0.5]},
-                         index=pd.Index(["d1", "d2", "d3"], name="dataset"))
+    table = pd.DataFrame(
+        {"a": [0.9, 0.1, np.nan], "b|c": [0.8, 0.2, 0.5]},
+        index=pd.Index(["d1", "d2", "d3"], name="dataset"),
+    )
     text = markdown_table(table)
     lines = text.strip().splitlines()
     assert lines[0] == "| dataset | a | b\\|c |"
@@ -149,8 +180,13 @@ def test_nemenyi_cd_and_friedman():
     assert nemenyi_cd(2, 10) == pytest.approx(1.960 * np.sqrt(6 / 60), abs=2e-3)
     assert np.isnan(nemenyi_cd(1, 5))
     rng = np.random.default_rng(0)
-    clear = pd.DataFrame({"a": rng.uniform(0.9, 1, 10), "b": rng.uniform(0.5, 0.6, 10),
-                          "c": rng.uniform(0.1, 0.2, 10)})
+    clear = pd.DataFrame(
+        {
+            "a": rng.uniform(0.9, 1, 10),
+            "b": rng.uniform(0.5, 0.6, 10),
+            "c": rng.uniform(0.1, 0.2, 10),
+        }
+    )
     assert friedman_pvalue(clear) < 0.001
     assert np.isnan(friedman_pvalue(clear[["a", "b"]]))
     same = pd.DataFrame({"a": [0.5, 0.5], "b": [0.5, 0.5], "c": [0.5, 0.5]})

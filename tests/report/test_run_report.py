@@ -15,16 +15,34 @@ import pytest
 from automl.exceptions import ConfigError, NotFittedError
 from automl.report import write_run_report
 
-FIGURES = {"class_balance", "roc", "pr", "confusion", "search_trace", "budget", "step_times",
-           "pipeline"}
-HEADINGS = ("Summary", "Data", "Performance of the final model", "Leaderboard", "Search", "Time",
-            "Winning pipeline")
+FIGURES = {
+    "class_balance",
+    "roc",
+    "pr",
+    "confusion",
+    "search_trace",
+    "budget",
+    "step_times",
+    "pipeline",
+}
+HEADINGS = (
+    "Summary",
+    "Data",
+    "Performance of the final model",
+    "Leaderboard",
+    "Search",
+    "Time",
+    "Winning pipeline",
+)
 
 
 def _images(html: str) -> dict[str, str]:
     """``{figure name: base64 PNG}`` of every ``<img>``; fails on an image that is not inlined."""
-    found = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="[^"]*" '
-                       r'data-figure="([^"]+)"', html)
+    found = re.findall(
+        r'<img src="data:image/png;base64,([^"]+)" alt="[^"]*" '
+        r'data-figure="([^"]+)"',
+        html,
+    )
     assert len(found) == html.count("<img ")
     return {name: data for data, name in found}
 
@@ -32,8 +50,11 @@ def _images(html: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def rendered(binary_run, tmp_path_factory):
     """The binary run's HTML report, rendered once, and copies of the run taken before."""
-    before = (binary_run.leaderboard_.copy(), copy.deepcopy(binary_run.trials_),
-              binary_run.oof_proba_.copy())
+    before = (
+        binary_run.leaderboard_.copy(),
+        copy.deepcopy(binary_run.trials_),
+        binary_run.oof_proba_.copy(),
+    )
     path = write_run_report(binary_run, tmp_path_factory.mktemp("run") / "run.html")
     return path, before
 
@@ -112,8 +133,13 @@ def test_multiclass_report(multiclass_run, tmp_path):
 
 def test_minimal_run_without_optional_attributes(binary_run, tmp_path):
     run = SimpleNamespace(
-        classes_=binary_run.classes_, metric_="roc_auc", leaderboard_=binary_run.leaderboard_,
-        trials_=binary_run.trials_, oof_proba_=binary_run.oof_proba_, oof_y_=binary_run.oof_y_)
+        classes_=binary_run.classes_,
+        metric_="roc_auc",
+        leaderboard_=binary_run.leaderboard_,
+        trials_=binary_run.trials_,
+        oof_proba_=binary_run.oof_proba_,
+        oof_y_=binary_run.oof_y_,
+    )
     html = write_run_report(run, tmp_path / "min.html").read_text()
     assert "single pipeline" in html and "Nothing to show." in html
     assert {"roc", "pr", "class_balance", "search_trace"} <= set(_images(html))

@@ -102,3 +102,18 @@ def test_minimises_a_simple_loss():
         opt.tell({"x": x}, (x - 2.0) ** 2)
     assert min(abs(x - 2.0) for x in xs[4:]) < 0.5
     assert np.mean([abs(x - 2.0) for x in xs[-6:]]) < np.mean([abs(x - 2.0) for x in xs[:4]])
+
+
+def test_tell_many_records_the_valid_points_with_one_refit():
+    opt = SkoptOptimizer(SPACE, random_state=0, n_initial_points=2)
+    good = {"lr": 0.01, "frac": 0.5, "depth": 3, "trees": 100, "features": "sqrt"}
+    batch = [
+        (good, 0.3),
+        ({**good, "depth": 11}, 0.1),
+        ({**good, "frac": 0.2}, float("nan")),
+        ({**good, "depth": 5}, 0.2),
+    ]
+    assert opt.tell_many(batch) == 2 and opt.n_told == 2
+    assert opt.tell_many([]) == 0
+    point = opt.ask()[0]  # the surrogate, fitted on the two points, proposes
+    assert set(point) == set(SPACE)

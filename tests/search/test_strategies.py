@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from automl.exceptions import ConfigError
+from automl.fidelity import without_fidelity
 from automl.graph import PipelineGraph
 from automl.models import ModelContext, get_family
 from automl.search import STRATEGIES, make_strategy
@@ -23,6 +24,13 @@ def _graph(preset="fast"):
     return PipelineGraph.from_preset(preset)
 
 
+def _ask(strategy, allowed, pending=()):
+    """The strategy's next configuration, its fidelity left out (multi-fidelity strategies
+    start the defaults at a low fidelity; the point is what these tests compare)."""
+    config = strategy.ask(set(allowed), list(pending))
+    return None if config is None else without_fidelity(config)
+
+
 def _in_graph_space(graph, config):
     space = graph.space(config["family"], CTX)
     return all(dim.contains(config[key]) for key, dim in space.items())
@@ -33,7 +41,7 @@ def test_defaults_first_cheapest_family_first(name):
     graph = _graph()
     strategy = make_strategy(name, graph, CTX, random_state=0)
     expected = sorted(graph.families, key=lambda f: get_family(f).cost)
-    asked = [strategy.ask(set(graph.families), []) for _ in graph.families]
+    asked = [_ask(strategy, graph.families) for _ in graph.families]
     assert [c["family"] for c in asked] == expected
     assert asked == [graph.default_config(f, CTX) for f in expected]
     # then proposals that are not the defaults, each a complete configuration in the space
@@ -52,9 +60,9 @@ def test_portfolios_follow_the_defaults_one_family_at_a_time(name):
     portfolios = {f: graph.portfolio_configs(f, CTX) for f in fams}
     expected = [portfolios[f][0] for f in fams if portfolios[f]]
     expected += [portfolios[f][1] for f in fams if len(portfolios[f]) > 1]
-    asked = [strategy.ask(set(fams), []) for _ in range(len(fams) + len(expected))]
+    asked = [_ask(strategy, fams) for _ in range(len(fams) + len(expected))]
     assert asked[len(fams) :] == expected
-    assert strategy.ask(set(fams), []) not in [*asked, *expected]  # then the strategy's own
+    assert _ask(strategy, fams) not in [*asked, *expected]  # then the strategy's own
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -74,7 +82,7 @@ def test_default_of_a_family_allowed_later_is_still_tried_first(name):
     graph = _graph()
     strategy = make_strategy(name, graph, CTX, random_state=0)
     strategy.ask({"hist_gb"}, [])  # e.g. the budget allows only hist_gb for now
-    assert strategy.ask({"logreg"}, []) == graph.default_config("logreg", CTX)
+    assert _ask(strategy, {"logreg"}) == graph.default_config("logreg", CTX)
 
 
 @pytest.mark.parametrize("name", NAMES)
