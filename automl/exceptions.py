@@ -57,3 +57,7 @@ def unknown_name_message(kind: str, name: object, valid: Iterable[str]) -> str:
     close = get_close_matches(str(name), valid, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return f"Unknown {kind} {name!r}. Valid names: {', '.join(valid)}.{hint}"
+
+
+class ExportError(AutoMLError, ValueError):
+    """A fitted model (or a part of it) cannot be exported, e.g. to ONNX."""

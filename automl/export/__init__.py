@@ -1,0 +1,12 @@
+"""Export a fitted model: ONNX (``export_onnx``) and the converter table behind it.
+
+The heavy libraries (onnx, skl2onnx, onnxmltools, torch) are imported only when a
+model is exported; install them with ``pip install automl-tabular[onnx]``.
+"""
+
+from __future__ import annotations
+
+from .converters import find_converter, register_converter
+from .onnx import export_onnx, to_onnx
+
+__all__ = ["export_onnx", "find_converter", "register_converter", "to_onnx"]
