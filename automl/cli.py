@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, report.
+"""The ``automl`` command line: fit, predict, report, export.
 
 A thin layer over the library (argparse only). User errors print one line,
 ``automl: error: ...``, on stderr and exit with status 2; no traceback.
@@ -16,6 +16,7 @@ Examples
     automl fit grades.csv --target grade --task classification # 1..100 as classes
     automl predict model.joblib test.csv -o predictions.csv
     automl report model.joblib -o report.html       # one run
+    automl export model.joblib -o model.onnx        # the whole model as one ONNX graph
     automl report results/ -o benchmark.html        # benchmark JSONL (directory or .jsonl)
 
 The benchmark harness is not part of the installed package: it needs the source
@@ -36,6 +37,7 @@ from shlex import join as shell_join
 from typing import Any
 
 from .exceptions import AutoMLError, DataError
+from .export.command import add_export_parser
 
 __all__ = ["build_parser", "detect_task", "main"]
 
@@ -130,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch report: score differences within TOL are ties (default: %(default)s)",
     )
     rep.set_defaults(func=_cmd_report)
-
+    add_export_parser(sub)
     sub.add_parser(
         "bench",
         help="moved: run 'python -m benchmarks.run' from the source checkout",

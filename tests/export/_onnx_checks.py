@@ -11,6 +11,8 @@ import pandas as pd
 
 def onnx_feed(estimator: Any, X: pd.DataFrame) -> dict[str, np.ndarray]:
     """One ``(N, 1)`` array per column: strings ("" for missing) or float32."""
+    if not isinstance(X, pd.DataFrame):  # fitted on an array: inputs are x0, x1, ...
+        X = pd.DataFrame(X, columns=list(estimator.schema_.columns))
     feed = {}
     for column in X.columns:
         kind = estimator.schema_.kind_of(column)
