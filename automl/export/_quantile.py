@@ -40,11 +40,20 @@ def _poly(b: GraphBuilder, coefs: tuple[float, ...], x: str) -> str:
     return out
 
 
-def _interp(b: GraphBuilder, x: str, xp: np.ndarray, fp: np.ndarray, side: str) -> str:
+def _interp(
+    b: GraphBuilder, x: str, xp: np.ndarray, fp: np.ndarray, side: str, snap: bool = False
+) -> str:
     """``np.interp(x, xp, fp)`` for a column ``x`` (N, 1), double; ``side="left"`` is the
     mirrored interpolation ``-np.interp(-x, -xp[::-1], -fp[::-1])``."""
     k = len(xp)
-    below = b.op("LessOrEqual" if side == "right" else "Less", [_d(b, xp.reshape(1, -1)), x])
+    # A float32 input is within half a float32 step of the double value scikit-learn
+    # saw; where that value is a repeated quantile (a mass point: an imputed median, a
+    # frequent value), the side it falls on matters, so it counts as equal to it.
+    tol = b.op("Mul", [b.op("Abs", [x]), _d(b, 2.0**-23)]) if snap else _d(b, 0.0)
+    if side == "right":
+        below = b.op("LessOrEqual", [_d(b, xp.reshape(1, -1)), b.op("Add", [x, tol])])
+    else:
+        below = b.op("Less", [_d(b, xp.reshape(1, -1)), b.op("Sub", [x, tol])])
     count = b.op("ReduceSum", [b.op("Cast", [below], to=_INT64), b.const([1], dtype=np.int64)],
                  keepdims=1)
     hi = b.op("Clip", [count, b.const(np.int64(1)), b.const(np.int64(k - 1))])
@@ -91,8 +100,8 @@ def quantile_forward(b: GraphBuilder, transformer: Any, x: str) -> str:
     for j in range(transformer.quantiles_.shape[1]):
         xp = np.asarray(transformer.quantiles_[:, j], dtype=np.float64)
         col = b.op("Gather", [x64, b.const(np.array([j], dtype=np.int64))], axis=1)
-        right = _interp(b, col, xp, refs, "right")
-        left = _interp(b, col, xp, refs, "left")
+        right = _interp(b, col, xp, refs, "right", snap=True)
+        left = _interp(b, col, xp, refs, "left", snap=True)
         p = b.op("Mul", [b.op("Add", [right, left]), _d(b, 0.5)])
         upper = b.op("Greater", [b.op("Add", [col, _d(b, _BOUNDS)]), _d(b, xp[-1])])
         p = b.op("Where", [upper, _d(b, 1.0), p])
