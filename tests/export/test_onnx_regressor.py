@@ -32,7 +32,7 @@ def _skewed_target_frame(n: int = 300) -> tuple[pd.DataFrame, np.ndarray]:
     X, _ = categorical_frame(n, seed=1)
     rng = np.random.default_rng(1)
     signal = 2.0 * (X["colour"] == "red") + np.nan_to_num(X["x"].to_numpy()) + X["z"].to_numpy()
-    return X, np.exp(signal + 0.3 * rng.normal(size=n)) * 1000.0  # positive, skewed, large
+    return X, np.exp(np.asarray(signal) + 0.3 * rng.normal(size=n)) * 1000.0  # skewed, large
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,20 @@ def test_target_transform_and_scaler_round_trip(target, scale, family, tmp_path)
     assert_regressor_parity(reg, X.iloc[220:], tmp_path)
 
 
-def test_net_regressor(tmp_path):
+def test_net_regressor_member(tmp_path):
+    """The net as a regression member, with the target transform around it."""
+    from automl.nets import TabularNetRegressor
+
     X, y = _skewed_target_frame()
     reg = AutoMLRegressor(
-        pipeline=_preset(tmp_path, "none", "standard", ["mlp"]), max_trials=1, **FAST
+        pipeline=_preset(tmp_path, "yeo_johnson", "standard", ["linear"]), max_trials=1, **FAST
     ).fit(X.iloc[:220], y[:220])
+    pipe = reg.final_model_.members[0][0]
+    target = pipe.steps[-1][1]  # TransformedTargetRegressor: the net learns its scale
+    net = TabularNetRegressor(hidden_width=16, max_epochs=3, device="cpu", random_state=0)
+    rows = pipe[:-1].transform(X.iloc[:220])
+    net.fit(rows, target.transformer_.transform(y[:220].reshape(-1, 1)).ravel())
+    target.regressor_ = net
     assert_regressor_parity(reg, X.iloc[220:], tmp_path)
 
 
