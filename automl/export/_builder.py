@@ -52,7 +52,12 @@ class GraphBuilder:
         return name
 
     def op(
-        self, op_type: str, inputs: list[str], hint: str | None = None, domain: str = "", **attrs: Any
+        self,
+        op_type: str,
+        inputs: list[str],
+        hint: str | None = None,
+        domain: str = "",
+        **attrs: Any,
     ) -> str:
         """Add one node with a single output; return the output's name."""
         return self.op_multi(op_type, inputs, 1, hint, domain, **attrs)[0]

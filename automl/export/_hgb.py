@@ -106,9 +106,14 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
                 attrs["nodes_treeids"].append(tree_id)
                 attrs["nodes_nodeids"].append(node_id)
                 if node["is_leaf"]:
-                    for key, value in (("featureids", 0), ("values", 0.0), ("modes", "LEAF"),
-                                       ("truenodeids", 0), ("falsenodeids", 0),
-                                       ("missing_value_tracks_true", 0)):
+                    for key, value in (
+                        ("featureids", 0),
+                        ("values", 0.0),
+                        ("modes", "LEAF"),
+                        ("truenodeids", 0),
+                        ("falsenodeids", 0),
+                        ("missing_value_tracks_true", 0),
+                    ):
                         attrs[f"nodes_{key}"].append(value)
                     attrs["target_treeids"].append(tree_id)
                     attrs["target_nodeids"].append(node_id)

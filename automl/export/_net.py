@@ -9,7 +9,8 @@ takes the same float matrix as the other families.
 from __future__ import annotations
 
 import copy
-import io
+import os
+import tempfile
 import warnings
 from typing import Any
 
@@ -30,14 +31,13 @@ def _wrapper(estimator: Any) -> Any:
             super().__init__()
             self.net = copy.deepcopy(estimator.module_).cpu().float().eval()
             f32 = np.float32
-            self.register_buffer("num", torch.as_tensor(encoder.numeric_features_, dtype=torch.long))
-            self.register_buffer("mean", torch.as_tensor(encoder.mean_.astype(f32)))
-            self.register_buffer("scale", torch.as_tensor(encoder.scale_.astype(f32)))
+            # plain tensors, not buffers: the trace turns them into constants
+            self.num: torch.Tensor = torch.as_tensor(encoder.numeric_features_, dtype=torch.long)
+            self.mean: torch.Tensor = torch.as_tensor(encoder.mean_.astype(f32))
+            self.scale: torch.Tensor = torch.as_tensor(encoder.scale_.astype(f32))
             cats = list(encoder.categorical_features)
-            self.register_buffer("cat", torch.as_tensor(cats, dtype=torch.long))
-            self.register_buffer(
-                "cards", torch.as_tensor(encoder.cardinalities_, dtype=torch.long)
-            )
+            self.cat: torch.Tensor = torch.as_tensor(cats, dtype=torch.long)
+            self.cards: torch.Tensor = torch.as_tensor(encoder.cardinalities_, dtype=torch.long)
             self.has_cat = bool(cats)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -62,21 +62,24 @@ def convert_net(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str
     import onnx
     import torch
 
-    buffer = io.BytesIO()
+    folder = tempfile.TemporaryDirectory()
+    path = os.path.join(folder.name, "net.onnx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 _wrapper(estimator),
                 (torch.zeros(2, n_features),),
-                buffer,
+                path,
                 dynamo=False,
                 opset_version=OPSETS[""],
                 input_names=["X"],
                 output_names=["out"],
                 dynamic_axes={"X": {0: "N"}, "out": {0: "N"}},
             )
+        model = onnx.load(path)
     except Exception as exc:
         raise ExportError(f"torch.onnx.export could not export the net: {exc}") from None
-    model = onnx.load_from_string(buffer.getvalue())
+    finally:
+        folder.cleanup()
     return b.inline(model, {"X": x}, "net")[0]

@@ -88,9 +88,11 @@ def _numeric_branch(
 ) -> list[str]:
     """Numeric columns with their imputation and missing indicators."""
     steps = [s for _, s in pipe.steps] if hasattr(pipe, "steps") else [pipe]
-    x = b.op("Concat", [inputs[c] for c in columns], axis=1) if len(columns) > 1 else inputs[
-        columns[0]
-    ]
+    x = (
+        b.op("Concat", [inputs[c] for c in columns], axis=1)
+        if len(columns) > 1
+        else inputs[columns[0]]
+    )
     for step in steps:
         name = type(step).__name__
         if name == "FunctionTransformer":

@@ -18,14 +18,31 @@ from ._builder import GraphBuilder
 
 _BOUNDS = 1e-7  # scikit-learn's BOUNDS_THRESHOLD
 _DOUBLE, _FLOAT, _INT64 = 11, 1, 7
-_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-      1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-      6.680131188771972e01, -1.328068155288572e01, 1.0)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-      -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-      3.754408661907416e00, 1.0)
+_A = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_B = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+    1.0,
+)
+_C = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549732539343734e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
+_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00, 1.0)
 _P_LOW = 0.02425
 
 
@@ -54,8 +71,9 @@ def _interp(
         below = b.op("LessOrEqual", [_d(b, xp.reshape(1, -1)), b.op("Add", [x, tol])])
     else:
         below = b.op("Less", [_d(b, xp.reshape(1, -1)), b.op("Sub", [x, tol])])
-    count = b.op("ReduceSum", [b.op("Cast", [below], to=_INT64), b.const([1], dtype=np.int64)],
-                 keepdims=1)
+    count = b.op(
+        "ReduceSum", [b.op("Cast", [below], to=_INT64), b.const([1], dtype=np.int64)], keepdims=1
+    )
     hi = b.op("Clip", [count, b.const(np.int64(1)), b.const(np.int64(k - 1))])
     lo = b.op("Sub", [hi, b.const(np.int64(1))])
     x_lo, x_hi = (b.op("Gather", [_d(b, xp), i]) for i in (lo, hi))
@@ -124,8 +142,13 @@ def quantile_inverse(b: GraphBuilder, transformer: Any, y: str) -> str:
     y64 = b.op("Cast", [y], to=_DOUBLE)
     p = b.op("Mul", [b.op("Add", [b.op("Cast", [erf], to=_DOUBLE), _d(b, 1.0)]), _d(b, 0.5)])
     p = b.op("Clip", [p, _d(b, _BOUNDS / 2), _d(b, 1 - _BOUNDS / 2)])  # saturated erf
-    density = b.op("Mul", [b.op("Exp", [b.op("Mul", [b.op("Mul", [y64, y64]), _d(b, -0.5)])]),
-                           _d(b, 1 / np.sqrt(2 * np.pi))])
+    density = b.op(
+        "Mul",
+        [
+            b.op("Exp", [b.op("Mul", [b.op("Mul", [y64, y64]), _d(b, -0.5)])]),
+            _d(b, 1 / np.sqrt(2 * np.pi)),
+        ],
+    )
     p = b.op("Add", [p, b.op("Mul", [b.op("Sub", [y64, _norm_ppf(b, p)]), density])])
     value = _interp(b, p, refs, quantiles, "right")
     upper = b.op("Greater", [b.op("Add", [p, _d(b, _BOUNDS)]), _d(b, 1.0)])

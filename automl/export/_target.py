@@ -32,7 +32,9 @@ def _yeo_johnson_inverse(b: GraphBuilder, lmbda: float, y: str) -> str:
         pos = b.op("Sub", [b.op("Pow", [base, b.const([[1.0 / lmbda]], dtype=_F32)]), one])
     if abs(lmbda - 2) > np.spacing(1.0):
         scaled = b.op("Mul", [y, b.const([[-(2 - lmbda)]], dtype=_F32)])
-        powered = b.op("Pow", [b.op("Add", [scaled, one]), b.const([[1 / (2 - lmbda)]], dtype=_F32)])
+        powered = b.op(
+            "Pow", [b.op("Add", [scaled, one]), b.const([[1 / (2 - lmbda)]], dtype=_F32)]
+        )
         neg = b.op("Sub", [one, powered])
     else:
         neg = b.op("Sub", [one, b.op("Exp", [b.op("Neg", [y])])])

@@ -82,11 +82,13 @@ def _skl2onnx(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
             options=options,
         )
     except Exception as exc:
-        raise ExportError(
-            f"skl2onnx could not convert {type(estimator).__name__}: {exc}"
-        ) from None
+        raise ExportError(f"skl2onnx could not convert {type(estimator).__name__}: {exc}") from None
     outputs = b.inline(model, {"X": x}, type(estimator).__name__)
-    return outputs[1] if classifier else b.op("Reshape", [outputs[0], b.const([-1, 1], dtype=np.int64)])
+    return (
+        outputs[1]
+        if classifier
+        else b.op("Reshape", [outputs[0], b.const([-1, 1], dtype=np.int64)])
+    )
 
 
 def _hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
@@ -117,8 +119,13 @@ def _xgboost_booster(booster: Any, b: GraphBuilder, x: str, n_features: int) -> 
 def _xgboost_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     if getattr(estimator, "_constant", False):  # one class in fit: probability 1
         zero = b.op("ReduceSum", [x], keepdims=1, axes=[1])
-        return b.op("Add", [b.op("Mul", [zero, b.const([[0.0]], dtype=np.float32)]),
-                            b.const([[1.0]], dtype=np.float32)])
+        return b.op(
+            "Add",
+            [
+                b.op("Mul", [zero, b.const([[0.0]], dtype=np.float32)]),
+                b.const([[1.0]], dtype=np.float32),
+            ],
+        )
     return _xgboost_booster(estimator.booster_, b, x, n_features)
 
 

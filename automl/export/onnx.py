@@ -53,7 +53,9 @@ def _writable_target(path: str | os.PathLike[str]) -> Path:
         raise ExportError(f"The export path {str(target)!r} is a directory; pass a file name.")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise ExportError(f"Cannot write {str(target)!r}: the folder {str(parent)!r} does not exist.")
+        raise ExportError(
+            f"Cannot write {str(target)!r}: the folder {str(parent)!r} does not exist."
+        )
     if not os.access(parent, os.W_OK):
         raise ExportError(f"Cannot write {str(target)!r}: the folder is not writable.")
     return target
@@ -128,7 +130,8 @@ def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
     for column in schema.columns:
         kind = schema.kind_of(column)
         text = kind in _TEXT_KINDS or (
-            kind in ("dropped", "datetime") and schema.dtypes.get(column) in ("object", "str", "string")
+            kind in ("dropped", "datetime")
+            and schema.dtypes.get(column) in ("object", "str", "string")
         )
         elem = TensorProto.STRING if text else TensorProto.FLOAT
         infos.append(helper.make_tensor_value_info(column, elem, [None, 1]))

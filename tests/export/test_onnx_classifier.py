@@ -75,8 +75,12 @@ def test_net_member_with_embedded_categories(n_classes, tmp_path):
     pipe = clf.final_model_.members[0][0]
     n_cat = len(clf.schema_.categorical)
     net = TabularNetClassifier(
-        categorical_features=list(range(n_cat)), hidden_width=16, max_epochs=3,
-        batch_size=64, device="cpu", random_state=0,
+        categorical_features=list(range(n_cat)),
+        hidden_width=16,
+        max_epochs=3,
+        batch_size=64,
+        device="cpu",
+        random_state=0,
     )
     y_enc = np.searchsorted(clf.classes_, y[:300])
     net.fit(pipe[:-1].transform(X.iloc[:300]), y_enc)

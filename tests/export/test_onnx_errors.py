@@ -42,8 +42,9 @@ def test_unwritable_paths_are_refused_before_any_work(fitted, tmp_path):
 def test_a_model_without_converter_is_named(fitted, tmp_path):
     clf, X = fitted
     pipe = clf.final_model_.members[0][0]
-    knn = KNeighborsClassifier(3).fit(pipe[:-1].transform(X), pipe.steps[-1][1].classes_[
-        np.arange(len(X)) % 2])
+    knn = KNeighborsClassifier(3).fit(
+        pipe[:-1].transform(X), pipe.steps[-1][1].classes_[np.arange(len(X)) % 2]
+    )
     pipe.steps[-1] = ("model", knn)
     with pytest.raises(ExportError, match="KNeighborsClassifier has no ONNX converter") as info:
         clf.export_onnx(str(tmp_path / "m.onnx"))
@@ -91,9 +92,7 @@ def test_model_saved_with_other_library_versions_is_refused(fitted, tmp_path, mo
     loaded = persistence.load(path)
     loaded.export_onnx(str(tmp_path / "same.onnx"))  # same versions: fine
     real = persistence.library_versions()
-    monkeypatch.setattr(
-        persistence, "library_versions", lambda: {**real, "scikit-learn": "0.1.0"}
-    )
+    monkeypatch.setattr(persistence, "library_versions", lambda: {**real, "scikit-learn": "0.1.0"})
     with pytest.raises(ExportError, match="scikit-learn"):
         loaded.export_onnx(str(tmp_path / "other.onnx"))
 
