@@ -19,7 +19,7 @@ import numpy as np
 
 from ..exceptions import ExportError
 from ._builder import GraphBuilder
-from ._preprocess import preprocess, scale
+from ._preprocess import MISSING_TEXT, preprocess, scale
 from .converters import convert_model
 
 #: Libraries whose version at export must be the one the model was saved with.
@@ -193,6 +193,44 @@ def to_onnx(estimator: Any) -> Any:
             helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, n]),
         ]
     return b.model(infos, outputs, f"automl_{type(estimator).__name__}")
+
+
+def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
+    """The inputs of the exported graph for rows ``X``, as onnxruntime takes them.
+
+    Parameters
+    ----------
+    estimator : AutoMLClassifier or AutoMLRegressor
+        The fitted estimator that was exported.
+    X : DataFrame or array-like
+        Rows with the fit's columns; validated as ``predict`` validates them.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One ``(N, 1)`` array per column: strings (``""`` for missing) for text
+        columns, float32 (NaN for missing) for the others.
+
+    Examples
+    --------
+    >>> import onnxruntime as ort  # doctest: +SKIP
+    >>> session = ort.InferenceSession(clf.export_onnx("model.onnx"))  # doctest: +SKIP
+    >>> labels, proba = session.run(None, onnx_inputs(clf, X_test))  # doctest: +SKIP
+    """
+    from ..data import validate_predict_data
+
+    frame = validate_predict_data(X, estimator.schema_)
+    text = {c for c in estimator.schema_.columns if estimator.schema_.kind_of(c) in _TEXT_KINDS}
+    feed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if column in text:
+            strings = values.astype(object).astype(str).to_numpy(dtype=object)
+            strings[values.isna().to_numpy()] = MISSING_TEXT
+            feed[column] = strings.reshape(-1, 1)
+        else:
+            feed[column] = values.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1)
+    return feed
 
 
 def export_onnx(estimator: Any, path: str | os.PathLike[str]) -> str:
