@@ -109,10 +109,10 @@ class GraphBuilder:
             copy.CopyFrom(init)
             copy.name = rename(init.name)
             self.initializers.append(copy)
-        for node in graph.node:
+        for index, node in enumerate(graph.node):
             copied = type(node)()
             copied.CopyFrom(node)
-            copied.name = f"{prefix}/{node.name}"
+            copied.name = f"{prefix}/{index}_{node.name}"  # unique even when unnamed
             del copied.input[:]
             copied.input.extend(rename(v) for v in node.input)
             del copied.output[:]

@@ -129,6 +129,39 @@ def _xgboost_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -
     return _xgboost_booster(estimator.booster_, b, x, n_features)
 
 
+def via_attribute(name: str) -> Converter:
+    """A converter for an adapter that holds the fitted model in attribute ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The attribute (``"booster_"``); the model there is converted by its own
+        registered converter.
+
+    Returns
+    -------
+    callable
+        A converter to pass to :func:`register_converter`.
+    """
+
+    def convert(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+        return convert_model(getattr(estimator, name), b, x, n_features)
+
+    return convert
+
+
+def _lightgbm(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    from ._boosters import convert_lightgbm_model
+
+    return convert_lightgbm_model(estimator, b, x, n_features)
+
+
+def _catboost(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    from ._boosters import convert_catboost_model
+
+    return convert_catboost_model(estimator, b, x, n_features)
+
+
 def _net(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     from ._net import convert_net
 
@@ -162,6 +195,9 @@ def _register_builtins() -> None:
     register_converter("xgboost.sklearn.XGBClassifier", _xgboost_booster)
     register_converter("xgboost.sklearn.XGBRegressor", _xgboost_booster)
     register_converter("automl.models.xgboost.XGBoostClassifier", _xgboost_adapter)
+    for task in ("Classifier", "Regressor"):
+        register_converter(f"lightgbm.sklearn.LGBM{task}", _lightgbm)
+        register_converter(f"catboost.core.CatBoost{task}", _catboost)
     register_converter("automl.nets.classifier.TabularNetClassifier", _net)
     register_converter("automl.nets.regressor.TabularNetRegressor", _net)
 

@@ -78,7 +78,11 @@ def _member(b: GraphBuilder, pipe: Any, inputs: dict[str, str]) -> tuple[str, An
     if x is None:
         raise ExportError(f"The member {type(model).__name__} has no preprocessing step.")
     inner = getattr(model, "regressor_", model)  # TransformedTargetRegressor
-    out = convert_model(inner, b, x, int(inner.n_features_in_))
+    width = getattr(inner, "n_features_in_", None)
+    if width is None:  # an adapter that does not say: what the preprocessing produces
+        transformer = next(s for s in steps if hasattr(s, "output_indices_"))
+        width = max(index.stop for index in transformer.output_indices_.values())
+    out = convert_model(inner, b, x, int(width))
     if inner is not model:
         from ._target import inverse_target
 
