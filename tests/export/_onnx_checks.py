@@ -53,8 +53,14 @@ def assert_regressor_parity(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> 
     np.testing.assert_allclose(out["variable"][:, 0], expected, atol=1e-4 * scale, rtol=1e-5)
 
 
-def categorical_frame(n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    """String categories with missing values next to numbers with missing values."""
+def categorical_frame(
+    n: int = 400, seed: int = 0, wide: bool = False
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """String categories with missing values next to numbers with missing values.
+
+    ``wide`` adds a column of 30 categories, most of them rare (one-hot groups them
+    as infrequent), and a high-cardinality code column (target-encoded).
+    """
     rng = np.random.default_rng(seed)
     colour = rng.choice(["red", "green", "blue", "grey"], n).astype(object)
     size = rng.choice(["S", "M", "L"], n).astype(object)
@@ -64,4 +70,9 @@ def categorical_frame(n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, np.nda
     y = np.where(logit + rng.normal(scale=0.5, size=n) > 0.5, "yes", "no")
     colour[rng.random(n) < 0.1] = None
     x[rng.random(n) < 0.1] = np.nan
-    return pd.DataFrame({"colour": colour, "size": size, "x": x, "z": z}), y
+    frame = pd.DataFrame({"colour": colour, "size": size, "x": x, "z": z})
+    if wide:
+        weights = 1.0 / np.arange(1, 31) ** 1.5
+        frame["city"] = rng.choice([f"c{i}" for i in range(30)], n, p=weights / weights.sum())
+        frame["code"] = rng.choice([f"id{i:03d}" for i in range(n // 3)], n)
+    return frame, y

@@ -39,9 +39,13 @@ def test_numeric_ensemble_of_linear_and_forests(cancer, tmp_path):
 
 @pytest.mark.parametrize("family", ["hist_gb", "xgboost", "logreg"])
 def test_categoricals_with_missing_values_and_unseen_categories(family, tmp_path):
-    X, y = categorical_frame()
+    X, y = categorical_frame(wide=True)
     clf = AutoMLClassifier(models=[family], max_trials=2, ensemble=False, **FAST)
     clf.fit(X.iloc[:300], y[:300])
+    assert clf.schema_.high_cardinality == ("code",)  # target-encoded
+    encoder = clf.final_model_.members[0][0][0].named_transformers_["categorical"][-1]
+    if family != "hist_gb":  # one-hot groups the rare cities
+        assert encoder.infrequent_categories_[2] is not None
     X_test = X.iloc[300:].copy()
     X_test.iloc[:5, 0] = "purple"  # a category never seen in fit
     X_test.iloc[5:10, 0] = None

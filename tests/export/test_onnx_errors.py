@@ -9,7 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from automl import AutoMLClassifier, cli
 from automl.exceptions import AutoMLError, ExportError, NotFittedError
-from automl.export import converters
+from automl.export import converters, onnx_inputs
 
 from ._onnx_checks import assert_classifier_parity, categorical_frame
 
@@ -100,7 +100,7 @@ def test_model_saved_with_other_library_versions_is_refused(fitted, tmp_path, mo
 def test_cli_export_writes_a_runnable_file(fitted, tmp_path, capsys):
     import onnxruntime as ort
 
-    clf, _ = fitted
+    clf, X = fitted
     model = clf.save(str(tmp_path / "model.joblib"))
     out = tmp_path / "model.onnx"
     assert cli.main(["export", model, "-o", str(out)]) == 0
@@ -113,5 +113,10 @@ def test_cli_export_writes_a_runnable_file(fitted, tmp_path, capsys):
         "x": "tensor(float)",
         "z": "tensor(float)",
     }
+    X_new = X.iloc[:50].copy()
+    X_new.loc[X_new.index[:5], "colour"] = None
+    label, proba = session.run(None, onnx_inputs(clf, X_new))  # the library's own feed
+    np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=1e-4)
+    np.testing.assert_array_equal(label, clf.predict(X_new))
     assert cli.main(["export", model, "-o", str(tmp_path / "no" / "m.onnx")]) == 2
     assert "does not exist" in capsys.readouterr().err
