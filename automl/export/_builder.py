@@ -38,7 +38,7 @@ class GraphBuilder:
     def name(self, hint: str) -> str:
         """A fresh value name starting with ``hint``."""
         self._count += 1
-        return f"{hint}__{self._count}"
+        return f"{hint}::{self._count}"  # "::" keeps them apart from column names
 
     def const(self, value: Any, hint: str = "const", dtype: Any = None) -> str:
         """Add a constant tensor and return its name."""

@@ -25,6 +25,7 @@ from .converters import convert_model
 #: Libraries whose version at export must be the one the model was saved with.
 _CHECKED_LIBRARIES = ("automl-tabular", "scikit-learn", "xgboost", "torch")
 _TEXT_KINDS = ("categorical", "high_cardinality")
+_OUTPUT_NAMES = ("label", "probabilities", "variable")
 
 
 def _check_versions(estimator: Any) -> None:
@@ -131,6 +132,12 @@ def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
     from onnx import TensorProto, helper
 
     infos, names = [], {}
+    taken = [c for c in schema.columns if c in _OUTPUT_NAMES or "::" in c]
+    if taken:
+        raise ExportError(
+            f"Column(s) {taken} cannot be graph inputs: the names {list(_OUTPUT_NAMES)} are "
+            "the graph's outputs and '::' marks its inner values. Hint: rename them before fit."
+        )
     for column in schema.columns:
         kind = schema.kind_of(column)
         text = kind in _TEXT_KINDS or (

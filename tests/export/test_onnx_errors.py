@@ -120,3 +120,10 @@ def test_cli_export_writes_a_runnable_file(fitted, tmp_path, capsys):
     np.testing.assert_array_equal(label, clf.predict(X_new))
     assert cli.main(["export", model, "-o", str(tmp_path / "no" / "m.onnx")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_column_named_as_an_output_is_refused(tmp_path):
+    X, y = categorical_frame(200)
+    clf = AutoMLClassifier(models=["logreg"], **FAST).fit(X.rename(columns={"x": "label"}), y)
+    with pytest.raises(ExportError, match="'label'"):
+        clf.export_onnx(str(tmp_path / "m.onnx"))
