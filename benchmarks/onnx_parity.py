@@ -57,6 +57,9 @@ def check_dataset(name: str, budget: float, seed: int, repeats: int, data_dir: A
         "rows": len(X_test),
         "classes": len(clf.classes_),
         "members": len(clf.ensemble_),
+        "families": sorted(
+            {clf.leaderboard_.set_index("trial").loc[m["trial"], "family"] for m in clf.ensemble_}
+        ),
         "threshold": clf.threshold_,
     }
     with tempfile.TemporaryDirectory() as folder:
@@ -77,7 +80,7 @@ def check_dataset(name: str, budget: float, seed: int, repeats: int, data_dir: A
 
 def _print(row: dict) -> None:
     head = f"{row['dataset']:<14} rows={row['rows']:<6} classes={row['classes']} "
-    head += f"members={row['members']} threshold={row['threshold']}"
+    head += f"members={row['members']} {'+'.join(row['families'])} threshold={row['threshold']}"
     if "error" in row:
         print(f"{head}  EXPORT ERROR: {row['error']}", flush=True)
         return
