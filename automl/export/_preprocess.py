@@ -93,6 +93,21 @@ def _numeric_branch(
         if len(columns) > 1
         else inputs[columns[0]]
     )
+    return [_impute(b, steps, x, columns)]
+
+
+def _date_branch(
+    b: GraphBuilder, pipe: Any, columns: list[str], inputs: dict[str, str]
+) -> list[str]:
+    """Calendar features of int64 date inputs, then their imputation."""
+    from ._dates import date_features
+
+    steps = [s for _, s in pipe.steps]
+    return [_impute(b, steps[1:], date_features(b, steps[0], columns, inputs), columns)]
+
+
+def _impute(b: GraphBuilder, steps: list[Any], x: str, columns: list[str]) -> str:
+    """A float matrix through a branch's float conversion and ``SimpleImputer``."""
     for step in steps:
         name = type(step).__name__
         if name == "FunctionTransformer":
@@ -112,7 +127,7 @@ def _numeric_branch(
             flags = b.op("Cast", [picked], to=1)
             imputed = b.op("Concat", [imputed, flags], axis=1)
         x = imputed
-    return [x]
+    return x
 
 
 def preprocess(b: GraphBuilder, transformer: Any, inputs: dict[str, str]) -> str:
@@ -121,8 +136,7 @@ def preprocess(b: GraphBuilder, transformer: Any, inputs: dict[str, str]) -> str
     Raises
     ------
     ExportError
-        For date columns (calendar features need date parsing, which ONNX lacks)
-        and for any step without a converter, naming it.
+        For any step without a converter, naming it.
     """
     blocks: list[str] = []
     for name, pipe, columns in transformer.transformers_:
@@ -134,11 +148,7 @@ def preprocess(b: GraphBuilder, transformer: Any, inputs: dict[str, str]) -> str
         elif name == "numeric":
             blocks += _numeric_branch(b, pipe, columns, inputs)
         elif name == "datetime":
-            raise ExportError(
-                f"Date column(s) {columns} cannot be exported to ONNX: their calendar "
-                "features need date parsing, which ONNX does not have. Hint: turn the "
-                "dates into numbers (e.g. days since an origin) before fit."
-            )
+            blocks += _date_branch(b, pipe, columns, inputs)
         else:
             raise ExportError(f"The preprocessing branch {name!r} has no ONNX converter.")
     if not blocks:

@@ -2,10 +2,12 @@
 
 Inputs are the fit's columns, one tensor ``(N, 1)`` each, named as the column:
 ``tensor(string)`` for text (categorical and high-cardinality) columns, where the
-empty string is a missing value, and ``tensor(float)`` for the others (numbers,
-booleans as 0/1, NaN for missing). Outputs: ``label`` (N,) and ``probabilities``
-(N, n_classes) in ``classes_`` order for a classifier, ``label`` applying the same
-decision threshold as ``predict``; ``variable`` (N, 1) for a regressor.
+empty string is a missing value, ``tensor(int64)`` for naive date columns
+(nanoseconds since 1970-01-01, missing as numpy's ``NaT``) and ``tensor(float)`` for
+the others (numbers, booleans as 0/1, NaN for missing). Outputs: ``label`` (N,)
+and ``probabilities`` (N, n_classes) in ``classes_`` order for a classifier,
+``label`` applying the same decision threshold as ``predict``; ``variable`` (N, 1)
+for a regressor.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from ..exceptions import ExportError
 from ._builder import GraphBuilder
+from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
 from .converters import convert_model
 
@@ -138,13 +141,15 @@ def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
             f"Column(s) {taken} cannot be graph inputs: the names {list(_OUTPUT_NAMES)} are "
             "the graph's outputs and '::' marks its inner values. Hint: rename them before fit."
         )
+    check_naive(schema, list(schema.datetime))
     for column in schema.columns:
         kind = schema.kind_of(column)
         text = kind in _TEXT_KINDS or (
-            kind in ("dropped", "datetime")
-            and schema.dtypes.get(column) in ("object", "str", "string")
+            kind == "dropped" and schema.dtypes.get(column) in ("object", "str", "string")
         )
         elem = TensorProto.STRING if text else TensorProto.FLOAT
+        if kind == "datetime":
+            elem = TensorProto.INT64
         infos.append(helper.make_tensor_value_info(column, elem, [None, 1]))
         names[column] = column
     return infos, names
@@ -206,6 +211,33 @@ def to_onnx(estimator: Any) -> Any:
     return b.model(infos, outputs, f"automl_{type(estimator).__name__}")
 
 
+def _date_formats(estimator: Any) -> dict[str, str | None]:
+    """Each date column's parsing format, as the fitted date step learned it."""
+    pipe = estimator.final_model_.members[0][0]
+    for _, step in getattr(pipe, "steps", []):
+        for name, branch, columns in getattr(step, "transformers_", []):
+            if name == "datetime":
+                return dict(zip(columns, branch[0].date_formats_, strict=True))
+    return {}
+
+
+def _nanoseconds(column: str, values: Any, date_format: str | None) -> np.ndarray:
+    """A date column as int64 nanoseconds since 1970 (``NaT``: the smallest int64)."""
+    import pandas as pd
+
+    from ..dates import parse_dates
+
+    if pd.api.types.is_object_dtype(values.dtype):
+        values = values.infer_objects()
+    dates = parse_dates(values, date_format)
+    if getattr(dates.dt, "tz", None) is not None:
+        raise ExportError(
+            f"Date column {column!r} holds time-zone aware dates; the exported graph "
+            "takes naive ones. Hint: pass them as naive local times."
+        )
+    return dates.astype("datetime64[ns]").to_numpy().view(np.int64).reshape(-1, 1)
+
+
 def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
     """The inputs of the exported graph for rows ``X``, as onnxruntime takes them.
 
@@ -220,7 +252,8 @@ def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
     -------
     dict of str to ndarray
         One ``(N, 1)`` array per column: strings (``""`` for missing) for text
-        columns, float32 (NaN for missing) for the others.
+        columns, int64 nanoseconds since 1970-01-01 for date columns (``NaT`` as in
+        numpy), float32 (NaN for missing) for the others.
 
     Examples
     --------
@@ -232,10 +265,13 @@ def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
 
     frame = validate_predict_data(X, estimator.schema_)
     text = {c for c in estimator.schema_.columns if estimator.schema_.kind_of(c) in _TEXT_KINDS}
+    formats = _date_formats(estimator)
     feed = {}
     for column in frame.columns:
         values = frame[column]
-        if column in text:
+        if column in formats:
+            feed[column] = _nanoseconds(column, values, formats[column])
+        elif column in text:
             strings = values.astype(object).astype(str).to_numpy(dtype=object)
             strings[values.isna().to_numpy()] = MISSING_TEXT
             feed[column] = strings.reshape(-1, 1)

@@ -76,9 +76,9 @@ def test_a_registered_converter_plugs_in(fitted, tmp_path, monkeypatch):
     assert_classifier_parity(clf, X, tmp_path)
 
 
-def test_date_column_is_named(tmp_path):
+def test_time_zone_aware_date_column_is_named(tmp_path):
     X, y = categorical_frame(200)
-    X["signup"] = pd.date_range("2020-01-01", periods=len(X), freq="D")
+    X["signup"] = pd.date_range("2020-01-01", periods=len(X), freq="D", tz="Europe/Paris")
     clf = AutoMLClassifier(models=["logreg"], **FAST).fit(X, y)
     with pytest.raises(ExportError, match="signup"):
         clf.export_onnx(str(tmp_path / "m.onnx"))
