@@ -381,3 +381,34 @@ class AutoMLBase(BaseEstimator):
 
         self._check_fitted()
         return save(self, path)
+
+    def export_onnx(self, path: str) -> str:
+        """Write the whole final model (preprocessing and every member) as one ONNX graph.
+
+        Inputs are named as the fit's columns, one ``(N, 1)`` tensor each:
+        ``tensor(string)`` for text columns (the empty string is missing) and
+        ``tensor(float)`` for the others (NaN is missing). Outputs are ``label`` and
+        ``probabilities`` (in ``classes_`` order; ``label`` applies ``threshold_``)
+        for a classifier, ``variable`` for a regressor. Run it with onnxruntime.
+
+        Parameters
+        ----------
+        path : str
+            The ``.onnx`` file to write.
+
+        Returns
+        -------
+        str
+            The path written.
+
+        Raises
+        ------
+        ExportError
+            When a part of the model cannot be exported (named in the message: a
+            family without a converter, date columns, ...) or ``path`` cannot be
+            written.
+        """
+        self._check_fitted()
+        from .export import export_onnx
+
+        return export_onnx(self, path)

@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, report, explain, track.
+"""The ``automl`` command line: fit, predict, report, explain, track, export.
 
 A thin layer over the library (argparse only). User errors print one line,
 ``automl: error: ...``, on stderr and exit with status 2; no traceback.
@@ -16,6 +16,7 @@ Examples
     automl fit grades.csv --target grade --task classification # 1..100 as classes
     automl predict model.joblib test.csv -o predictions.csv
     automl report model.joblib -o report.html       # one run
+    automl export model.joblib -o model.onnx        # the whole model as one ONNX graph
     automl report results/ -o benchmark.html        # benchmark JSONL (directory or .jsonl)
     automl explain model.joblib test.csv --target churn  # see automl.cli_explain (and track)
 
@@ -38,15 +39,13 @@ from typing import Any
 
 from .cli_explain import add_explain_commands
 from .exceptions import AutoMLError, DataError
+from .export.command import add_export_parser
+from .task_detect import MIN_DISTINCT, MIN_DISTINCT_SHARE, detect_task
 
 __all__ = ["build_parser", "detect_task", "main"]
 
 EXIT_USAGE = 2
 _PROG = "automl"
-#: :func:`detect_task`: an integer-valued target is continuous above this many distinct values
-MIN_DISTINCT = 20
-#: ... and when more than this share of the rows have distinct values.
-MIN_DISTINCT_SHARE = 0.05
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=_cmd_report)
 
     add_explain_commands(sub)
+    add_export_parser(sub)
     sub.add_parser(
         "bench",
         help="moved: run 'python -m benchmarks.run' from the source checkout",
@@ -205,45 +205,6 @@ def _read_csv(path: str) -> Any:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"cannot read CSV '{path}': {first}") from exc
-
-
-def detect_task(y: Any) -> tuple[str, str | None]:
-    """The task ``automl fit`` picks for a target column when ``--task`` is not given.
-
-    Regression for a numeric (not boolean) target that looks continuous: floats
-    not all whole, or whole numbers (integers, or floats such as ``3.0`` from an
-    integer column with gaps) with more than :data:`MIN_DISTINCT` distinct
-    values that are also more than :data:`MIN_DISTINCT_SHARE` of the non-missing
-    rows. Else classification: text, booleans, few codes such as 0/1 or 1..5.
-
-    Parameters
-    ----------
-    y : pandas.Series
-        The target column as read from the CSV.
-
-    Returns
-    -------
-    task : {"classification", "regression"}
-    note : str or None
-        For regression, the sentence ``automl fit`` prints on stderr; None otherwise.
-    """
-    import numpy as np
-    import pandas as pd
-
-    values = pd.Series(y).dropna()
-    numeric = pd.api.types.is_numeric_dtype(values.dtype)
-    if not len(values) or not numeric or pd.api.types.is_bool_dtype(values.dtype):
-        return "classification", None
-    distinct = int(values.nunique())
-    numbers = values.to_numpy(dtype=np.float64)
-    whole = bool(np.all(np.isfinite(numbers) & (numbers == np.round(numbers))))
-    many = distinct > MIN_DISTINCT and distinct > MIN_DISTINCT_SHARE * len(values)
-    if whole and not many:
-        return "classification", None
-    return "regression", (
-        f"target {values.name!r} is numeric with {distinct} distinct values: "
-        "fitting a regressor (use --task classification to override)"
-    )
 
 
 def _estimator_class(task: str = "classification") -> Any:

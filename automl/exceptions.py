@@ -65,3 +65,7 @@ def unknown_name_message(kind: str, name: object, valid: Iterable[str]) -> str:
 
 class MissingDependencyError(AutoMLError, ImportError):
     """An optional package a feature needs is not installed; the message says how to add it."""
+
+
+class ExportError(AutoMLError, ValueError):
+    """A fitted model (or a part of it) cannot be exported, e.g. to ONNX."""

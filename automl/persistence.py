@@ -146,7 +146,12 @@ def load(path: str | os.PathLike[str]) -> Any:
             UserWarning,
             stacklevel=2,
         )
-    return payload["estimator"]
+    estimator = payload["estimator"]
+    try:  # what the model was saved with, for exports that must match it (automl.export)
+        estimator._automl_saved_versions = dict(saved)
+    except AttributeError:
+        pass
+    return estimator
 
 
 def _major(version: str | None) -> str | None:

@@ -78,7 +78,9 @@ def make_level2(regression: bool, seed: int | None) -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
 
 
-def _level2_matrix(model: Any, features: np.ndarray, n_outputs: int, regression: bool) -> np.ndarray:
+def _level2_matrix(
+    model: Any, features: np.ndarray, n_outputs: int, regression: bool
+) -> np.ndarray:
     if regression:
         return np.asarray(model.predict(features), dtype=float).reshape(-1, 1)
     proba = np.asarray(model.predict_proba(features), dtype=float)
@@ -276,7 +278,9 @@ class StackedModel:
         ctx = ModelContext(
             task="regression" if self.regression else "multiclass", n_classes=self.n_classes
         )
-        features = stack_features([predict_matrix(m, X, ctx) for m in self.members], self.regression)
+        features = stack_features(
+            [predict_matrix(m, X, ctx) for m in self.members], self.regression
+        )
         n_outputs = 1 if self.regression else self.n_classes
         return _level2_matrix(self.level2, features, n_outputs, self.regression)
 
