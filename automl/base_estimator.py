@@ -23,8 +23,8 @@ from .custom_metrics import as_metric
 from .exceptions import NotFittedError
 from .family import register_families
 from .final_model import FinalModel, build_final_model
-from .graph.compile import describe_steps
 from .graph import PipelineGraph
+from .graph.compile import describe_steps
 from .group_folds import validate_groups
 from .leaderboard import build_leaderboard
 from .models import ModelContext

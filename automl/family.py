@@ -18,9 +18,9 @@ from sklearn.base import clone
 
 from .estimator_api import check_estimator_api, check_space, estimator_tasks
 from .exceptions import ConfigError
-from .resource import Resource, resource_value
 from .models import ModelContext, ModelFamily, is_builtin, register
 from .models.base import TaskKind
+from .resource import Resource, resource_value
 from .space import Categorical, Dimension, Space, describe_dimension
 
 _TASKS = ("classification", "regression")

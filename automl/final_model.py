@@ -15,8 +15,8 @@ from . import metrics as M
 from .ensemble import EnsembleModel, blend, greedy_selection
 from .errors_text import failure_text
 from .exceptions import SearchError
-from .refit import Refitter
 from .fidelity import fidelity_label, fidelity_of
+from .refit import Refitter
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
@@ -314,7 +314,9 @@ def build_final_model(
         best = max(weights, key=lambda t: weights[t])
     oof = blend(log.oof, weights)
     model: EnsembleModel | StackedModel = EnsembleModel(
-        [(refitted[t][0], w) for t, w in weights.items()], run.n_classes, regression=run.is_regression
+        [(refitted[t][0], w) for t, w in weights.items()],
+        run.n_classes,
+        regression=run.is_regression,
     )
     stack = _maybe_stack(run, log, list(weights), y, sample_weight, deadline)
     if stack is not None:

@@ -28,7 +28,9 @@ from .prep import FrameEncoder
 from .suites import load_suite, resolve_datasets
 
 
-def expected_cost(y: np.ndarray, predicted: np.ndarray, positive: object, fn: float, fp: float) -> float:
+def expected_cost(
+    y: np.ndarray, predicted: np.ndarray, positive: object, fn: float, fp: float
+) -> float:
     """Mean cost per row of the decisions ``predicted`` against the truth ``y``."""
     pos_true = y == positive
     pos_pred = predicted == positive
@@ -71,13 +73,17 @@ def main(argv: list[str] | None = None) -> None:
         labels = _xgb_labels(X_tr, y_tr, X_te, positive, args.seed)
         line["xgb"] = expected_cost(truth, labels, positive, args.fn, args.fp)
         rows.append(line)
-        print(f"{spec.name:28s} {line['cost']:9.4f} {line['f1']:9.4f} {line['xgb']:9.4f}", flush=True)
+        print(
+            f"{spec.name:28s} {line['cost']:9.4f} {line['f1']:9.4f} {line['xgb']:9.4f}", flush=True
+        )
     if rows:
         for other in ("f1", "xgb"):
             wins = sum(r["cost"] < r[other] for r in rows)
             ties = sum(r["cost"] == r[other] for r in rows)
             ratio = np.mean([r["cost"] / r[other] for r in rows if r[other] > 0])
-            print(f"cost vs {other}: lower on {wins} of {len(rows)} ({ties} ties); mean ratio {ratio:.3f}")
+            print(
+                f"cost vs {other}: lower on {wins} of {len(rows)} ({ties} ties); mean ratio {ratio:.3f}"
+            )
 
 
 if __name__ == "__main__":

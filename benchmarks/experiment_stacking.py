@@ -21,11 +21,10 @@ import argparse
 import numpy as np
 
 from automl import AutoMLClassifier, AutoMLRegressor
-from automl.ensemble import EnsembleModel
-from automl.stacking import StackedModel
-
 from automl.data import validate_predict_data
+from automl.ensemble import EnsembleModel
 from automl.metrics import score
+from automl.stacking import StackedModel
 
 from .datasets import load_dataset, split
 from .suites import load_suite, resolve_datasets
@@ -82,7 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"stack kept on {len(stacked)} of {len(rows)} data sets")
     if stacked:
         gains = [r["stack"] - r["blend"] for r in stacked]
-        print(f"mean test gain of stack over blend (AUC, or RMSE for regression): {np.mean(gains):+.4f}")
+        print(
+            f"mean test gain of stack over blend (AUC, or RMSE for regression): {np.mean(gains):+.4f}"
+        )
 
 
 if __name__ == "__main__":

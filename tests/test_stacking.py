@@ -7,7 +7,6 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 
 from automl import AutoMLClassifier
-from automl.folds import make_folds
 from automl.stacking import StackedModel, decide_stack, stack_features
 
 

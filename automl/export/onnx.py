@@ -21,9 +21,9 @@ import numpy as np
 
 from ..exceptions import ExportError
 from ._builder import GraphBuilder
-from ._stack import stacked_output
 from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
+from ._stack import stacked_output
 from .converters import convert_model
 
 #: Libraries whose version at export must be the one the model was saved with.

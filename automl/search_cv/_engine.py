@@ -12,9 +12,9 @@ from sklearn.base import clone
 from .. import metrics as M
 from ..data import encode_with_classes
 from ..family import Family
-from ..resource import Resource
 from ..graph import PipelineGraph
 from ..models import ModelContext, register
+from ..resource import Resource
 from ..run_context import Folds, Parallelism, RunContext
 from ..runlog import RunLog
 from ..schema import infer_schema
