@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
             ties = sum(r["cost"] == r[other] for r in rows)
             ratio = np.mean([r["cost"] / r[other] for r in rows if r[other] > 0])
             print(
-                f"cost vs {other}: lower on {wins} of {len(rows)} ({ties} ties); mean ratio {ratio:.3f}"
+                f"cost vs {other}: lower on {wins} of {len(rows)} ({ties} ties); "
+                f"mean ratio {ratio:.3f}"
             )
 
 

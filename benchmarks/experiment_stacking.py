@@ -81,9 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"stack kept on {len(stacked)} of {len(rows)} data sets")
     if stacked:
         gains = [r["stack"] - r["blend"] for r in stacked]
-        print(
-            f"mean test gain of stack over blend (AUC, or RMSE for regression): {np.mean(gains):+.4f}"
-        )
+        gain = float(np.mean(gains))
+        print(f"mean test gain of stack over blend (AUC, or RMSE for regression): {gain:+.4f}")
 
 
 if __name__ == "__main__":
