@@ -14,7 +14,6 @@ from sklearn.model_selection import GroupKFold, RandomizedSearchCV, train_test_s
 from automl import Integer, Real, SearchCV
 from automl.exceptions import ConfigError, NotFittedError, SearchError
 from automl.resource import Resource, resource_value
-from automl.search import STRATEGIES
 
 #: No time limit (deterministic): the trial count ends the search.
 CHEAP = {"time_budget": None, "cv": 3, "random_state": 0, "n_jobs": 1}
@@ -248,15 +247,33 @@ def test_bad_inputs_are_clear_errors(estimator, space, kwargs, message):
 
 
 @pytest.mark.parametrize("search", ["hyperband", "bohb"])
-def test_multi_fidelity_needs_a_resource_and_says_when_it_is_not_built(search):
+def test_multi_fidelity_needs_a_resource(search):
     X, y = load_breast_cancer(return_X_y=True)
     est = HistGradientBoostingClassifier()
-    if search not in STRATEGIES:
-        with pytest.raises(ConfigError, match="not available in this build"):
-            SearchCV(est, {"learning_rate": [0.1]}, search=search, resource="max_iter").fit(X, y)
-    else:
-        with pytest.raises(ConfigError, match="needs resource="):
-            SearchCV(est, {"learning_rate": [0.1]}, search=search).fit(X, y)
+    with pytest.raises(ConfigError, match="needs resource="):
+        SearchCV(est, {"learning_rate": [0.1]}, search=search).fit(X, y)
+
+
+@pytest.mark.parametrize("search", ["hyperband", "bohb"])
+def test_multi_fidelity_grows_the_resource_and_refits_the_best_at_full(search, cancer):
+    """Low rungs train few boosting rounds, promotions more; the rows are never
+    subsampled (the resource is the fidelity), and the best is refitted at full."""
+    X_train, X_test, y_train, y_test = cancer
+    found = SearchCV(
+        HistGradientBoostingClassifier(early_stopping=False),
+        {"learning_rate": Real(0.02, 0.3, log=True), "max_leaf_nodes": Integer(4, 64, log=True)},
+        search=search,
+        resource="max_iter",
+        min_resources=10,
+        max_resources=90,
+        max_trials=14,
+        **{**CHEAP, "scoring": "roc_auc"},
+    ).fit(X_train, y_train)
+    fidelity = np.asarray(found.cv_results_["fidelity"], dtype=float)
+    assert fidelity.min() < 0.5 and fidelity.max() == 1.0
+    assert found.best_estimator_.get_params()["max_iter"] == 90
+    proba = found.predict_proba(X_test)[:, 1]
+    assert roc_auc_score(y_test, proba) >= 0.98
 
 
 def test_a_search_resumes_from_its_trial_log_and_prints_nothing(cancer, tmp_path, capfd):
