@@ -162,6 +162,18 @@ def _catboost(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     return convert_catboost_model(estimator, b, x, n_features)
 
 
+def _lightgbm_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    from ._booster_adapters import lightgbm_adapter
+
+    return lightgbm_adapter(estimator, b, x, n_features)
+
+
+def _catboost_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    from ._booster_adapters import catboost_adapter
+
+    return catboost_adapter(estimator, b, x, n_features)
+
+
 def _net(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     from ._net import convert_net
 
@@ -194,7 +206,11 @@ def _register_builtins() -> None:
     # by dotted path, so that the table is built without importing xgboost or torch
     register_converter("xgboost.sklearn.XGBClassifier", _xgboost_booster)
     register_converter("xgboost.sklearn.XGBRegressor", _xgboost_booster)
-    register_converter("automl.models.xgboost.XGBoostClassifier", _xgboost_adapter)
+    register_converter("automl.models.xgb_adapters.XGBoostClassifier", _xgboost_adapter)
+    register_converter("automl.models.xgb_adapters.XGBoostRegressor", _xgboost_adapter)
+    for task in ("Classifier", "Regressor"):
+        register_converter(f"automl.boosters.lightgbm.LightGBM{task}", _lightgbm_adapter)
+        register_converter(f"automl.boosters.catboost.CatBoost{task}", _catboost_adapter)
     for task in ("Classifier", "Regressor"):
         register_converter(f"lightgbm.sklearn.LGBM{task}", _lightgbm)
         register_converter(f"catboost.core.CatBoost{task}", _catboost)

@@ -86,3 +86,40 @@ def test_booster_regression_member(kind, frame, tmp_path):
         rows, target.transformer_.transform(y[:260].reshape(-1, 1)).ravel()
     )
     assert_regressor_parity(reg, X[260:], tmp_path)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "catboost", "xgboost"])
+def test_the_library_booster_families_export_as_fitted(family, tmp_path):
+    """The families as the search fits them (the library's adapters, early-stopped),
+    binary on numeric data and as a regressor."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    from automl import AutoMLClassifier, AutoMLRegressor
+
+    from ._onnx_checks import assert_classifier_parity, assert_regressor_parity
+
+    fast = {"time_budget": None, "cv": 3, "n_jobs": 1, "random_state": 0, "ensemble": False}
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X_tr, X_te, y_tr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    clf = AutoMLClassifier(models=[family], max_trials=1, **fast).fit(X_tr, y_tr)
+    assert_classifier_parity(clf, X_te, tmp_path)
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X_tr, X_te, y_tr, _ = train_test_split(X, y, test_size=0.3, random_state=0)
+    reg = AutoMLRegressor(models=[family], max_trials=1, **fast).fit(X_tr, y_tr)
+    assert_regressor_parity(reg, X_te, tmp_path)
+
+
+def test_lightgbm_with_native_categories_exports_and_catboost_with_them_says_why(tmp_path):
+    from automl import AutoMLClassifier
+    from automl.exceptions import ExportError
+
+    from ._onnx_checks import assert_classifier_parity, categorical_frame
+
+    X, y = categorical_frame()
+    fast = {"time_budget": None, "cv": 3, "n_jobs": 1, "random_state": 0, "ensemble": False}
+    lgbm = AutoMLClassifier(models=["lightgbm"], max_trials=1, **fast).fit(X.iloc[:300], y[:300])
+    assert_classifier_parity(lgbm, X.iloc[300:], tmp_path)
+    cat = AutoMLClassifier(models=["catboost"], max_trials=1, **fast).fit(X.iloc[:300], y[:300])
+    with pytest.raises(ExportError, match="CatBoost .* categorical"):
+        cat.export_onnx(str(tmp_path / "cat.onnx"))

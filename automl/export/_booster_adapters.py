@@ -1,0 +1,73 @@
+"""The library's own LightGBM and CatBoost adapters (``automl.boosters``) in ONNX.
+
+Each adapter holds its fitted native model as ``booster_`` (LightGBM: a
+``lightgbm.Booster``; CatBoost: a fitted ``CatBoostClassifier``/``Regressor``)
+trained on the classes that had rows of positive weight (``_present``); the
+converted probabilities are spread back over every class, as ``predict_proba``
+does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import ExportError
+from ._boosters import _ONNXMLTOOLS_OPSET, _as_column, convert_catboost_model
+from ._builder import GraphBuilder
+
+
+def _spread(b: GraphBuilder, proba: str, estimator: Any) -> str:
+    """Probabilities over every class from those of the classes the booster saw."""
+    present = np.asarray(getattr(estimator, "_present", []), dtype=int)
+    n_classes = len(estimator.classes_)
+    if len(present) == n_classes:
+        return proba
+    spread = np.zeros((len(present), n_classes), dtype=np.float32)
+    spread[np.arange(len(present)), present] = 1.0
+    return b.op("MatMul", [proba, b.const(spread, "spread")])
+
+
+def _fitted_booster(estimator: Any, library: str) -> Any:
+    if getattr(estimator, "booster_", None) is None:
+        raise ExportError(
+            f"This {library} member was fitted on a single class or constant data and "
+            "holds no booster to export. Hint: fit without it (models=[...])."
+        )
+    return estimator.booster_
+
+
+def lightgbm_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    """``automl.boosters.LightGBMClassifier``/``Regressor`` reading ``x``."""
+    from onnxmltools import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
+
+    booster = _fitted_booster(estimator, "LightGBM")
+    classifier = hasattr(estimator, "classes_")
+    try:
+        onx = convert_lightgbm(
+            booster,
+            initial_types=[("X", FloatTensorType([None, n_features]))],
+            target_opset=_ONNXMLTOOLS_OPSET,
+            zipmap=False,
+        )
+    except Exception as exc:
+        raise ExportError(f"onnxmltools could not convert the LightGBM model: {exc}") from None
+    outputs = b.inline(onx, {"X": x}, "lightgbm")
+    if not classifier:
+        return _as_column(b, outputs[0])
+    return _spread(b, outputs[1], estimator)
+
+
+def catboost_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    """``automl.boosters.CatBoostClassifier``/``Regressor`` reading ``x``."""
+    booster = _fitted_booster(estimator, "CatBoost")
+    if list(getattr(estimator, "_cats", []) or []):
+        raise ExportError(
+            "CatBoost exports ONNX only for models without categorical features, and this "
+            "CatBoost member reads its categorical columns natively. Hint: fit without "
+            "'catboost' (models=[...]) to export this model."
+        )
+    out = convert_catboost_model(booster, b, x, n_features)
+    return _spread(b, out, estimator) if hasattr(estimator, "classes_") else out
