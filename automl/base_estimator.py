@@ -27,6 +27,7 @@ from .graph import PipelineGraph
 from .graph.compile import describe_steps
 from .group_folds import validate_groups
 from .leaderboard import build_leaderboard
+from .log_header import log_header
 from .models import ModelContext
 from .params import validate_params
 from .progress import SearchProgress
@@ -143,7 +144,7 @@ class AutoMLBase(BaseEstimator):
         )
         log = RunLog(
             self.log_dir,
-            header={**self._log_header(X_df, y_fit, graph, group_labels, weights), "seed": seed},
+            header={**log_header(self, X_df, y_fit, graph, group_labels, weights), "seed": seed},
             resume=self.resume,
         )
         seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
@@ -218,36 +219,6 @@ class AutoMLBase(BaseEstimator):
             memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
             custom_metric=self.custom_metric_,
         )
-
-    def _log_header(
-        self,
-        X: pd.DataFrame,
-        y: np.ndarray,
-        graph: PipelineGraph,
-        groups: np.ndarray | None,
-        weights: np.ndarray | None = None,
-    ) -> dict:
-        import joblib
-
-        settings = {
-            "metric": self.metric_,
-            "pipeline": graph.name,
-            "families": list(graph.families),
-            "cv": str(self.cv),
-            "search": self.search,
-            "random_state": self.random_state,
-        }
-        pos_label = getattr(self, "pos_label", None)
-        if self._task_kind == "classification":
-            settings["pos_label"] = None if pos_label is None else str(pos_label)
-        else:
-            settings["task"] = self._task_kind
-        # a resume must use the same groups and weights (a fit without either keeps the
-        # fingerprint it always had)
-        data: tuple[Any, ...] = (X, y) if groups is None else (X, y, groups)
-        if weights is not None:
-            data = (*data, "sample_weight", weights)
-        return {"fingerprint": joblib.hash(data), "settings": settings}
 
     def _keep(
         self,

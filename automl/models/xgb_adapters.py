@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 #: Share of the fitted rows held out to stop early.
 VALIDATION_FRACTION = 0.1
@@ -163,7 +163,7 @@ class XGBoostClassifier(ClassifierMixin, BaseEstimator):
         y_enc = self._encoder.transform(y)
         weights = None if self.class_weight is None else compute_sample_weight(self.class_weight, y)
         if sample_weight is not None:
-            row = np.asarray(sample_weight, dtype=float)
+            row = _check_sample_weight(sample_weight, X, dtype=np.float64)
             weights = row if weights is None else weights * row
         self.booster_ = xgb.XGBClassifier(
             n_estimators=self.n_estimators,
@@ -307,7 +307,9 @@ class XGBoostRegressor(RegressorMixin, BaseEstimator):
             self.booster_,
             X,
             np.asarray(y, dtype=float),
-            None if sample_weight is None else np.asarray(sample_weight, dtype=float),
+            None
+            if sample_weight is None
+            else _check_sample_weight(sample_weight, X, dtype=np.float64),
             early_stopping=self.early_stopping,
             stratify=False,
             seed=seed,

@@ -265,7 +265,11 @@ class SafeResampler(OneToOneFeatureMixin, BaseEstimator):
 
     def __sklearn_tags__(self) -> Any:
         # imbalanced-learn's sampler tags (estimator type "sampler"), so that its
-        # common checks and is_sampler recognise this step.
+        # common checks and is_sampler recognise this step. It always records which
+        # input row each output row came from (None for synthetic rows), which is how
+        # sample weights follow the rows a random sampler keeps or copies.
         from imblearn.base import BaseSampler
 
-        return BaseSampler.__sklearn_tags__(self)
+        tags = BaseSampler.__sklearn_tags__(self)
+        tags.sampler_tags.sample_indices = True
+        return tags
