@@ -21,9 +21,11 @@ import pandas as pd
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
+from .large_data import fold_rows
 from .models import ModelContext
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
+from .worker_data import load_worker_data
 
 
 @dataclass
@@ -43,9 +45,7 @@ class DataRef:
 
 @lru_cache(maxsize=2)
 def _load_cached(path: str) -> tuple[pd.DataFrame, np.ndarray]:
-    import joblib
-
-    return joblib.load(path)
+    return load_worker_data(path)  # numeric columns memory-mapped: shared by the workers
 
 
 @dataclass
@@ -249,6 +249,7 @@ def _fit_folds(
             )
             return None
         pipe = run.graph.compile(task.config, run.schema, ctx)
+        train = fold_rows(task.config, train, y, seed=run.seed + k)  # "fidelity" < 1: subsample
         for name, sec in fit_pipeline_timed(pipe, X.iloc[train], y[train]).items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
         t0 = time.perf_counter()

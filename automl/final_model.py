@@ -18,6 +18,7 @@ from .ensemble import EnsembleModel, blend, greedy_selection, predict_matrix
 from .errors_text import describe_exception, failure_text
 from .evaluate import fit_pipeline_timed
 from .exceptions import SearchError
+from .large_data import full_data_seconds, is_subsampled
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import predict_refit_seconds, refit_wall_seconds
@@ -201,6 +202,7 @@ def _ranked_ok(log: RunLog, metric: str) -> list[dict[str, Any]]:
         When no trial succeeded, with a summary of why.
     """
     ok = [r for r in log.records if r["status"] == "ok" and r["trial"] in log.oof]
+    ok = [r for r in ok if not is_subsampled(r["config"])] or ok  # subsampled: the last resort
     if not ok:
         raise SearchError(
             f"Every trial failed, so there is no model to fit. Reasons: "
@@ -313,7 +315,9 @@ def build_final_model(
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
-    predicted = {t: predict_refit_seconds(by_id[t]["duration"], len(run.folds)) for t in ranked}
+    predicted = {
+        t: predict_refit_seconds(full_data_seconds(by_id[t]), len(run.folds)) for t in ranked
+    }
     planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
     if len(planned) < len(weights):
         notes.append(

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import metrics as M
 from ..evaluate import TrialTask
+from ..large_data import is_subsampled
 from ..progress import SearchProgress
 from ..runlog import RunLog
 from .base import Strategy
@@ -95,6 +96,8 @@ class SearchRunner:
 
     def _learn(self, record: dict[str, Any]) -> None:
         config, status = record["config"], record["status"]
+        if is_subsampled(config):  # the large-data first model: says little about all rows
+            return
         loss = None
         if status == "ok":
             loss = M.to_loss(self.metric, record["mean"][self.metric])

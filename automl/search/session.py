@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from typing import Any
 
@@ -13,13 +10,16 @@ import pandas as pd
 
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
+from ..large_data import DataPlan, full_data_seconds
 from ..progress import SearchProgress
 from ..run_context import RunContext
 from ..runlog import RunLog
+from ..worker_data import worker_data_folder, write_worker_data
 from . import make_strategy
 from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
 from .executor import LokyExecutor, make_executor
 from .runner import SearchRunner
+from .subsample_first import start_subsampled_first_trial
 
 #: Trials whose refit is kept in reserve while an ensemble is wanted.
 ENSEMBLE_RESERVE_TRIALS = 3
@@ -32,7 +32,7 @@ def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
-    seconds = [predict_refit_seconds(r["duration"], len(run.folds)) for r in top]
+    seconds = [predict_refit_seconds(full_data_seconds(r), len(run.folds)) for r in top]
     wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
     return min(wall, 0.5 * (budget.time_budget or 0.0))
 
@@ -74,16 +74,13 @@ def run_search(
     preload = ("torch",) if "mlp" in run.graph.families else ()
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
     executor.warm_up()  # workers start while the data is written for them
-    tmpdir = tempfile.mkdtemp(prefix="automl-")
-    try:
+    plan = DataPlan.decide(len(y), X.shape[1], len(run.folds), budget.time_budget)
+    with worker_data_folder() as folder:  # removed at the end, on errors too
         if isinstance(executor, LokyExecutor):
-            import joblib
-
-            path = os.path.join(tmpdir, "data.joblib")
-            joblib.dump((X, y), path)  # each worker loads it once, not once per trial
-            data = DataRef(path=path)
+            # written once; each worker maps it read-only, the pages are shared
+            data = DataRef(path=write_worker_data(X, y, folder, float32=plan.float32))
         else:
-            data = DataRef(X=X, y=y)
+            data = DataRef(X=X, y=y)  # a cluster: scattered to the workers once, by the executor
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
             best, spread = _prune_reference(log, run.metric)
@@ -113,6 +110,6 @@ def run_search(
         )
         runner.replay()
         update_reserve()
+        if plan.first_fraction is not None and not log.records:
+            start_subsampled_first_trial(runner, run, plan.first_fraction)
         runner.run()
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
