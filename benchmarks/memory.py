@@ -100,4 +100,3 @@ def machine_load() -> str:
     except OSError:
         return "load unknown"
     return f"load average {' '.join(load)} on {os.cpu_count()} CPUs"
-

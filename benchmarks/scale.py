@@ -44,7 +44,7 @@ def synthetic(rows: int, cols: int = 50, seed: int = 0) -> tuple[pd.DataFrame, n
         weights=[0.9, 0.1],
         random_state=seed,
     )
-    return pd.DataFrame(X, columns=[f"f{i}" for i in range(cols)]), y
+    return pd.DataFrame(X, columns=[f"f{i}" for i in range(cols)], copy=False), y
 
 
 def shared(name: str) -> tuple[pd.DataFrame, np.ndarray]:
