@@ -117,12 +117,28 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
     }
 
 
+def _release_workers() -> None:
+    """Stop automl's kept worker processes (directly on code older than release_workers,
+    so the same script measures the code before this change)."""
+    from automl.search import executor
+
+    release = getattr(executor, "release_workers", None)
+    if release is not None:
+        release()
+        return
+    for index in range(len(executor._SLOT_POOLS)):
+        executor._kill_slot(index)
+
+
 def _load_and_measure(name: str, args: argparse.Namespace) -> dict:
     if name.startswith("synthetic_"):
         X, y = synthetic(int(name.split("_")[1]), args.cols, args.seed)
     else:
         X, y = shared(name)
-    return measure(name, X, y, args)
+    try:
+        return measure(name, X, y, args)
+    finally:
+        _release_workers()  # else this process waits for its idle workers to time out
 
 
 def _isolated(name: str, args: argparse.Namespace) -> dict:

@@ -155,6 +155,16 @@ def _kill_slot(index: int) -> None:
         pool.shutdown(wait=False, kill_workers=True)
 
 
+def release_workers() -> None:
+    """Stop the worker processes kept between fits (an idle one exits after 300 s anyway).
+
+    For a program that fits once and exits, or measures memory after a fit: a kept
+    worker still holds the last fit's data.
+    """
+    for index in range(len(_SLOT_POOLS)):
+        _kill_slot(index)
+
+
 class LokyExecutor:
     """Trials in loky worker processes with hard deadlines.
 
