@@ -69,14 +69,23 @@ def _runs(X: pd.DataFrame) -> list[tuple[int, int]]:
 
 
 def _block(X: pd.DataFrame, start: int, stop: int, float32: bool) -> np.ndarray:
-    """Columns ``start:stop`` as one C-contiguous (columns, rows) array."""
-    values = np.ascontiguousarray(X.iloc[:, start:stop].to_numpy().T)
-    if float32 and values.dtype == np.float64 and values.size:
+    """Columns ``start:stop`` as one C-contiguous (columns, rows) array.
+
+    Filled column by column into one allocation: a frame whose columns sit in
+    separate pandas blocks is not first consolidated into a temporary copy.
+    """
+    dtype = X.dtypes.iloc[start]
+    if float32 and dtype == np.float64 and len(X):
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an all-missing block: no cast, no chatter
-            largest = max(abs(np.nanmin(values)), abs(np.nanmax(values)))  # no copy made
-        if largest < FLOAT32_MAX:
-            values = values.astype(np.float32)
+            warnings.simplefilter("ignore")  # an all-missing column: no chatter
+            columns = (X.iloc[:, j].to_numpy() for j in range(start, stop))
+            # reductions, no copy made; NaN for all-missing columns, ignored
+            largest = np.nanmax([np.nanmax(np.abs([np.nanmin(c), np.nanmax(c)])) for c in columns])
+        if not largest >= FLOAT32_MAX:  # NaN (nothing but missing values) casts too
+            dtype = np.dtype(np.float32)
+    values = np.empty((stop - start, len(X)), dtype=dtype)
+    for j in range(start, stop):
+        values[j - start] = X.iloc[:, j].to_numpy()
     return values
 
 
