@@ -13,6 +13,11 @@ Run (small, to check it works)::
 
     python -m benchmarks.scale --rows 10000 100000 --budget 30
 
+Memory alone, the same trials whatever the machine's load (old against new code)::
+
+    python -m benchmarks.scale --rows 200000 --budget 900 --max-trials 4 --models logreg \
+        --n-jobs 2 --no-shared
+
 The acceptance run of issue 15 (on a quiet machine; about 6 minutes)::
 
     python -m benchmarks.scale --rows 1000000 --budget 300 --no-shared
@@ -87,7 +92,13 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
 
     X_tr, X_te, y_tr, y_te = _split(X, y, args.seed)
     data_mb = X_tr.memory_usage(deep=True).sum() / 2**20
-    clf = AutoMLClassifier(time_budget=args.budget, n_jobs=args.n_jobs, random_state=args.seed)
+    clf = AutoMLClassifier(
+        time_budget=args.budget,
+        max_trials=args.max_trials,
+        models=args.models,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+    )
     before = tree_pss_mb()
     with PeakTreePss() as memory:
         start = time.monotonic()
@@ -159,6 +170,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--n-jobs", type=int, default=-1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-trials", type=int, default=None, help="also stop after N trials")
+    parser.add_argument("--models", nargs="+", default=None, help="model families (default: all)")
     parser.add_argument("--no-shared", action="store_true", help="skip the shared tables")
     args = parser.parse_args(argv)
 
