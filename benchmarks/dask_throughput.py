@@ -1,15 +1,16 @@
 """Trials per minute on a 2-worker dask ``LocalCluster`` against the local executor.
 
 Issue 15, item 5: the same fit (synthetic ``make_classification``, 50 columns,
-10 % positives, 10^5 rows by default) runs once with the default local executor
-(loky worker processes, the data memory-mapped) and once through joblib's dask
-backend on a ``LocalCluster`` of 2 single-threaded worker processes (the data
-scattered to both workers once). It prints finished trials per minute of search
-for each, and the machine's load.
+10 % positives, 10^5 rows by default; a fixed number of seeded trials without a
+time budget, so both executors run exactly the same trials) runs once with the
+default local executor (loky worker processes, the data memory-mapped) and once
+through joblib's dask backend on a ``LocalCluster`` of 2 single-threaded worker
+processes (the data scattered to both workers once). It prints trials per minute
+of search for each, and the machine's load.
 
 Run::
 
-    python -m benchmarks.dask_throughput --rows 100000 --budget 60
+    python -m benchmarks.dask_throughput --rows 100000 --trials 8
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ def run_once(X, y, args: argparse.Namespace, on_dask: bool) -> dict:
 
     from automl import AutoMLClassifier
 
-    clf = AutoMLClassifier(time_budget=args.budget, n_jobs=2, random_state=args.seed)
+    clf = AutoMLClassifier(
+        time_budget=None,  # the same seeded trials on both executors, whatever the load
+        max_trials=args.trials,
+        models=args.models,
+        cv=3,
+        n_jobs=2,
+        random_state=args.seed,
+    )
     start = time.monotonic()
     if on_dask:
         from dask.distributed import Client, LocalCluster
@@ -62,11 +70,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--cols", type=int, default=50)
-    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--trials", type=int, default=8)
+    parser.add_argument("--models", nargs="+", default=["logreg", "hist_gb"])
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     X, y = synthetic(args.rows, args.cols, args.seed)
-    print(f"{args.rows} x {args.cols}, budget {args.budget:g}s; {machine_load()}")
+    print(f"{args.rows} x {args.cols}, {args.trials} trials of {args.models}; {machine_load()}")
     rows = []
     for on_dask in (False, True):
         r = run_once(X, y, args, on_dask)
