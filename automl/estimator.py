@@ -202,7 +202,9 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     ) -> tuple[Folds, list[str]]:
         if groups is not None:
             return group_folds(self.cv, X, y, groups, random_state=seed, stratify=True)
-        return make_folds(self.cv, X, y, random_state=seed, classes=self.classes_)
+        return make_folds(
+            self.cv, X, y, random_state=seed, classes=self.classes_, time_budget=self.time_budget
+        )
 
     def _threshold_policy(self, graph: PipelineGraph) -> ThresholdPolicy:
         return ThresholdPolicy.decide(self.threshold, self.metric_, len(self.classes_), graph.name)

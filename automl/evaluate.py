@@ -27,6 +27,7 @@ from .pipeline_fit import fit_pipeline_timed
 from .rounds import rounds_used
 from .run_context import Folds, RunContext
 from .thresholds import best_threshold_score, threshold_scores
+from .worker_data import load_worker_data
 
 #: Training data as a worker sees it: features, target and row weights (or None).
 Data = tuple[pd.DataFrame, np.ndarray, "np.ndarray | None"]
@@ -54,9 +55,7 @@ class DataRef:
 
 @lru_cache(maxsize=2)
 def _load_cached(path: str) -> Data:
-    import joblib
-
-    return joblib.load(path)
+    return load_worker_data(path)  # numeric columns memory-mapped: shared by the workers
 
 
 def _rows(w: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:

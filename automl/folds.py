@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from .exceptions import ConfigError, DataError
+from .large_data import auto_n_splits
 
 #: Rows above which ``cv="auto"`` uses 3 folds instead of 5.
 AUTO_CV_LARGE = 10_000
@@ -23,6 +24,7 @@ def make_folds(
     *,
     random_state: int | None,
     classes: np.ndarray | None = None,
+    time_budget: float | None = None,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
     """Train/validation index pairs for ``cv``, plus notes on any fallback taken.
 
@@ -45,6 +47,9 @@ def make_folds(
         Seed of the shuffle.
     classes : ndarray or None
         The original labels, to name classes in the notes.
+    time_budget : float or None
+        The fit's budget: with ``cv="auto"``, large data under a short budget gets
+        fewer folds (:func:`automl.large_data.auto_n_splits`).
 
     Returns
     -------
@@ -65,7 +70,7 @@ def make_folds(
         if not folds:
             raise ConfigError("The CV splitter produced no folds.")
         return folds, notes + splitter_notes(folds, y, classes=classes, classification=True)
-    n_splits = (5 if len(y) <= AUTO_CV_LARGE else 3) if cv == "auto" else int(cv)
+    n_splits = int(cv) if cv != "auto" else _auto_splits(X, y, time_budget)
     if not isinstance(n_splits, Integral) or n_splits < 2:
         raise ConfigError(f"cv must give at least 2 folds; got {cv!r}.")
     singletons = np.flatnonzero(np.isin(y, np.flatnonzero(counts == 1)))
@@ -160,6 +165,12 @@ def splitter_notes(
                 "give them probability 0."
             )
     return notes
+
+
+def _auto_splits(X: pd.DataFrame, y: np.ndarray, time_budget: float | None) -> int:
+    """5 folds, 3 above :data:`AUTO_CV_LARGE` rows, fewer for large data on a short budget."""
+    default = 5 if len(y) <= AUTO_CV_LARGE else 3
+    return auto_n_splits(default, len(y), X.shape[1], time_budget)
 
 
 def conflicting_duplicates_note(X: pd.DataFrame, y: np.ndarray) -> str | None:

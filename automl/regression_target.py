@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from .exceptions import ConfigError, DataError
 from .folds import AUTO_CV_LARGE, splitter_notes
+from .large_data import auto_n_splits
 
 #: Quantile bins of the target that ``cv="stratified"`` balances across folds.
 STRATIFY_BINS = 10
@@ -76,7 +77,12 @@ def _all_numbers(series: pd.Series) -> bool:
 
 
 def regression_folds(
-    cv: Any, X: pd.DataFrame, y: np.ndarray, *, random_state: int | None
+    cv: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    random_state: int | None,
+    time_budget: float | None = None,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
     """Shuffled K-fold train/validation index pairs for a numeric target.
 
@@ -92,6 +98,9 @@ def regression_folds(
         The target.
     random_state : int or None
         Seed of the shuffle.
+    time_budget : float or None
+        The fit's budget: with ``cv="auto"``, large data under a short budget gets
+        fewer folds (:func:`automl.large_data.auto_n_splits`).
 
     Returns
     -------
@@ -111,6 +120,8 @@ def regression_folds(
     stratified = isinstance(cv, str) and cv == "stratified"
     if isinstance(cv, str) and cv in ("auto", "stratified"):
         n_splits = 5 if len(y) <= AUTO_CV_LARGE or stratified else 3
+        if not stratified:
+            n_splits = auto_n_splits(n_splits, len(y), X.shape[1], time_budget)
     elif isinstance(cv, Integral) and not isinstance(cv, bool):
         n_splits = int(cv)
     else:

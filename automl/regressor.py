@@ -208,7 +208,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
     ) -> tuple[Folds, list[str]]:
         if groups is not None:
             return group_folds(self.cv, X, y, groups, random_state=seed, stratify=False)
-        return regression_folds(self.cv, X, y, random_state=seed)
+        return regression_folds(self.cv, X, y, random_state=seed, time_budget=self.time_budget)
 
     def _prior(self, y: np.ndarray, schema: Schema, weights: np.ndarray | None) -> FinalModel:
         return prior_regression_model(y, self.metric_, schema, weights)

@@ -70,3 +70,31 @@ def test_regression_trials_run_on_the_cluster(client):
     assert sum(_trial_calls(t["key"]) for t in stream.data) == 4, "every trial ran on the cluster"
     assert len(reg.trials_) == 4
     assert reg.score(X[180:], y[180:]) >= 0.95  # a linear target: ridge fits it closely
+
+
+@pytest.mark.slow
+def test_the_data_is_scattered_to_the_workers_once(client, monkeypatch):
+    """Trials travel without the data: it is broadcast once per fit, not pickled per batch."""
+    from distributed import Client as ClientType
+
+    from automl.evaluate import DataRef
+
+    scattered = []
+    scatter = ClientType.scatter
+
+    def spy(self, data, *args, **kwargs):
+        scattered.append((data, kwargs.get("broadcast")))
+        return scatter(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(ClientType, "scatter", spy)
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    clf = AutoMLClassifier(
+        n_jobs=2, max_trials=6, time_budget=None, random_state=0, cv=3, models=["logreg"]
+    )
+    with joblib.parallel_backend("dask"):
+        clf.fit(X, y)
+    assert len(clf.trials_) == 6 and all(r["status"] in ("ok", "pruned") for r in clf.trials_)
+    assert len(scattered) == 1, "one scatter for three batches of trials"
+    data, broadcast = scattered[0]
+    assert isinstance(data, DataRef) and data.X is not None and len(data.X) == 300
+    assert broadcast is True

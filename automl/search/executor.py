@@ -15,10 +15,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
 from ..errors_text import describe_exception, describe_worker_death, failure_text
-from ..evaluate import TrialTask, empty_result, run_trial
+from ..evaluate import DataRef, TrialTask, empty_result, run_trial
 
 #: Seconds past its deadline after which a trial is killed.
 GRACE = 1.0
@@ -89,9 +90,11 @@ def _custom_family(task: TrialTask) -> Any:
     return None if module.startswith(f"{__package__.split('.')[0]}.models") else family
 
 
-def run_trial_in_worker(task: TrialTask, family: Any = None) -> dict[str, Any]:
+def run_trial_in_worker(task: TrialTask, family: Any = None, data: Any = None) -> dict[str, Any]:
     """:func:`~automl.evaluate.run_trial` in a worker, with the trial's custom family.
 
+    ``data`` is the training data (a ``DataRef``) when it travels apart from the task:
+    on a cluster it is scattered to every worker once and handed in here.
     Registers ``family`` first (replacing an older one of that name), and turns
     anything that still escapes (``SystemExit`` from a model, say) into a failed
     trial whose ``error`` says what happened; a failed trial's ``error`` is never empty.
@@ -102,6 +105,8 @@ def run_trial_in_worker(task: TrialTask, family: Any = None) -> dict[str, Any]:
             from ..models import register
 
             register(family, replace=True)
+        if data is not None:
+            task = replace(task, data=data)
         result = run_trial(task)
     except BaseException as exc:  # noqa: BLE001 - the worker must report, not die
         return _failure(task, "failed", describe_exception(exc), started)
@@ -147,6 +152,16 @@ def _kill_slot(index: int) -> None:
     _SLOT_POOLS[index] = None
     if pool is not None:
         pool.shutdown(wait=False, kill_workers=True)
+
+
+def release_workers() -> None:
+    """Stop the worker processes kept between fits (an idle one exits after 300 s anyway).
+
+    For a program that fits once and exits, or measures memory after a fit: a kept
+    worker still holds the last fit's data.
+    """
+    for index in range(len(_SLOT_POOLS)):
+        _kill_slot(index)
 
 
 class LokyExecutor:
@@ -263,6 +278,23 @@ class JoblibBatchExecutor:
     def __init__(self, n_workers: int) -> None:
         self.n_workers = max(1, n_workers)
         self.queue: list[tuple[TrialTask, float]] = []
+        self._scattered: tuple[int, Any] | None = None  # (id of the DataRef, its future)
+
+    def _data_future(self, data: DataRef) -> Any:
+        """The training data scattered to every dask worker once; None off dask.
+
+        On joblib's dask backend each batch would otherwise pickle the data with
+        every trial; broadcast once, each worker keeps one copy for the whole fit.
+        """
+        from joblib.parallel import get_active_backend
+
+        client = getattr(get_active_backend()[0], "client", None)
+        if client is None or data.X is None:
+            return None
+        if self._scattered is None or self._scattered[0] != id(data):
+            future = client.scatter(data, broadcast=True, hash=False)
+            self._scattered = (id(data), future)
+        return self._scattered[1]
 
     def warm_up(self) -> None:
         pass
@@ -288,13 +320,18 @@ class JoblibBatchExecutor:
         batch, self.queue = self.queue, []
         if not batch:
             return []
+        data = self._data_future(batch[0][0].data)
         results = Parallel(n_jobs=self.n_workers)(
-            delayed(run_trial_in_worker)(task, _custom_family(task)) for task, _ in batch
+            delayed(run_trial_in_worker)(
+                task if data is None else replace(task, data=DataRef()), _custom_family(task), data
+            )
+            for task, _ in batch
         )
         return [(task, result) for (task, _), result in zip(batch, results, strict=False)]
 
     def shutdown(self, kill: bool = False) -> None:
         self.queue = []
+        self._scattered = None  # the workers may drop the data
 
 
 def make_executor(

@@ -97,6 +97,8 @@ class SearchRunner:
 
     def _learn(self, record: dict[str, Any]) -> None:
         config, status = record["config"], record["status"]
+        if not is_full(config) and not getattr(self.strategy, "multi_fidelity", False):
+            return  # the large-data first model on a subsample: says little about all rows
         loss = None
         if status == "ok":
             loss = M.to_loss(self.metric, record["mean"][self.metric])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from typing import Any
 
@@ -14,13 +11,16 @@ import pandas as pd
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
 from ..fidelity import default_min_fidelity, fidelity_of, is_full
+from ..large_data import DataPlan
 from ..progress import SearchProgress
 from ..run_context import RunContext
 from ..runlog import RunLog
+from ..worker_data import worker_data_folder, write_worker_data
 from . import STRATEGIES, make_strategy
 from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
 from .executor import LokyExecutor, make_executor
 from .runner import SearchRunner
+from .subsample_first import start_subsampled_first_trial
 
 #: Trials whose refit is kept in reserve while an ensemble is wanted.
 ENSEMBLE_RESERVE_TRIALS = 3
@@ -100,15 +100,15 @@ def run_search(
     preload = ("torch",) if "mlp" in run.graph.families else ()
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
     executor.warm_up()  # workers start while the data is written for them
-    tmpdir = tempfile.mkdtemp(prefix="automl-")
-    try:
+    plan = DataPlan.decide(len(y), X.shape[1], len(run.folds), budget.time_budget)
+    with worker_data_folder() as folder:  # removed at the end, on errors too
         if isinstance(executor, LokyExecutor):
-            import joblib
-
-            path = os.path.join(tmpdir, "data.joblib")
-            joblib.dump((X, y, sample_weight), path)  # each worker loads it once
+            # written once; each worker maps it read-only, the pages are shared
+            path = write_worker_data(
+                X, y, folder, float32=plan.float32, sample_weight=sample_weight
+            )
             data = DataRef(path=path)
-        else:
+        else:  # a cluster: scattered to the workers once, by the executor
             data = DataRef(X=X, y=y, sample_weight=sample_weight)
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
@@ -146,6 +146,6 @@ def run_search(
         )
         runner.replay()
         update_reserve()
+        if plan.first_fraction is not None and not log.records:
+            start_subsampled_first_trial(runner, run, plan.first_fraction)
         runner.run()
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)

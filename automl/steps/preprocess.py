@@ -28,7 +28,13 @@ MAX_ORDINAL_CATEGORIES = 200
 
 
 def _to_float(X):
-    return np.asarray(X, dtype=float)
+    """Numbers as a float matrix: float32 when the columns are (the large-data trials'
+    data, see :mod:`automl.worker_data`), so no float64 copy is made; else float64."""
+    try:
+        dtype = np.result_type(*getattr(X, "dtypes", [np.asarray(X).dtype]))
+    except (TypeError, ValueError):  # extension dtypes, no columns: float64 below
+        dtype = np.dtype(float)
+    return np.asarray(X, dtype=np.float32 if dtype == np.float32 else float)
 
 
 def _to_object(X):
