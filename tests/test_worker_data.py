@@ -61,7 +61,8 @@ def mixed():
 
 def test_numeric_columns_are_shared_read_only_memory_maps(tmp_path, mixed):
     X, y = mixed
-    X_back, y_back = load_worker_data(write_worker_data(X, y, str(tmp_path)))
+    X_back, y_back, w_back = load_worker_data(write_worker_data(X, y, str(tmp_path)))
+    assert w_back is None
     pd.testing.assert_frame_equal(X_back, X)  # every kind of column comes back as it was
     assert X_back.attrs == X.attrs
     np.testing.assert_array_equal(y_back, y)
@@ -77,7 +78,7 @@ def test_numeric_columns_are_shared_read_only_memory_maps(tmp_path, mixed):
 
 def test_float32_halves_the_float_columns_only(tmp_path, mixed):
     X, y = mixed
-    X_back, _ = load_worker_data(write_worker_data(X, y, str(tmp_path), float32=True))
+    X_back, _, _ = load_worker_data(write_worker_data(X, y, str(tmp_path), float32=True))
     assert X_back["num"].dtype == np.float32 and X_back["x2"].dtype == np.float32
     assert X_back["count"].dtype == X["count"].dtype and X_back["flag"].dtype == bool
     np.testing.assert_allclose(X_back["x2"], X["x2"], rtol=1e-6)
@@ -92,8 +93,8 @@ def test_a_worker_loads_the_file_once_and_tasks_do_not_carry_the_data(tmp_path, 
     y = np.tile(y, 50)
     ref = DataRef(path=write_worker_data(X, y, str(tmp_path)))
     _load_cached.cache_clear()
-    first, _ = ref.load()
-    again, _ = DataRef(path=ref.path).load()
+    first, _, _ = ref.load()
+    again, _, _ = DataRef(path=ref.path).load()
     assert again is first, "the same mapped frame is reused by every trial in a worker"
     task = TrialTask(trial=0, config={}, run=None, data=ref)  # type: ignore[arg-type]
     assert len(pickle.dumps(task)) < 1_000 < len(pickle.dumps((X, y))) // 50
@@ -132,3 +133,11 @@ def test_quality_through_the_mapped_data_on_breast_cancer():
         time_budget=None, max_trials=3, models=["logreg", "hist_gb"], n_jobs=1, random_state=0
     ).fit(X_tr, y_tr)
     assert roc_auc_score(y_te, clf.predict_proba(X_te)[:, 1]) >= 0.98
+
+
+def test_sample_weights_travel_with_the_rows(tmp_path):
+    X = pd.DataFrame({"a": np.arange(6.0), "b": list("xyzxyz")})
+    y = np.array([0, 1, 0, 1, 0, 1])
+    w = np.array([1.0, 2.0, 0.0, 1.5, 3.0, 1.0])
+    _, _, w_back = load_worker_data(write_worker_data(X, y, str(tmp_path), sample_weight=w))
+    np.testing.assert_array_equal(w_back, w)
