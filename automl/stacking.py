@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics as M
-from .ensemble import blend, greedy_selection, predict_matrix
+from .ensemble import aligned_proba, blend, greedy_selection, predict_matrix
 from .models.base import ModelContext
 
 #: The stack must beat the blend's nested loss by this share of it (and at least
@@ -83,11 +83,7 @@ def _level2_matrix(
 ) -> np.ndarray:
     if regression:
         return np.asarray(model.predict(features), dtype=float).reshape(-1, 1)
-    proba = np.asarray(model.predict_proba(features), dtype=float)
-    seen = np.asarray(model.classes_).astype(int)
-    out = np.zeros((len(features), n_outputs))
-    out[:, seen] = proba
-    return out
+    return aligned_proba(model, features, n_outputs)
 
 
 def _fit_level2(

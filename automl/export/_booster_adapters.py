@@ -11,22 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..exceptions import ExportError
 from ._boosters import _ONNXMLTOOLS_OPSET, _as_column, convert_catboost_model
-from ._builder import GraphBuilder
+from ._builder import GraphBuilder, aligned
 
 
 def _spread(b: GraphBuilder, proba: str, estimator: Any) -> str:
     """Probabilities over every class from those of the classes the booster saw."""
-    present = np.asarray(getattr(estimator, "_present", []), dtype=int)
-    n_classes = len(estimator.classes_)
-    if len(present) == n_classes:
-        return proba
-    spread = np.zeros((len(present), n_classes), dtype=np.float32)
-    spread[np.arange(len(present)), present] = 1.0
-    return b.op("MatMul", [proba, b.const(spread, "spread")])
+    return aligned(b, proba, estimator._present, len(estimator.classes_))
 
 
 def _fitted_booster(estimator: Any, library: str) -> Any:

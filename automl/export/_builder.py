@@ -131,3 +131,17 @@ class GraphBuilder:
         model.ir_version = min(model.ir_version, 9)
         onnx.checker.check_model(model)
         return model
+
+
+def aligned(b: GraphBuilder, proba: str, seen: Any, n_classes: int) -> str:
+    """Probabilities with one column per encoded class, from those of the ``seen`` ones.
+
+    The graph form of :func:`automl.ensemble.aligned_proba`: a model trained on fewer
+    classes than the fit saw gives the others probability 0.
+    """
+    seen = np.asarray(seen).astype(int)
+    if len(seen) == n_classes and np.array_equal(seen, np.arange(n_classes)):
+        return proba
+    spread = np.zeros((len(seen), n_classes), dtype=np.float32)
+    spread[np.arange(len(seen)), seen] = 1.0
+    return b.op("MatMul", [proba, b.const(spread, "spread")])

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ExportError
-from ._builder import GraphBuilder
+from ._builder import GraphBuilder, aligned
 
 
 def _features(b: GraphBuilder, outputs: list[str], n_classes: int, regression: bool) -> str:
@@ -79,9 +79,4 @@ def stacked_output(b: GraphBuilder, final: Any, outputs: list[str]) -> str:
         proba = b.op("Concat", [b.op("Sub", [b.const(np.float32(1.0), "one"), p1]), p1], axis=1)
     else:
         proba = b.op("Softmax", [z], axis=1)
-    seen = np.asarray(linear.classes_).astype(int)
-    if len(seen) == n_classes and np.array_equal(seen, np.arange(n_classes)):
-        return proba
-    spread = np.zeros((len(seen), n_classes), dtype=np.float32)
-    spread[np.arange(len(seen)), seen] = 1.0
-    return b.op("MatMul", [proba, b.const(spread, "spread")])
+    return aligned(b, proba, linear.classes_, n_classes)

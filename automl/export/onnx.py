@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ExportError
-from ._builder import GraphBuilder
+from ._builder import GraphBuilder, aligned
 from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
 from ._stack import stacked_output
@@ -93,16 +93,6 @@ def _member(b: GraphBuilder, pipe: Any, inputs: dict[str, str]) -> tuple[str, An
 
         out = inverse_target(b, model.transformer_, out)
     return out, inner
-
-
-def _aligned(b: GraphBuilder, proba: str, classes: Any, n_classes: int) -> str:
-    """A member's probabilities with one column per encoded class (see ``aligned_proba``)."""
-    seen = np.asarray(classes).astype(int)
-    if len(seen) == n_classes and np.array_equal(seen, np.arange(n_classes)):
-        return proba
-    spread = np.zeros((len(seen), n_classes), dtype=np.float32)
-    spread[np.arange(len(seen)), seen] = 1.0
-    return b.op("MatMul", [proba, b.const(spread, "spread")])
 
 
 def _label_values(classes: np.ndarray) -> tuple[np.ndarray, int]:
@@ -196,7 +186,7 @@ def to_onnx(estimator: Any) -> Any:
     for pipe, weight in pairs:
         out, inner = _member(b, pipe, inputs)
         if not regression:
-            out = _aligned(b, out, inner.classes_, int(final.n_classes))
+            out = aligned(b, out, inner.classes_, int(final.n_classes))
         outs.append(
             out if stacked else b.op("Mul", [out, b.const(np.float32(weight / total), "weight")])
         )
