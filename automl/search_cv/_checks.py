@@ -21,9 +21,10 @@ from ..search import STRATEGIES
 from ..space import Categorical, Integer, Real, Space
 from ..steps.raw import PerRow
 
-#: Every search SearchCV knows; the multi-fidelity ones need ``resource``.
-SEARCHES = ("bayes", "random", "grid", "hyperband", "bohb")
-MULTI_FIDELITY = ("hyperband", "bohb")
+#: Every search SearchCV knows: the engine's strategies; the multi-fidelity ones need
+#: ``resource``.
+SEARCHES = tuple(STRATEGIES)
+MULTI_FIDELITY = tuple(n for n, cls in STRATEGIES.items() if getattr(cls, "multi_fidelity", False))
 #: An integer range of at most this many values is searched value by value under grid.
 GRID_ALL_INTEGERS = 10
 
@@ -48,11 +49,6 @@ def check_params(params: dict[str, Any]) -> None:
     search = params["search"]
     if not isinstance(search, str) or search not in SEARCHES:
         raise _fail("search", f"one of {list(SEARCHES)}", search)
-    if search not in STRATEGIES:
-        raise ConfigError(
-            f"search={search!r} is not available in this build of automl (strategies "
-            f"available: {sorted(STRATEGIES)}). Hint: use search='bayes' or 'random'."
-        )
     tb = params["time_budget"]
     if tb is not None and not (
         isinstance(tb, RealNumber)
