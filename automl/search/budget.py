@@ -56,7 +56,17 @@ class Budget:
 
 
 class CostModel:
-    """Predicts a trial's duration per family from what was measured so far.
+    """Predicts a trial's duration per family, at a fidelity, from what was measured so far.
+
+    Each measurement keeps the fidelity it ran at. A prediction at fidelity ``f``
+    scales each recent measurement at fidelity ``f_i`` by ``f / f_i`` (linear in the
+    rows, rounds or epochs the fidelity stands for) and takes their median; a
+    measurement at the same fidelity is used as it is. Scaling up from a low
+    fidelity overestimates (fixed costs such as starting a worker or importing a
+    library do not shrink with the fidelity), so budgeting stays cautious at full
+    fidelity, while a prediction at the fidelity a trial actually ran at stays
+    honest — a multi-fidelity search whose cheapest rung was slow is not taken for
+    one that cannot afford even that rung.
 
     Before a family has run, its cost hint is scaled by the fastest measured
     family; before anything has run, by a rough rows-based guess.
@@ -65,19 +75,29 @@ class CostModel:
     def __init__(self, n_rows: int, n_folds: int) -> None:
         self.n_rows = n_rows
         self.n_folds = n_folds
-        self.durations: dict[str, list[float]] = {}
+        self.durations: dict[str, list[tuple[float, float]]] = {}
 
-    def observe(self, family: str, seconds: float) -> None:
-        self.durations.setdefault(family, []).append(float(seconds))
+    def observe(self, family: str, seconds: float, fidelity: float = 1.0) -> None:
+        """Record that a trial of ``family`` at ``fidelity`` took ``seconds``."""
+        fidelity = float(fidelity) if fidelity > 0 else 1.0
+        self.durations.setdefault(family, []).append((fidelity, float(seconds)))
 
-    def predict(self, family: str) -> float:
+    def _scaled(self, family: str, fidelity: float) -> list[float]:
+        return [sec * fidelity / f for f, sec in self.durations.get(family, [])[-5:]]
+
+    def predict(self, family: str, fidelity: float = 1.0) -> float:
+        """Predicted seconds of one trial of ``family`` at ``fidelity``."""
         if self.durations.get(family):
-            return float(np.median(self.durations[family][-5:]))
+            return float(np.median(self._scaled(family, fidelity)))
         hint = get_family(family).cost
-        per_hint = [np.median(v) / get_family(f).cost for f, v in self.durations.items() if v]
+        per_hint = [
+            np.median(self._scaled(f, 1.0)) / get_family(f).cost
+            for f, v in self.durations.items()
+            if v
+        ]
         if per_hint:
-            return float(min(per_hint) * hint)
-        return hint * self.n_folds * (0.05 + self.n_rows / 40_000)
+            return float(min(per_hint) * hint * fidelity)
+        return hint * self.n_folds * (0.05 + self.n_rows / 40_000) * fidelity
 
     def known(self, family: str) -> bool:
         return bool(self.durations.get(family))

@@ -106,16 +106,27 @@ class SearchRunner:
             loss = record.get("prune_loss")
         with _in_process():
             self.strategy.tell(config, loss)
-        # durations are kept as full-fidelity estimates (linear in rows: an overestimate
-        # for low fidelities, whose fixed costs weigh more), so budgeting stays cautious
-        fidelity = fidelity_of(config)
-        self.costs.observe(config["family"], record.get("duration", 0.0) / fidelity)
+        # durations keep their fidelity: the cost model scales them (see CostModel)
+        self.costs.observe(config["family"], record.get("duration", 0.0), fidelity_of(config))
+
+    def _smallest_fidelity(self) -> float:
+        """The lowest fidelity the strategy hands out (1.0 unless it is multi-fidelity)."""
+        if not getattr(self.strategy, "multi_fidelity", False):
+            return 1.0
+        return float(getattr(self.strategy, "min_fidelity", 1.0))
 
     def _allowed(self) -> set[str]:
+        """Families whose cheapest trial the strategy could run still fits the time left.
+
+        A multi-fidelity strategy runs most trials below full fidelity, so a family is
+        judged by a trial at its smallest fidelity; the per-trial cap and the hard time
+        limit still hold for the promotions.
+        """
         left = self.budget.search_left()
+        fidelity = self._smallest_fidelity()
         allowed = set()
         for fam in self.strategy.graph.families:
-            predicted = self.costs.predict(fam)
+            predicted = self.costs.predict(fam, fidelity)
             limit = left if self.costs.known(fam) else 0.6 * left
             if predicted <= limit or math.isinf(left):
                 allowed.add(fam)
@@ -128,7 +139,7 @@ class SearchRunner:
         """Most seconds one trial may take: generous against its prediction, but a first
         trial of a family, whose cost is only guessed, may not eat the whole budget."""
         budget = self.budget.time_budget or math.inf
-        predicted = self.costs.predict(family) * fidelity
+        predicted = self.costs.predict(family, fidelity)
         if self.costs.known(family):
             return max(4.0 * predicted, 0.15 * budget)
         return max(4.0 * predicted, 0.3 * budget)

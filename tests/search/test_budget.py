@@ -76,7 +76,7 @@ def test_cost_model_uses_the_last_five_measurements():
         costs.observe("logreg", seconds)
     assert costs.predict("logreg") == pytest.approx(1.0)
     costs.observe("logreg", np.float64(7))
-    assert isinstance(costs.durations["logreg"][-1], float)
+    assert isinstance(costs.durations["logreg"][-1][1], float)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,15 @@ def test_refit_prediction_exceeds_one_fold():
     # a refit trains on all rows: more than one fold's share of the summed fit time
     for k in (2, 3, 5, 10):
         assert predict_refit_seconds(10.0, k) > 10.0 / k
+
+
+def test_cost_model_keeps_the_fidelity_of_each_measurement():
+    costs = CostModel(n_rows=1000, n_folds=5)
+    costs.observe("mlp", 6.0, fidelity=0.04)  # a slow cheapest rung: mostly fixed costs
+    # at the fidelity it ran at, the prediction is what was measured, not 6 / 0.04 * 0.04
+    # after a round trip through a full-fidelity estimate that a search could not afford
+    assert costs.predict("mlp", 0.04) == pytest.approx(6.0)
+    assert costs.predict("mlp") == pytest.approx(150.0)  # scaled up: cautious at full
+    costs.observe("mlp", 20.0)  # a full-fidelity measurement
+    assert costs.predict("mlp", 0.5) == pytest.approx(np.median([6.0 * 0.5 / 0.04, 20.0 * 0.5]))
+    assert costs.predict("logreg", 0.5) == pytest.approx(0.5 * costs.predict("logreg"))

@@ -226,7 +226,6 @@ def test_a_trial_over_the_memory_limit_is_stopped_and_the_next_one_runs(data):
         [(task, result)] = _wait_all(executor, limit=60)
         assert task.trial == 0 and result["status"] == "failed"
         assert "out of memory" in result["error"] and "1000 MB" in result["error"]
-        assert time.monotonic() - start < 10  # stopped while it held the memory
         executor.submit(_task(data, 1), deadline=time.monotonic() + 120)
         [(task, result)] = _wait_all(executor)
         assert task.trial == 1 and result["status"] == "ok", result["error"]

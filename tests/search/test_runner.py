@@ -212,6 +212,29 @@ def test_allowed_excludes_a_family_predicted_too_slow(clock):
     assert runner._allowed() == {"logreg", "hist_gb", "xgboost"}
 
 
+class FakeMultiFidelityStrategy(FakeStrategy):
+    """Like FakeStrategy, but every configuration runs at the smallest rung."""
+
+    multi_fidelity = True
+    min_fidelity = 0.04
+
+    def ask(self, allowed: set[str], pending: list[dict[str, Any]]) -> dict[str, Any] | None:
+        config = super().ask(allowed, pending)
+        return None if config is None else {**config, "fidelity": self.min_fidelity}
+
+
+def test_a_slow_cheapest_rung_does_not_end_a_multi_fidelity_search(clock):
+    # 6 s at fidelity 0.04 (worker start and imports dominate) would be 150 s at full
+    # fidelity; judged at full fidelity, the only family no longer fits a 60 s budget
+    # and the search stops after one trial. Judged at the rung it runs at, it goes on.
+    strategy = FakeMultiFidelityStrategy(("mlp",))
+    executor = FakeExecutor(clock, lambda task: result(duration=6.0))
+    runner, tasks = make_runner(Budget(60.0, None), executor=executor, strategy=strategy)
+    runner.run()
+    assert len(tasks) >= 5
+    assert all(limit is not None and limit <= 60.0 for _, _, limit in tasks)
+
+
 def test_refit_reserve_shrinks_what_the_search_may_use(clock):
     """update_reserve runs after every finished trial; what it keeps back is gone from
     the families allowed, from the next trial's limit and, in the end, from the search."""
@@ -287,7 +310,7 @@ def test_finished_trials_are_logged_and_told_with_their_loss(clock):
     assert records[2]["error"] == "boom"
     # ok: the metric as a loss; pruned: its optimistic loss; failed: None
     assert [loss for _, loss in strategy.told] == [M.to_loss(METRIC, 0.9), -0.62, None]
-    assert costs.durations["logreg"] == [1.0, 0.5, 0.2]
+    assert costs.durations["logreg"] == [(1.0, 1.0), (1.0, 0.5), (1.0, 0.2)]
     assert runner.best_score() == 0.9  # a pruned trial is not a result
 
 
