@@ -6,6 +6,12 @@ numeric ones, so the fitted trees are read here and written as one
 split ("is the category code in this set?") becomes a numeric split on an extra
 column that the graph computes first: a lookup, from the code, of the side the
 tree sends it to, with scikit-learn's rules for negative, unknown and missing codes.
+
+scikit-learn compares float64 values with float64 thresholds, which are midpoints
+between neighbouring training values: in float32 a value can land on the other
+side. The ensemble therefore reads doubles, with double thresholds, leaf values
+and baseline (``*_as_tensor`` attributes of ai.onnx.ml opset 3); the link runs in
+double too.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ def _goes_right_table(
             right[row] = False
         elif _in_bitset(known, code_array)[0]:
             right[row] = True
-    return right.astype(np.float32)
+    return right.astype(np.float64)
 
 
 def _input_layout(estimator: Any) -> tuple[list[int], dict[int, np.ndarray]]:
@@ -79,14 +85,19 @@ def _link(b: GraphBuilder, estimator: Any, raw: str) -> str:
         return raw
     if link == "LogitLink":
         p = b.op("Sigmoid", [raw])
-        return b.op("Concat", [b.op("Sub", [b.const([[1.0]], dtype=np.float32), p]), p], axis=1)
+        return b.op("Concat", [b.op("Sub", [b.const([[1.0]], dtype=np.float64), p]), p], axis=1)
     if link == "MultinomialLogit":
         return b.op("Softmax", [raw], axis=1)
     raise ExportError(f"The loss link {link} of {type(estimator).__name__} has no ONNX converter.")
 
 
 def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
-    """Raw scores of every tree, plus the baseline, through the loss's link."""
+    """Raw scores of every tree, plus the baseline, through the loss's link.
+
+    ``x`` is a double matrix; the output is double.
+    """
+    from onnx import numpy_helper
+
     known, f_idx_map = estimator._bin_mapper.make_known_categories_bitsets()
     source, categories = _input_layout(estimator)
     n_targets = len(estimator._predictors[0])
@@ -143,6 +154,14 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
                 attrs["nodes_missing_value_tracks_true"].append(tracks_left)
             tree_id += 1
     features = b.op("Concat", [x, *extra], axis=1) if extra else x
+    doubles = {
+        f"{key}_as_tensor": numpy_helper.from_array(np.asarray(values, dtype=np.float64))
+        for key, values in (
+            ("nodes_values", attrs.pop("nodes_values")),
+            ("target_weights", attrs.pop("target_weights")),
+            ("base_values", np.ravel(estimator._baseline_prediction)),
+        )
+    }
     raw = b.op(
         "TreeEnsembleRegressor",
         [features],
@@ -151,18 +170,18 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
         n_targets=n_targets,
         aggregate_function="SUM",
         post_transform="NONE",
-        base_values=[float(v) for v in np.ravel(estimator._baseline_prediction)],
         **attrs,
+        **doubles,
     )
-    return _link(b, estimator, raw)
+    return _link(b, estimator, b.cast(raw, np.float64))
 
 
 def _category_side(b: GraphBuilder, x: str, feature: int, table: np.ndarray) -> str:
-    """``(N, 1)`` column: 1.0 where a row's code goes right at this split, from ``table``."""
+    """``(N, 1)`` double column: 1.0 where a row's code goes right at this split."""
     column = b.op("Gather", [x, b.const(np.int64(feature))], axis=1)
     missing = b.op("IsNaN", [column])
-    filled = b.op("Where", [missing, b.const(np.float32(-1.0)), column])
-    low, high = b.const(np.float32(-1.0)), b.const(np.float32(_MAX_CODE - 1))
+    filled = b.op("Where", [missing, b.const(np.float64(-1.0)), column])
+    low, high = b.const(np.float64(-1.0)), b.const(np.float64(_MAX_CODE - 1))
     index = b.op("Cast", [b.op("Clip", [filled, low, high])], to=7)  # int64
     shifted = b.op("Add", [index, b.const(np.int64(1))])
     side = b.op("Gather", [b.const(table, "side"), shifted], axis=0)
