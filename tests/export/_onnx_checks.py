@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 
 
-def onnx_feed(estimator: Any, X: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One ``(N, 1)`` array per column: strings ("" for missing) or float32."""
+def onnx_feed(
+    estimator: Any, X: pd.DataFrame, numeric_dtype: str = "float64"
+) -> dict[str, np.ndarray]:
+    """One ``(N, 1)`` array per column: strings ("" for missing) or numbers, written
+    here independently of the library's ``onnx_inputs``."""
     if not isinstance(X, pd.DataFrame):  # fitted on an array: inputs are x0, x1, ...
         X = pd.DataFrame(X, columns=list(estimator.schema_.columns))
     feed = {}
@@ -21,18 +24,23 @@ def onnx_feed(estimator: Any, X: pd.DataFrame) -> dict[str, np.ndarray]:
             text = np.where(values.isna(), "", values.astype(str))
             feed[column] = text.astype(object).reshape(-1, 1)
         else:
-            feed[column] = X[column].to_numpy(dtype=np.float32).reshape(-1, 1)
+            feed[column] = X[column].to_numpy(dtype=numeric_dtype).reshape(-1, 1)
     return feed
 
 
-def run_onnx(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> dict[str, np.ndarray]:
+def run_onnx(
+    estimator: Any, X: pd.DataFrame, tmp_path: Path, numeric_dtype: str = "float64"
+) -> dict[str, np.ndarray]:
     """Export ``estimator``, run it on ``X`` with onnxruntime; outputs by name."""
     import onnxruntime as ort
 
-    path = estimator.export_onnx(str(tmp_path / "model.onnx"))
+    path = estimator.export_onnx(
+        str(tmp_path / f"model_{numeric_dtype}.onnx"), numeric_dtype=numeric_dtype
+    )
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, onnx_feed(estimator, X)), strict=True))
+    feed = onnx_feed(estimator, X, numeric_dtype)
+    return dict(zip(names, session.run(None, feed), strict=True))
 
 
 def assert_classifier_parity(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> None:

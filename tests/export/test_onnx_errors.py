@@ -110,8 +110,8 @@ def test_cli_export_writes_a_runnable_file(fitted, tmp_path, capsys):
     assert {i.name: i.type for i in session.get_inputs()} == {
         "colour": "tensor(string)",
         "size": "tensor(string)",
-        "x": "tensor(float)",
-        "z": "tensor(float)",
+        "x": "tensor(double)",
+        "z": "tensor(double)",
     }
     X_new = X.iloc[:50].copy()
     X_new.loc[X_new.index[:5], "colour"] = None
