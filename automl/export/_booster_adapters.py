@@ -31,7 +31,7 @@ def _fitted_booster(estimator: Any, library: str) -> Any:
 
 
 def lightgbm_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
-    """``automl.boosters.LightGBMClassifier``/``Regressor`` reading the double ``x``."""
+    """``automl.boosters.LightGBMClassifier``/``Regressor`` reading ``x``."""
     from ._lightgbm import lightgbm_onnx
 
     booster = _fitted_booster(estimator, "LightGBM")

@@ -25,7 +25,7 @@ def _as_column(b: GraphBuilder, values: str) -> str:
 
 
 def convert_lightgbm_model(model: Any, b: GraphBuilder, x: str, n_features: int) -> str:
-    """A fitted ``lightgbm.LGBMClassifier`` / ``LGBMRegressor`` reading the double ``x``."""
+    """A fitted ``lightgbm.LGBMClassifier`` / ``LGBMRegressor`` reading ``x``."""
     from ._lightgbm import lightgbm_onnx
 
     outputs = lightgbm_onnx(model, model.booster_, b, x, n_features)

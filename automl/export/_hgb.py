@@ -9,9 +9,11 @@ tree sends it to, with scikit-learn's rules for negative, unknown and missing co
 
 scikit-learn compares float64 values with float64 thresholds, which are midpoints
 between neighbouring training values: in float32 a value can land on the other
-side. The ensemble therefore reads doubles, with double thresholds, leaf values
-and baseline (``*_as_tensor`` attributes of ai.onnx.ml opset 3); the link runs in
-double too.
+side. In a double graph (the default) the ensemble therefore reads doubles, with
+double thresholds, leaf values and baseline (``*_as_tensor`` attributes of
+ai.onnx.ml opset 3). In a float graph the thresholds are rounded to float like the
+inputs: rounding both keeps every comparison but exact ties, where a double
+threshold against a rounded input would not. The link runs in double.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _goes_right_table(
             right[row] = False
         elif _in_bitset(known, code_array)[0]:
             right[row] = True
-    return right.astype(np.float64)
+    return right
 
 
 def _input_layout(estimator: Any) -> tuple[list[int], dict[int, np.ndarray]]:
@@ -94,7 +96,7 @@ def _link(b: GraphBuilder, estimator: Any, raw: str) -> str:
 def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     """Raw scores of every tree, plus the baseline, through the loss's link.
 
-    ``x`` is a double matrix; the output is double.
+    ``x`` is in the graph's precision (``b.dtype``); the output is double.
     """
     from onnx import numpy_helper
 
@@ -154,14 +156,18 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
                 attrs["nodes_missing_value_tracks_true"].append(tracks_left)
             tree_id += 1
     features = b.op("Concat", [x, *extra], axis=1) if extra else x
-    doubles = {
-        f"{key}_as_tensor": numpy_helper.from_array(np.asarray(values, dtype=np.float64))
-        for key, values in (
-            ("nodes_values", attrs.pop("nodes_values")),
-            ("target_weights", attrs.pop("target_weights")),
-            ("base_values", np.ravel(estimator._baseline_prediction)),
-        )
-    }
+    base = [float(v) for v in np.ravel(estimator._baseline_prediction)]
+    if b.dtype == np.float64:
+        values = {
+            f"{key}_as_tensor": numpy_helper.from_array(np.asarray(value, dtype=np.float64))
+            for key, value in (
+                ("nodes_values", attrs.pop("nodes_values")),
+                ("target_weights", attrs.pop("target_weights")),
+                ("base_values", base),
+            )
+        }
+    else:  # float attributes: thresholds rounded as the float inputs are
+        values = {"base_values": base}
     raw = b.op(
         "TreeEnsembleRegressor",
         [features],
@@ -171,18 +177,18 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
         aggregate_function="SUM",
         post_transform="NONE",
         **attrs,
-        **doubles,
+        **values,
     )
     return _link(b, estimator, b.cast(raw, np.float64))
 
 
 def _category_side(b: GraphBuilder, x: str, feature: int, table: np.ndarray) -> str:
-    """``(N, 1)`` double column: 1.0 where a row's code goes right at this split."""
+    """``(N, 1)`` column of ``b.dtype``: 1.0 where a row's code goes right at this split."""
     column = b.op("Gather", [x, b.const(np.int64(feature))], axis=1)
     missing = b.op("IsNaN", [column])
-    filled = b.op("Where", [missing, b.const(np.float64(-1.0)), column])
-    low, high = b.const(np.float64(-1.0)), b.const(np.float64(_MAX_CODE - 1))
+    filled = b.op("Where", [missing, b.real(-1.0), column])
+    low, high = b.real(-1.0), b.real(_MAX_CODE - 1)
     index = b.op("Cast", [b.op("Clip", [filled, low, high])], to=7)  # int64
     shifted = b.op("Add", [index, b.const(np.int64(1))])
-    side = b.op("Gather", [b.const(table, "side"), shifted], axis=0)
+    side = b.op("Gather", [b.real(table, "side"), shifted], axis=0)
     return b.op("Unsqueeze", [side, b.const(np.array([1], np.int64))])

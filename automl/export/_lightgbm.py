@@ -7,7 +7,9 @@ ensemble read by a float input, so a value within float32 resolution of a thresh
 branch. The converted graph is kept, and its thresholds and leaf values are
 replaced by the booster's own doubles (``nodes_values_as_tensor`` and
 ``*_weights_as_tensor``, ai.onnx.ml opset 3), found by walking each dumped tree and
-the converted tree side by side; the input becomes ``tensor(double)``.
+the converted tree side by side; the input becomes ``tensor(double)``. In a float
+graph (``numeric_dtype="float32"``) the converted graph is kept as it is: thresholds
+rounded like the inputs keep every comparison but exact ties.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def _as_double(onx: Any, dump: dict[str, Any]) -> bool:
 
 
 def lightgbm_onnx(model: Any, booster: Any, b: GraphBuilder, x: str, n_features: int) -> list[str]:
-    """Inline ``model`` (an ``LGBMModel`` or a ``Booster``) reading the double matrix ``x``.
+    """Inline ``model`` (an ``LGBMModel`` or a ``Booster``) reading ``x`` (of ``b.dtype``).
 
     ``booster`` is its ``lightgbm.Booster``. Returns the converted graph's outputs.
     """
@@ -137,6 +139,6 @@ def lightgbm_onnx(model: Any, booster: Any, b: GraphBuilder, x: str, n_features:
         )
     except Exception as exc:
         raise ExportError(f"onnxmltools could not convert the LightGBM model: {exc}") from None
-    if not _as_double(onx, booster.dump_model()):
-        x = b.cast(x, np.float32)  # a tree shape not recognised: float32, as converted
+    if b.dtype != np.float64 or not _as_double(onx, booster.dump_model()):
+        x = b.cast(x, np.float32)  # a float graph, or trees not recognised: as converted
     return b.inline(onx, {"X": x}, "lightgbm")

@@ -9,10 +9,10 @@ with one call to :func:`register_converter`.
 
 Each converter says which precision it reads, as its native ``predict`` does:
 scikit-learn's forests, XGBoost, CatBoost and the net compute in float32, so their
-input is cast to float (which is exactly what they do themselves); histogram
-boosting, LightGBM and the linear models compare or multiply in float64 and read
-doubles. The graph's own precision (``numeric_dtype`` of the export) is double by
-default, so these get the very values ``predict`` gives them.
+input is cast to float (which is exactly what they do themselves); the linear
+models read doubles; histogram boosting and LightGBM compare in float64 and read
+the graph's own precision (``numeric_dtype`` of the export, double by default: the
+very values ``predict`` gives them), choosing thresholds of the same precision.
 """
 
 from __future__ import annotations
@@ -237,8 +237,8 @@ def _register_builtins() -> None:
         ExtraTreesRegressor,
     ):
         register_converter(cls, _skl2onnx)
-    register_converter(HistGradientBoostingClassifier, _hist_gb, reads="float64")
-    register_converter(HistGradientBoostingRegressor, _hist_gb, reads="float64")
+    register_converter(HistGradientBoostingClassifier, _hist_gb, reads="any")
+    register_converter(HistGradientBoostingRegressor, _hist_gb, reads="any")
     # by dotted path, so that the table is built without importing xgboost or torch
     register_converter("xgboost.sklearn.XGBClassifier", _xgboost_booster)
     register_converter("xgboost.sklearn.XGBRegressor", _xgboost_booster)
@@ -246,11 +246,11 @@ def _register_builtins() -> None:
     register_converter("automl.models.xgb_adapters.XGBoostRegressor", _xgboost_adapter)
     for task in ("Classifier", "Regressor"):  # LightGBM compares doubles, CatBoost floats
         register_converter(
-            f"automl.boosters.lightgbm.LightGBM{task}", _lightgbm_adapter, reads="float64"
+            f"automl.boosters.lightgbm.LightGBM{task}", _lightgbm_adapter, reads="any"
         )
         register_converter(f"automl.boosters.catboost.CatBoost{task}", _catboost_adapter)
     for task in ("Classifier", "Regressor"):
-        register_converter(f"lightgbm.sklearn.LGBM{task}", _lightgbm, reads="float64")
+        register_converter(f"lightgbm.sklearn.LGBM{task}", _lightgbm, reads="any")
         register_converter(f"catboost.core.CatBoost{task}", _catboost)
     register_converter("automl.nets.classifier.TabularNetClassifier", _net)
     register_converter("automl.nets.regressor.TabularNetRegressor", _net)

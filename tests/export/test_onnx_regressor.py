@@ -86,7 +86,7 @@ def test_net_regressor_member(tmp_path):
 def test_scalers_match_scikit_learn(scaler, dtype, atol):
     """In double (the default) to the quantile function's approximation; in float
     to float rounding."""
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     from automl.export._builder import GraphBuilder
     from automl.export._preprocess import scale
