@@ -158,7 +158,7 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
     features = b.op("Concat", [x, *extra], axis=1) if extra else x
     base = [float(v) for v in np.ravel(estimator._baseline_prediction)]
     if b.dtype == np.float64:
-        values = {
+        values: dict[str, Any] = {
             f"{key}_as_tensor": numpy_helper.from_array(np.asarray(value, dtype=np.float64))
             for key, value in (
                 ("nodes_values", attrs.pop("nodes_values")),
