@@ -353,19 +353,26 @@ class AutoMLBase(BaseEstimator):
         self._check_fitted()
         return save(self, path)
 
-    def export_onnx(self, path: str) -> str:
+    def export_onnx(self, path: str, *, numeric_dtype: str = "float64") -> str:
         """Write the whole final model (preprocessing and every member) as one ONNX graph.
 
         Inputs are named as the fit's columns, one ``(N, 1)`` tensor each:
-        ``tensor(string)`` for text columns (the empty string is missing) and
-        ``tensor(float)`` for the others (NaN is missing). Outputs are ``label`` and
-        ``probabilities`` (in ``classes_`` order; ``label`` applies ``threshold_``)
-        for a classifier, ``variable`` for a regressor. Run it with onnxruntime.
+        ``tensor(string)`` for text columns (the empty string is missing), int64
+        nanoseconds for date columns and ``tensor(double)`` for the others (NaN is
+        missing). Outputs are ``label`` and ``probabilities`` (in ``classes_``
+        order; ``label`` applies ``threshold_``) for a classifier, ``variable`` for
+        a regressor. Run it with onnxruntime; ``automl.export.onnx_inputs`` builds
+        the inputs from a frame.
 
         Parameters
         ----------
         path : str
             The ``.onnx`` file to write.
+        numeric_dtype : {"float64", "float32"}, default="float64"
+            The type of the numeric inputs and of the outputs. "float32"
+            (``tensor(float)``) suits runtimes that want float inputs, but a tree
+            splitting between values closer than float32 resolution can then
+            predict differently from ``predict_proba``.
 
         Returns
         -------
@@ -378,8 +385,10 @@ class AutoMLBase(BaseEstimator):
             When a part of the model cannot be exported (named in the message: a
             family without a converter, date columns, ...) or ``path`` cannot be
             written.
+        ConfigError
+            For a ``numeric_dtype`` other than "float64" or "float32".
         """
         self._check_fitted()
         from .export import export_onnx
 
-        return export_onnx(self, path)
+        return export_onnx(self, path, numeric_dtype=numeric_dtype)

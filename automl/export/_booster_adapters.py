@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import ExportError
-from ._boosters import _ONNXMLTOOLS_OPSET, _as_column, convert_catboost_model
+from ._boosters import _as_column, convert_catboost_model
 from ._builder import GraphBuilder, aligned
 
 
@@ -32,22 +32,11 @@ def _fitted_booster(estimator: Any, library: str) -> Any:
 
 def lightgbm_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     """``automl.boosters.LightGBMClassifier``/``Regressor`` reading ``x``."""
-    from onnxmltools import convert_lightgbm
-    from onnxmltools.convert.common.data_types import FloatTensorType
+    from ._lightgbm import lightgbm_onnx
 
     booster = _fitted_booster(estimator, "LightGBM")
-    classifier = hasattr(estimator, "classes_")
-    try:
-        onx = convert_lightgbm(
-            booster,
-            initial_types=[("X", FloatTensorType([None, n_features]))],
-            target_opset=_ONNXMLTOOLS_OPSET,
-            zipmap=False,
-        )
-    except Exception as exc:
-        raise ExportError(f"onnxmltools could not convert the LightGBM model: {exc}") from None
-    outputs = b.inline(onx, {"X": x}, "lightgbm")
-    if not classifier:
+    outputs = lightgbm_onnx(booster, booster, b, x, n_features)
+    if not hasattr(estimator, "classes_"):
         return _as_column(b, outputs[0])
     return _spread(b, outputs[1], estimator)
 

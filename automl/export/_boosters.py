@@ -2,6 +2,7 @@
 
 Both take the library's scikit-learn estimator itself; an adapter of the library
 around one plugs in with ``register_converter(Adapter, via_attribute("booster_"))``.
+LightGBM reads doubles (see :mod:`._lightgbm`), CatBoost floats, as each predicts.
 """
 
 from __future__ import annotations
@@ -25,21 +26,10 @@ def _as_column(b: GraphBuilder, values: str) -> str:
 
 def convert_lightgbm_model(model: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     """A fitted ``lightgbm.LGBMClassifier`` / ``LGBMRegressor`` reading ``x``."""
-    from onnxmltools import convert_lightgbm
-    from onnxmltools.convert.common.data_types import FloatTensorType
+    from ._lightgbm import lightgbm_onnx
 
-    classifier = hasattr(model, "classes_")
-    try:
-        onx = convert_lightgbm(
-            model,
-            initial_types=[("X", FloatTensorType([None, n_features]))],
-            target_opset=_ONNXMLTOOLS_OPSET,
-            zipmap=False,
-        )
-    except Exception as exc:
-        raise ExportError(f"onnxmltools could not convert the LightGBM model: {exc}") from None
-    outputs = b.inline(onx, {"X": x}, "lightgbm")
-    return outputs[1] if classifier else _as_column(b, outputs[0])
+    outputs = lightgbm_onnx(model, model.booster_, b, x, n_features)
+    return outputs[1] if hasattr(model, "classes_") else _as_column(b, outputs[0])
 
 
 def convert_catboost_model(model: Any, b: GraphBuilder, x: str, n_features: int) -> str:

@@ -16,20 +16,39 @@ from ..exceptions import ExportError
 
 #: The opset of each domain in an exported graph; converters are asked for these.
 OPSETS: dict[str, int] = {"": 17, "ai.onnx.ml": 3}
+#: ONNX element type of each floating numpy type the graph computes in.
+ELEM_TYPES: dict[type, int] = {np.float32: 1, np.float64: 11}
+
+
+def elem_type(dtype: Any) -> int:
+    """The ONNX tensor element type of ``np.float32`` (FLOAT) or ``np.float64`` (DOUBLE)."""
+    return ELEM_TYPES[np.dtype(dtype).type]
 
 
 class GraphBuilder:
     """Collect nodes and constants of one ONNX graph, with unique names.
 
+    Parameters
+    ----------
+    dtype : np.float32 or np.float64, default=np.float64
+        The precision the graph computes in from its numeric inputs to the blend:
+        preprocessing, converters that read double, the ensemble's weights.
+
     Attributes
     ----------
+    dtype : numpy dtype
+        As given.
+    elem : int
+        Its ONNX element type (``TensorProto.FLOAT`` or ``DOUBLE``).
     nodes : list of onnx.NodeProto
     initializers : list of onnx.TensorProto
     opsets : dict of str to int
         Domain to opset version; inlined models may add domains.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, dtype: Any = np.float64) -> None:
+        self.dtype = np.dtype(dtype)
+        self.elem = elem_type(self.dtype)
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self.opsets: dict[str, int] = dict(OPSETS)
@@ -50,6 +69,14 @@ class GraphBuilder:
         name = self.name(hint)
         self.initializers.append(numpy_helper.from_array(array, name=name))
         return name
+
+    def real(self, value: Any, hint: str = "const") -> str:
+        """Add a constant in the graph's working precision (:attr:`dtype`)."""
+        return self.const(value, hint, dtype=self.dtype)
+
+    def cast(self, x: str, dtype: Any) -> str:
+        """``x`` cast to ``dtype`` (``np.float32`` or ``np.float64``); a no-op when it is."""
+        return self.op("Cast", [x], to=elem_type(dtype))
 
     def op(
         self,
@@ -133,15 +160,15 @@ class GraphBuilder:
         return model
 
 
-def aligned(b: GraphBuilder, proba: str, seen: Any, n_classes: int) -> str:
+def aligned(b: GraphBuilder, proba: str, seen: Any, n_classes: int, dtype: Any = np.float32) -> str:
     """Probabilities with one column per encoded class, from those of the ``seen`` ones.
 
     The graph form of :func:`automl.ensemble.aligned_proba`: a model trained on fewer
-    classes than the fit saw gives the others probability 0.
+    classes than the fit saw gives the others probability 0. ``proba`` is of ``dtype``.
     """
     seen = np.asarray(seen).astype(int)
     if len(seen) == n_classes and np.array_equal(seen, np.arange(n_classes)):
         return proba
-    spread = np.zeros((len(seen), n_classes), dtype=np.float32)
+    spread = np.zeros((len(seen), n_classes), dtype=dtype)
     spread[np.arange(len(seen)), seen] = 1.0
     return b.op("MatMul", [proba, b.const(spread, "spread")])

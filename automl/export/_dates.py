@@ -20,7 +20,7 @@ from ._builder import GraphBuilder
 _NS_PER_DAY = 86_400 * 10**9
 _NS_PER_HOUR = 3_600 * 10**9
 _NAT = np.iinfo(np.int64).min
-_DOUBLE, _FLOAT = 11, 1
+_DOUBLE = 11
 
 
 def _i(b: GraphBuilder, value: int) -> str:
@@ -85,8 +85,8 @@ def date_features(b: GraphBuilder, step: Any, columns: list[str], inputs: dict[s
         )
         for feature in step._column_features(bool(step.has_time_[j])):
             value = elapsed if feature == "elapsed_days" else values[feature]
-            as_float = b.op("Cast", [value], to=_FLOAT)
-            blocks.append(b.op("Where", [missing, b.const(np.float32(np.nan)), as_float]))
+            as_real = b.op("Cast", [value], to=b.elem)
+            blocks.append(b.op("Where", [missing, b.real(np.nan), as_real]))
     return blocks[0] if len(blocks) == 1 else b.op("Concat", blocks, axis=1)
 
 

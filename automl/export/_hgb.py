@@ -6,6 +6,14 @@ numeric ones, so the fitted trees are read here and written as one
 split ("is the category code in this set?") becomes a numeric split on an extra
 column that the graph computes first: a lookup, from the code, of the side the
 tree sends it to, with scikit-learn's rules for negative, unknown and missing codes.
+
+scikit-learn compares float64 values with float64 thresholds, which are midpoints
+between neighbouring training values: in float32 a value can land on the other
+side. In a double graph (the default) the ensemble therefore reads doubles, with
+double thresholds, leaf values and baseline (``*_as_tensor`` attributes of
+ai.onnx.ml opset 3). In a float graph the thresholds are rounded to float like the
+inputs: rounding both keeps every comparison but exact ties, where a double
+threshold against a rounded input would not. The link runs in double.
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ def _goes_right_table(
             right[row] = False
         elif _in_bitset(known, code_array)[0]:
             right[row] = True
-    return right.astype(np.float32)
+    return right
 
 
 def _input_layout(estimator: Any) -> tuple[list[int], dict[int, np.ndarray]]:
@@ -79,14 +87,19 @@ def _link(b: GraphBuilder, estimator: Any, raw: str) -> str:
         return raw
     if link == "LogitLink":
         p = b.op("Sigmoid", [raw])
-        return b.op("Concat", [b.op("Sub", [b.const([[1.0]], dtype=np.float32), p]), p], axis=1)
+        return b.op("Concat", [b.op("Sub", [b.const([[1.0]], dtype=np.float64), p]), p], axis=1)
     if link == "MultinomialLogit":
         return b.op("Softmax", [raw], axis=1)
     raise ExportError(f"The loss link {link} of {type(estimator).__name__} has no ONNX converter.")
 
 
 def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
-    """Raw scores of every tree, plus the baseline, through the loss's link."""
+    """Raw scores of every tree, plus the baseline, through the loss's link.
+
+    ``x`` is in the graph's precision (``b.dtype``); the output is double.
+    """
+    from onnx import numpy_helper
+
     known, f_idx_map = estimator._bin_mapper.make_known_categories_bitsets()
     source, categories = _input_layout(estimator)
     n_targets = len(estimator._predictors[0])
@@ -143,6 +156,18 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
                 attrs["nodes_missing_value_tracks_true"].append(tracks_left)
             tree_id += 1
     features = b.op("Concat", [x, *extra], axis=1) if extra else x
+    base = [float(v) for v in np.ravel(estimator._baseline_prediction)]
+    if b.dtype == np.float64:
+        values: dict[str, Any] = {
+            f"{key}_as_tensor": numpy_helper.from_array(np.asarray(value, dtype=np.float64))
+            for key, value in (
+                ("nodes_values", attrs.pop("nodes_values")),
+                ("target_weights", attrs.pop("target_weights")),
+                ("base_values", base),
+            )
+        }
+    else:  # float attributes: thresholds rounded as the float inputs are
+        values = {"base_values": base}
     raw = b.op(
         "TreeEnsembleRegressor",
         [features],
@@ -151,19 +176,19 @@ def convert_hist_gb(estimator: Any, b: GraphBuilder, x: str, n_features: int) ->
         n_targets=n_targets,
         aggregate_function="SUM",
         post_transform="NONE",
-        base_values=[float(v) for v in np.ravel(estimator._baseline_prediction)],
         **attrs,
+        **values,
     )
-    return _link(b, estimator, raw)
+    return _link(b, estimator, b.cast(raw, np.float64))
 
 
 def _category_side(b: GraphBuilder, x: str, feature: int, table: np.ndarray) -> str:
-    """``(N, 1)`` column: 1.0 where a row's code goes right at this split, from ``table``."""
+    """``(N, 1)`` column of ``b.dtype``: 1.0 where a row's code goes right at this split."""
     column = b.op("Gather", [x, b.const(np.int64(feature))], axis=1)
     missing = b.op("IsNaN", [column])
-    filled = b.op("Where", [missing, b.const(np.float32(-1.0)), column])
-    low, high = b.const(np.float32(-1.0)), b.const(np.float32(_MAX_CODE - 1))
+    filled = b.op("Where", [missing, b.real(-1.0), column])
+    low, high = b.real(-1.0), b.real(_MAX_CODE - 1)
     index = b.op("Cast", [b.op("Clip", [filled, low, high])], to=7)  # int64
     shifted = b.op("Add", [index, b.const(np.int64(1))])
-    side = b.op("Gather", [b.const(table, "side"), shifted], axis=0)
+    side = b.op("Gather", [b.real(table, "side"), shifted], axis=0)
     return b.op("Unsqueeze", [side, b.const(np.array([1], np.int64))])

@@ -5,7 +5,9 @@ The column transformer of :mod:`automl.steps.preprocess` and the scalers of
 are turned into tables: the fitted branch (string conversion, imputation, one-hot,
 ordinal or target encoding) is asked for the output of every category it knows, of
 a missing value and of an unseen one, and the graph looks each value up, so any
-encoder that works one column at a time exports exactly as it transforms.
+encoder that works one column at a time exports exactly as it transforms. Every
+value is in the graph's precision (``GraphBuilder.dtype``: double by default, as
+scikit-learn computes).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def _encoder_widths(encoder: Any, n_columns: int) -> list[int]:
 def _string_branch(
     b: GraphBuilder, pipe: Any, columns: list[str], inputs: dict[str, str]
 ) -> list[str]:
-    """Lookup tables of a fitted branch over text columns; one float block per column."""
+    """Lookup tables of a fitted branch over text columns; one block per column."""
     encoder = pipe[-1] if hasattr(pipe, "steps") else pipe
     known = [[c for c in cats if isinstance(c, str)] for cats in encoder.categories_]
     widths = _encoder_widths(encoder, len(columns))
@@ -55,7 +57,7 @@ def _string_branch(
     for column, cats in zip(columns, known, strict=True):
         values: list[Any] = [*cats, np.nan, _UNSEEN]
         probe[column] = values + [_UNSEEN] * (n_rows - len(values))
-    table = np.asarray(pipe.transform(pd.DataFrame(probe, dtype=object)), dtype=np.float32)
+    table = np.asarray(pipe.transform(pd.DataFrame(probe, dtype=object)), dtype=b.dtype)
     if table.shape[1] != sum(widths):
         raise ExportError(
             f"The encoder of columns {columns} produced {table.shape[1]} columns, "
@@ -107,14 +109,14 @@ def _date_branch(
 
 
 def _impute(b: GraphBuilder, steps: list[Any], x: str, columns: list[str]) -> str:
-    """A float matrix through a branch's float conversion and ``SimpleImputer``."""
+    """A numeric matrix through a branch's float conversion and ``SimpleImputer``."""
     for step in steps:
         name = type(step).__name__
         if name == "FunctionTransformer":
-            continue  # the float conversion: inputs already are floats
+            continue  # the float conversion: inputs already are numbers
         if name != "SimpleImputer":
             raise ExportError(f"The numeric step {name} has no ONNX converter.")
-        stats = np.asarray(step.statistics_, dtype=np.float32)
+        stats = np.asarray(step.statistics_, dtype=b.dtype)
         if np.isnan(stats).any():
             raise ExportError(f"The imputer of columns {columns} has missing statistics.")
         missing = b.op("IsNaN", [x])
@@ -124,14 +126,14 @@ def _impute(b: GraphBuilder, steps: list[Any], x: str, columns: list[str]) -> st
             picked = b.op(
                 "Gather", [missing, b.const(np.asarray(indicator.features_, np.int64))], axis=1
             )
-            flags = b.op("Cast", [picked], to=1)
+            flags = b.op("Cast", [picked], to=b.elem)
             imputed = b.op("Concat", [imputed, flags], axis=1)
         x = imputed
     return x
 
 
 def preprocess(b: GraphBuilder, transformer: Any, inputs: dict[str, str]) -> str:
-    """The float matrix a fitted ``ColumnTransformer`` of the library produces.
+    """The matrix a fitted ``ColumnTransformer`` of the library produces, in ``b.dtype``.
 
     Raises
     ------
@@ -159,7 +161,7 @@ def preprocess(b: GraphBuilder, transformer: Any, inputs: dict[str, str]) -> str
 def scale(b: GraphBuilder, scaler: Any, x: str) -> str:
     """A fitted scaler of :mod:`automl.steps.scale` applied to ``x``."""
     name = type(scaler).__name__
-    f32 = np.float32
+    f32 = b.dtype  # the graph's precision
     if name == "StandardScaler":
         mean = scaler.mean_ if scaler.with_mean else np.zeros(scaler.n_features_in_)
         std = scaler.scale_ if scaler.with_std else np.ones(scaler.n_features_in_)

@@ -4,7 +4,8 @@ The forward map interpolates each feature between its quantiles (averaging the
 left and right interpolations, as scikit-learn does for repeated quantiles) and
 applies the normal quantile function; ONNX has no ``erfinv``, so the latter is
 Acklam's rational approximation (relative error below 1.2e-9). Both run in double
-precision: in float32 a probability near 1 loses the digits its tail needs.
+precision: in float32 a probability near 1 loses the digits its tail needs. Input
+and output are in the graph's precision (``GraphBuilder.dtype``).
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def _check(transformer: Any) -> None:
 
 
 def quantile_forward(b: GraphBuilder, transformer: Any, x: str) -> str:
-    """The fitted transformer applied to the float matrix ``x``; float output."""
+    """The fitted transformer applied to the matrix ``x``, in the graph's precision."""
     _check(transformer)
+    snap = b.dtype == np.float32  # float inputs are within half a step of the data
     refs = np.asarray(transformer.references_, dtype=np.float64)
     x64 = b.op("Cast", [x], to=_DOUBLE)
     eps = _BOUNDS - np.spacing(1)
@@ -118,8 +120,8 @@ def quantile_forward(b: GraphBuilder, transformer: Any, x: str) -> str:
     for j in range(transformer.quantiles_.shape[1]):
         xp = np.asarray(transformer.quantiles_[:, j], dtype=np.float64)
         col = b.op("Gather", [x64, b.const(np.array([j], dtype=np.int64))], axis=1)
-        right = _interp(b, col, xp, refs, "right", snap=True)
-        left = _interp(b, col, xp, refs, "left", snap=True)
+        right = _interp(b, col, xp, refs, "right", snap=snap)
+        left = _interp(b, col, xp, refs, "left", snap=snap)
         p = b.op("Mul", [b.op("Add", [right, left]), _d(b, 0.5)])
         upper = b.op("Greater", [b.op("Add", [col, _d(b, _BOUNDS)]), _d(b, xp[-1])])
         p = b.op("Where", [upper, _d(b, 1.0), p])
@@ -128,17 +130,19 @@ def quantile_forward(b: GraphBuilder, transformer: Any, x: str) -> str:
         p = b.op("Clip", [p, _d(b, eps), _d(b, 1 - eps)])  # ppf, then scikit-learn's clip
         columns.append(_norm_ppf(b, p))
     out = columns[0] if len(columns) == 1 else b.op("Concat", columns, axis=1)
-    return b.op("Cast", [out], to=_FLOAT)
+    return b.op("Cast", [out], to=b.elem)
 
 
 def quantile_inverse(b: GraphBuilder, transformer: Any, y: str) -> str:
-    """The inverse map of a one-column transformer (a regression target), float (N, 1)."""
+    """The inverse map of a one-column transformer (a regression target), (N, 1) in the
+    graph's precision."""
     _check(transformer)
     refs = np.asarray(transformer.references_, dtype=np.float64)
     quantiles = np.asarray(transformer.quantiles_[:, 0], dtype=np.float64)
     # the normal CDF: float Erf (ONNX Runtime has no double one), then one Newton
     # step in double on the double-precision quantile function
-    erf = b.op("Erf", [b.op("Mul", [y, b.const(np.float32(1 / np.sqrt(2)))])])
+    y32 = b.op("Cast", [y], to=_FLOAT)
+    erf = b.op("Erf", [b.op("Mul", [y32, b.const(np.float32(1 / np.sqrt(2)))])])
     y64 = b.op("Cast", [y], to=_DOUBLE)
     p = b.op("Mul", [b.op("Add", [b.op("Cast", [erf], to=_DOUBLE), _d(b, 1.0)]), _d(b, 0.5)])
     p = b.op("Clip", [p, _d(b, _BOUNDS / 2), _d(b, 1 - _BOUNDS / 2)])  # saturated erf
@@ -155,4 +159,4 @@ def quantile_inverse(b: GraphBuilder, transformer: Any, y: str) -> str:
     value = b.op("Where", [upper, _d(b, quantiles[-1]), value])
     lower = b.op("Less", [b.op("Sub", [p, _d(b, _BOUNDS)]), _d(b, 0.0)])
     value = b.op("Where", [lower, _d(b, quantiles[0]), value])
-    return b.op("Cast", [value], to=_FLOAT)
+    return b.op("Cast", [value], to=b.elem)

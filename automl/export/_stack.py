@@ -4,7 +4,8 @@ Mirrors :class:`automl.stacking.StackedModel`: each member's prediction matrix
 becomes its level-2 features (:func:`automl.stacking.stack_features`: the value for
 regression, the positive class's logit for binary, every class's log-probability
 for multiclass), the features are standardised and the linear model maps them to
-probabilities (sigmoid or softmax) or to the predicted value.
+probabilities (sigmoid or softmax) or to the predicted value, all in the graph's
+precision (``GraphBuilder.dtype``).
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ def _features(b: GraphBuilder, outputs: list[str], n_classes: int, regression: b
         if regression:
             blocks.append(out)
             continue
-        p = b.op(
-            "Clip", [out, b.const(np.float32(EPS), "eps"), b.const(np.float32(1 - EPS), "1-eps")]
-        )
+        p = b.op("Clip", [out, b.real(EPS, "eps"), b.real(1 - EPS, "1-eps")])
         log_p = b.op("Log", [p])
         if n_classes == 2:  # log(p1) - log(p0), the positive class's logit
-            blocks.append(b.op("MatMul", [log_p, b.const(np.array([[-1.0], [1.0]], np.float32))]))
+            blocks.append(b.op("MatMul", [log_p, b.real([[-1.0], [1.0]])]))
         else:
             blocks.append(log_p)
     return blocks[0] if len(blocks) == 1 else b.op("Concat", blocks, axis=1)
@@ -67,16 +66,16 @@ def stacked_output(b: GraphBuilder, final: Any, outputs: list[str]) -> str:
     scaler, linear = steps[0][1], steps[1][1]
     regression, n_classes = bool(final.regression), int(final.n_classes)
     x = _features(b, outputs, n_classes, regression)
-    x = b.op("Sub", [x, b.const(np.asarray(scaler.mean_, np.float32)[None, :], "mean")])
-    x = b.op("Div", [x, b.const(np.asarray(scaler.scale_, np.float32)[None, :], "scale")])
-    coef = np.atleast_2d(np.asarray(linear.coef_, np.float32))
-    intercept = np.atleast_1d(np.asarray(linear.intercept_, np.float32))[None, :]
+    x = b.op("Sub", [x, b.real(np.asarray(scaler.mean_)[None, :], "mean")])
+    x = b.op("Div", [x, b.real(np.asarray(scaler.scale_)[None, :], "scale")])
+    coef = np.atleast_2d(np.asarray(linear.coef_, b.dtype))
+    intercept = np.atleast_1d(np.asarray(linear.intercept_, b.dtype))[None, :]
     z = b.op("Add", [b.op("MatMul", [x, b.const(coef.T.copy(), "coef")]), b.const(intercept, "b")])
     if regression:
         return z
     if coef.shape[0] == 1:  # binary logistic regression: one logit
         p1 = b.op("Sigmoid", [z])
-        proba = b.op("Concat", [b.op("Sub", [b.const(np.float32(1.0), "one"), p1]), p1], axis=1)
+        proba = b.op("Concat", [b.op("Sub", [b.real(1.0, "one"), p1]), p1], axis=1)
     else:
         proba = b.op("Softmax", [z], axis=1)
-    return aligned(b, proba, linear.classes_, n_classes)
+    return aligned(b, proba, linear.classes_, n_classes, b.dtype)

@@ -1,4 +1,7 @@
-"""The inverse of a regression target transform (:mod:`automl.steps.target`) as ONNX nodes."""
+"""The inverse of a regression target transform (:mod:`automl.steps.target`) as ONNX nodes.
+
+They run in the graph's precision (``GraphBuilder.dtype``), as scikit-learn's in double.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +12,29 @@ import numpy as np
 from ..exceptions import ExportError
 from ._builder import GraphBuilder
 
-_F32 = np.float32
-
 
 def _unscale(b: GraphBuilder, scaler: Any, y: str) -> str:
     """Inverse of a fitted ``StandardScaler`` on one column."""
     if scaler.with_std:
-        y = b.op("Mul", [y, b.const(np.asarray(scaler.scale_, _F32).reshape(1, -1))])
+        y = b.op("Mul", [y, b.const(np.asarray(scaler.scale_, b.dtype).reshape(1, -1))])
     if scaler.with_mean:
-        y = b.op("Add", [y, b.const(np.asarray(scaler.mean_, _F32).reshape(1, -1))])
+        y = b.op("Add", [y, b.const(np.asarray(scaler.mean_, b.dtype).reshape(1, -1))])
     return y
 
 
 def _yeo_johnson_inverse(b: GraphBuilder, lmbda: float, y: str) -> str:
     """``PowerTransformer._yeo_johnson_inverse_transform`` for one column."""
-    one = b.const([[1.0]], dtype=_F32)
-    positive = b.op("GreaterOrEqual", [y, b.const([[0.0]], dtype=_F32)])
+    one = b.const([[1.0]], dtype=b.dtype)
+    positive = b.op("GreaterOrEqual", [y, b.const([[0.0]], dtype=b.dtype)])
     if abs(lmbda) < np.spacing(1.0):
         pos = b.op("Sub", [b.op("Exp", [y]), one])
     else:
-        base = b.op("Add", [b.op("Mul", [y, b.const([[lmbda]], dtype=_F32)]), one])
-        pos = b.op("Sub", [b.op("Pow", [base, b.const([[1.0 / lmbda]], dtype=_F32)]), one])
+        base = b.op("Add", [b.op("Mul", [y, b.const([[lmbda]], dtype=b.dtype)]), one])
+        pos = b.op("Sub", [b.op("Pow", [base, b.const([[1.0 / lmbda]], dtype=b.dtype)]), one])
     if abs(lmbda - 2) > np.spacing(1.0):
-        scaled = b.op("Mul", [y, b.const([[-(2 - lmbda)]], dtype=_F32)])
+        scaled = b.op("Mul", [y, b.const([[-(2 - lmbda)]], dtype=b.dtype)])
         powered = b.op(
-            "Pow", [b.op("Add", [scaled, one]), b.const([[1 / (2 - lmbda)]], dtype=_F32)]
+            "Pow", [b.op("Add", [scaled, one]), b.const([[1 / (2 - lmbda)]], dtype=b.dtype)]
         )
         neg = b.op("Sub", [one, powered])
     else:
@@ -58,7 +59,7 @@ def inverse_target(b: GraphBuilder, transformer: Any, y: str) -> str:
             if step_name == "StandardScaler":
                 y = _unscale(b, step, y)
             elif step_name == "FunctionTransformer" and step.inverse_func is np.expm1:
-                y = b.op("Sub", [b.op("Exp", [y]), b.const([[1.0]], dtype=_F32)])
+                y = b.op("Sub", [b.op("Exp", [y]), b.const([[1.0]], dtype=b.dtype)])
             else:
                 raise ExportError(f"The target transform step {step_name} has no ONNX converter.")
         return y

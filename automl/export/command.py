@@ -13,6 +13,14 @@ def add_export_parser(sub: Any) -> None:
     export.add_argument(
         "-o", "--output", default="model.onnx", help="the ONNX file (default: %(default)s)"
     )
+    export.add_argument(
+        "--numeric-dtype",
+        default="float64",
+        choices=["float64", "float32"],
+        help="type of the numeric inputs: float64 (tensor(double), matches predict) or "
+        "float32 (tensor(float), for runtimes that want it; may differ near tree "
+        "thresholds) (default: %(default)s)",
+    )
     export.set_defaults(func=run_export)
 
 
@@ -20,6 +28,6 @@ def run_export(args: argparse.Namespace) -> int:
     """Load the model file, export it, say where it went; errors reach the CLI's handler."""
     from ..persistence import load
 
-    path = load(args.model).export_onnx(args.output)
+    path = load(args.model).export_onnx(args.output, numeric_dtype=args.numeric_dtype)
     print(f"ONNX model written to {path}")
     return 0

@@ -3,11 +3,19 @@
 Inputs are the fit's columns, one tensor ``(N, 1)`` each, named as the column:
 ``tensor(string)`` for text (categorical and high-cardinality) columns, where the
 empty string is a missing value, ``tensor(int64)`` for naive date columns
-(nanoseconds since 1970-01-01, missing as numpy's ``NaT``) and ``tensor(float)`` for
-the others (numbers, booleans as 0/1, NaN for missing). Outputs: ``label`` (N,)
+(nanoseconds since 1970-01-01, missing as numpy's ``NaT``) and ``tensor(double)``
+for the others (numbers, booleans as 0/1, NaN for missing). Outputs: ``label`` (N,)
 and ``probabilities`` (N, n_classes) in ``classes_`` order for a classifier,
 ``label`` applying the same decision threshold as ``predict``; ``variable`` (N, 1)
 for a regressor.
+
+The graph computes in double, as scikit-learn does, from the inputs to the blend;
+each member reads the precision its own ``predict`` uses (the forests, XGBoost,
+CatBoost and the net cast to float, as they do natively). ``numeric_dtype="float32"``
+makes the numeric inputs, the computation and the outputs float, for runtimes that
+want ``tensor(float)``; a tree that splits between two values closer than float32
+resolution then sees them as one, so its output can differ from ``predict_proba``
+far beyond rounding.
 """
 
 from __future__ import annotations
@@ -19,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import ExportError
-from ._builder import GraphBuilder, aligned
+from ..exceptions import ConfigError, ExportError
+from ._builder import GraphBuilder, aligned, elem_type
 from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
 from ._stack import stacked_output
@@ -30,6 +38,19 @@ from .converters import convert_model
 _CHECKED_LIBRARIES = ("automl-tabular", "scikit-learn", "xgboost", "torch")
 _TEXT_KINDS = ("categorical", "high_cardinality")
 _OUTPUT_NAMES = ("label", "probabilities", "variable")
+_NUMERIC_DTYPES = ("float64", "float32")
+
+
+def _numeric_dtype(value: Any) -> np.dtype[Any]:
+    """The validated ``numeric_dtype`` of an export, as a numpy dtype."""
+    if not isinstance(value, str) or value not in _NUMERIC_DTYPES:
+        raise ConfigError(
+            f"The 'numeric_dtype' parameter of export_onnx must be one of "
+            f"{list(_NUMERIC_DTYPES)}; got {value!r}. Hint: keep the default 'float64' "
+            "(tensor(double) inputs, the model's own precision) unless your runtime "
+            "needs tensor(float)."
+        )
+    return np.dtype(value)
 
 
 def _check_versions(estimator: Any) -> None:
@@ -87,7 +108,7 @@ def _member(b: GraphBuilder, pipe: Any, inputs: dict[str, str]) -> tuple[str, An
     if width is None:  # an adapter that does not say: what the preprocessing produces
         transformer = next(s for s in steps if hasattr(s, "output_indices_"))
         width = max(index.stop for index in transformer.output_indices_.values())
-    out = convert_model(inner, b, x, int(width))
+    out = b.cast(convert_model(inner, b, x, int(width)), b.dtype)
     if inner is not model:
         from ._target import inverse_target
 
@@ -114,7 +135,7 @@ def _labels(b: GraphBuilder, estimator: Any, proba: str) -> tuple[str, int]:
     if len(classes) == 2 and threshold is not None:
         pos = int(estimator.pos_index_)
         p = b.op("Gather", [proba, b.const(np.int64(pos))], axis=1)
-        hit = b.op("GreaterOrEqual", [p, b.const(np.float32(threshold))])
+        hit = b.op("GreaterOrEqual", [p, b.real(threshold)])
         index = b.op("Where", [hit, b.const(np.int64(pos)), b.const(np.int64(1 - pos))])
     else:
         index = b.op("ArgMax", [proba], axis=1, keepdims=0)
@@ -122,7 +143,7 @@ def _labels(b: GraphBuilder, estimator: Any, proba: str) -> tuple[str, int]:
     return b.op("Gather", [b.const(values, "classes"), index], hint="label"), elem
 
 
-def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
+def _inputs(schema: Any, numeric: int) -> tuple[list[Any], dict[str, str]]:
     from onnx import TensorProto, helper
 
     infos, names = [], {}
@@ -138,7 +159,7 @@ def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
         text = kind in _TEXT_KINDS or (
             kind == "dropped" and schema.dtypes.get(column) in ("object", "str", "string")
         )
-        elem = TensorProto.STRING if text else TensorProto.FLOAT
+        elem = TensorProto.STRING if text else numeric
         if kind == "datetime":
             elem = TensorProto.INT64
         infos.append(helper.make_tensor_value_info(column, elem, [None, 1]))
@@ -146,13 +167,17 @@ def _inputs(schema: Any) -> tuple[list[Any], dict[str, str]]:
     return infos, names
 
 
-def to_onnx(estimator: Any) -> Any:
+def to_onnx(estimator: Any, *, numeric_dtype: str = "float64") -> Any:
     """Build the ONNX model of a fitted AutoML classifier or regressor.
 
     Parameters
     ----------
     estimator : AutoMLClassifier or AutoMLRegressor
         Fitted.
+    numeric_dtype : {"float64", "float32"}, default="float64"
+        The element type of the numeric inputs (``tensor(double)`` or
+        ``tensor(float)``), of the graph's computation and of its ``probabilities``
+        / ``variable`` output. See the module docstring for the float32 caveat.
 
     Returns
     -------
@@ -163,9 +188,12 @@ def to_onnx(estimator: Any) -> Any:
     ExportError
         When a part of the model has no converter (named), or the model was saved
         with other library versions.
+    ConfigError
+        For a ``numeric_dtype`` other than "float64" or "float32".
     """
+    dtype = _numeric_dtype(numeric_dtype)
     try:
-        from onnx import TensorProto, helper
+        from onnx import helper
     except ImportError:
         raise ExportError(
             "ONNX export needs the packages onnx, skl2onnx and onnxmltools: "
@@ -177,8 +205,8 @@ def to_onnx(estimator: Any) -> Any:
     members = getattr(final, "members", None)
     if members is None:
         raise ExportError(f"The final model {type(final).__name__} has no ONNX converter.")
-    b = GraphBuilder()
-    infos, inputs = _inputs(estimator.schema_)
+    b = GraphBuilder(dtype)
+    infos, inputs = _inputs(estimator.schema_, elem_type(dtype))
     stacked = hasattr(final, "level2")  # a StackedModel: members without weights
     pairs = [(m, 1.0) for m in members] if stacked else list(members)
     total = sum(w for _, w in pairs)
@@ -186,17 +214,15 @@ def to_onnx(estimator: Any) -> Any:
     for pipe, weight in pairs:
         out, inner = _member(b, pipe, inputs)
         if not regression:
-            out = aligned(b, out, inner.classes_, int(final.n_classes))
-        outs.append(
-            out if stacked else b.op("Mul", [out, b.const(np.float32(weight / total), "weight")])
-        )
+            out = aligned(b, out, inner.classes_, int(final.n_classes), b.dtype)
+        outs.append(out if stacked else b.op("Mul", [out, b.real(weight / total, "weight")]))
     if stacked:
         blend = stacked_output(b, final, outs)
     else:
         blend = outs[0] if len(outs) == 1 else b.op("Sum", outs)
     if regression:
         b.nodes.append(helper.make_node("Identity", [blend], ["variable"], name="out_variable"))
-        outputs = [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])]
+        outputs = [helper.make_tensor_value_info("variable", b.elem, [None, 1])]
     else:
         label, elem = _labels(b, estimator, blend)
         b.nodes.append(helper.make_node("Identity", [label], ["label"], name="out_label"))
@@ -204,7 +230,7 @@ def to_onnx(estimator: Any) -> Any:
         n = int(final.n_classes)
         outputs = [
             helper.make_tensor_value_info("label", elem, [None]),
-            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, n]),
+            helper.make_tensor_value_info("probabilities", b.elem, [None, n]),
         ]
     return b.model(infos, outputs, f"automl_{type(estimator).__name__}")
 
@@ -237,7 +263,7 @@ def _nanoseconds(column: str, values: Any, date_format: str | None) -> np.ndarra
     return dates.astype("datetime64[ns]").to_numpy().view(np.int64).reshape(-1, 1)
 
 
-def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
+def onnx_inputs(estimator: Any, X: Any, *, numeric_dtype: str = "float64") -> dict[str, np.ndarray]:
     """The inputs of the exported graph for rows ``X``, as onnxruntime takes them.
 
     Parameters
@@ -246,13 +272,15 @@ def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
         The fitted estimator that was exported.
     X : DataFrame or array-like
         Rows with the fit's columns; validated as ``predict`` validates them.
+    numeric_dtype : {"float64", "float32"}, default="float64"
+        As given to :func:`export_onnx`.
 
     Returns
     -------
     dict of str to ndarray
         One ``(N, 1)`` array per column: strings (``""`` for missing) for text
         columns, int64 nanoseconds since 1970-01-01 for date columns (``NaT`` as in
-        numpy), float32 (NaN for missing) for the others.
+        numpy), ``numeric_dtype`` (NaN for missing) for the others.
 
     Examples
     --------
@@ -262,6 +290,7 @@ def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
     """
     from ..data import validate_predict_data
 
+    dtype = _numeric_dtype(numeric_dtype)
     frame = validate_predict_data(X, estimator.schema_)
     text = {c for c in estimator.schema_.columns if estimator.schema_.kind_of(c) in _TEXT_KINDS}
     formats = _date_formats(estimator)
@@ -275,11 +304,13 @@ def onnx_inputs(estimator: Any, X: Any) -> dict[str, np.ndarray]:
             strings[values.isna().to_numpy()] = MISSING_TEXT
             feed[column] = strings.reshape(-1, 1)
         else:
-            feed[column] = values.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1)
+            feed[column] = values.to_numpy(dtype=dtype, na_value=np.nan).reshape(-1, 1)
     return feed
 
 
-def export_onnx(estimator: Any, path: str | os.PathLike[str]) -> str:
+def export_onnx(
+    estimator: Any, path: str | os.PathLike[str], *, numeric_dtype: str = "float64"
+) -> str:
     """Write the fitted estimator as one ONNX file; see :func:`to_onnx`.
 
     The file is written atomically (a temporary file, then a rename).
@@ -290,6 +321,8 @@ def export_onnx(estimator: Any, path: str | os.PathLike[str]) -> str:
         Fitted.
     path : str or os.PathLike
         The ``.onnx`` file to write.
+    numeric_dtype : {"float64", "float32"}, default="float64"
+        See :func:`to_onnx`.
 
     Returns
     -------
@@ -300,9 +333,12 @@ def export_onnx(estimator: Any, path: str | os.PathLike[str]) -> str:
     ------
     ExportError
         See :func:`to_onnx`; also when ``path`` cannot be written.
+    ConfigError
+        For a ``numeric_dtype`` other than "float64" or "float32".
     """
+    _numeric_dtype(numeric_dtype)
     target = _writable_target(path)
-    model = to_onnx(estimator)
+    model = to_onnx(estimator, numeric_dtype=numeric_dtype)
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

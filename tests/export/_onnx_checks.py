@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 
 
-def onnx_feed(estimator: Any, X: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One ``(N, 1)`` array per column: strings ("" for missing) or float32."""
+def onnx_feed(
+    estimator: Any, X: pd.DataFrame, numeric_dtype: str = "float64"
+) -> dict[str, np.ndarray]:
+    """One ``(N, 1)`` array per column: strings ("" for missing) or numbers, written
+    here independently of the library's ``onnx_inputs``."""
     if not isinstance(X, pd.DataFrame):  # fitted on an array: inputs are x0, x1, ...
         X = pd.DataFrame(X, columns=list(estimator.schema_.columns))
     feed = {}
@@ -21,36 +24,68 @@ def onnx_feed(estimator: Any, X: pd.DataFrame) -> dict[str, np.ndarray]:
             text = np.where(values.isna(), "", values.astype(str))
             feed[column] = text.astype(object).reshape(-1, 1)
         else:
-            feed[column] = X[column].to_numpy(dtype=np.float32).reshape(-1, 1)
+            feed[column] = X[column].to_numpy(dtype=numeric_dtype).reshape(-1, 1)
     return feed
 
 
-def run_onnx(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> dict[str, np.ndarray]:
+def run_onnx(
+    estimator: Any, X: pd.DataFrame, tmp_path: Path, numeric_dtype: str = "float64"
+) -> dict[str, np.ndarray]:
     """Export ``estimator``, run it on ``X`` with onnxruntime; outputs by name."""
     import onnxruntime as ort
 
-    path = estimator.export_onnx(str(tmp_path / "model.onnx"))
+    path = estimator.export_onnx(
+        str(tmp_path / f"model_{numeric_dtype}.onnx"), numeric_dtype=numeric_dtype
+    )
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, onnx_feed(estimator, X)), strict=True))
+    feed = onnx_feed(estimator, X, numeric_dtype)
+    return dict(zip(names, session.run(None, feed), strict=True))
 
 
-def assert_classifier_parity(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> None:
-    """Probabilities within 1e-4 of ``predict_proba``; labels equal to ``predict``."""
-    out = run_onnx(estimator, X, tmp_path)
+#: Tolerance on probabilities of a graph computing in each precision: double matches
+#: to rounding, float to 1e-4.
+TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
+#: On predictions, relative to the target's spread: onnxruntime's tree ensembles
+#: return floats, which a target transform (an exponential) can magnify.
+REGRESSION_TOLERANCE = {"float64": 1e-5, "float32": 1e-4}
+
+
+def assert_classifier_parity(
+    estimator: Any,
+    X: pd.DataFrame,
+    tmp_path: Path,
+    numeric_dtypes: tuple[str, ...] = ("float64", "float32"),
+) -> None:
+    """Probabilities as ``predict_proba``'s (see :data:`TOLERANCE`); labels equal to
+    ``predict``; in each precision of the export."""
     expected = estimator.predict_proba(X)
-    assert out["probabilities"].shape == expected.shape
-    np.testing.assert_allclose(out["probabilities"], expected, atol=1e-4, rtol=0)
-    np.testing.assert_array_equal(out["label"], estimator.predict(X))
+    for numeric_dtype in numeric_dtypes:
+        out = run_onnx(estimator, X, tmp_path, numeric_dtype)
+        assert out["probabilities"].shape == expected.shape
+        assert out["probabilities"].dtype == np.dtype(numeric_dtype)
+        np.testing.assert_allclose(
+            out["probabilities"], expected, atol=TOLERANCE[numeric_dtype], rtol=0
+        )
+        np.testing.assert_array_equal(out["label"], estimator.predict(X))
 
 
-def assert_regressor_parity(estimator: Any, X: pd.DataFrame, tmp_path: Path) -> None:
-    """Predictions within 1e-4 (relative to the target's spread) of ``predict``."""
-    out = run_onnx(estimator, X, tmp_path)
+def assert_regressor_parity(
+    estimator: Any,
+    X: pd.DataFrame,
+    tmp_path: Path,
+    numeric_dtypes: tuple[str, ...] = ("float64", "float32"),
+) -> None:
+    """Predictions within :data:`REGRESSION_TOLERANCE` (relative to the target's spread) of
+    ``predict``, in each precision of the export."""
     expected = estimator.predict(X)
-    assert out["variable"].shape == (len(X), 1)
     scale = max(1.0, float(np.std(expected)))
-    np.testing.assert_allclose(out["variable"][:, 0], expected, atol=1e-4 * scale, rtol=1e-5)
+    for numeric_dtype in numeric_dtypes:
+        out = run_onnx(estimator, X, tmp_path, numeric_dtype)
+        assert out["variable"].shape == (len(X), 1)
+        assert out["variable"].dtype == np.dtype(numeric_dtype)
+        tol = REGRESSION_TOLERANCE[numeric_dtype]
+        np.testing.assert_allclose(out["variable"][:, 0], expected, atol=tol * scale, rtol=tol / 10)
 
 
 def categorical_frame(

@@ -37,14 +37,14 @@ def test_calendar_features_match_the_step_exactly():
     width = len(step.get_feature_names_out())
     model = b.model(
         [helper.make_tensor_value_info("when", TensorProto.INT64, [None, 1])],
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, width])],
+        [helper.make_tensor_value_info("features", TensorProto.DOUBLE, [None, width])],
         "dates",
     )
     ns = stamps.astype("datetime64[ns]").to_numpy().view(np.int64).reshape(-1, 1)
     got = ort.InferenceSession(model.SerializeToString()).run(None, {"when": ns})[0]
     expected = step.transform(frame)
     np.testing.assert_array_equal(got[:, :-1], expected[:, :-1])  # year .. hour: exact
-    np.testing.assert_allclose(got[:, -1], expected[:, -1], rtol=1e-6)  # elapsed days
+    np.testing.assert_allclose(got[:, -1], expected[:, -1], rtol=1e-12)  # elapsed days
     assert np.isnan(got[-2]).all()
 
 

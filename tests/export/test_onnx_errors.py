@@ -110,8 +110,8 @@ def test_cli_export_writes_a_runnable_file(fitted, tmp_path, capsys):
     assert {i.name: i.type for i in session.get_inputs()} == {
         "colour": "tensor(string)",
         "size": "tensor(string)",
-        "x": "tensor(float)",
-        "z": "tensor(float)",
+        "x": "tensor(double)",
+        "z": "tensor(double)",
     }
     X_new = X.iloc[:50].copy()
     X_new.loc[X_new.index[:5], "colour"] = None
@@ -127,3 +127,20 @@ def test_a_column_named_as_an_output_is_refused(tmp_path):
     clf = AutoMLClassifier(models=["logreg"], **FAST).fit(X.rename(columns={"x": "label"}), y)
     with pytest.raises(ExportError, match="'label'"):
         clf.export_onnx(str(tmp_path / "m.onnx"))
+
+
+def test_cli_export_with_float_inputs(fitted, tmp_path, capsys):
+    import onnxruntime as ort
+
+    clf, X = fitted
+    model = clf.save(str(tmp_path / "model.joblib"))
+    out = tmp_path / "model32.onnx"
+    assert cli.main(["export", model, "-o", str(out), "--numeric-dtype", "float32"]) == 0
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    assert {i.name: i.type for i in session.get_inputs()}["x"] == "tensor(float)"
+    label, proba = session.run(None, onnx_inputs(clf, X, numeric_dtype="float32"))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-4)
+    np.testing.assert_array_equal(label, clf.predict(X))
+    capsys.readouterr()
+    assert cli.main(["export", model, "-o", str(out), "--numeric-dtype", "float16"]) == 2
+    assert "float64" in capsys.readouterr().err  # the choices are listed
