@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..bagging import is_bagged
 from ..exceptions import ExportError
+from ._bagged import bagged_output
 from ._builder import GraphBuilder, aligned
 from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
@@ -184,9 +186,12 @@ def to_onnx(estimator: Any) -> Any:
     total = sum(w for _, w in pairs)
     outs = []
     for pipe, weight in pairs:
-        out, inner = _member(b, pipe, inputs)
-        if not regression:
-            out = aligned(b, out, inner.classes_, int(final.n_classes))
+        if is_bagged(pipe):  # the mean of its fold pipelines
+            out = bagged_output(b, pipe, inputs, _member, int(final.n_classes), regression)
+        else:
+            out, inner = _member(b, pipe, inputs)
+            if not regression:
+                out = aligned(b, out, inner.classes_, int(final.n_classes))
         outs.append(
             out if stacked else b.op("Mul", [out, b.const(np.float32(weight / total), "weight")])
         )
