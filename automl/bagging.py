@@ -96,8 +96,10 @@ class BaggedPipeline:
 
     @property
     def steps(self) -> list[tuple[str, Any]]:
-        """The first fold pipeline's steps (every fold has the same configuration)."""
-        return list(self.pipelines[0].steps)
+        """The first fold pipeline's steps, that very list (every fold has the same
+        configuration; changing a step changes the first fold's)."""
+        steps: list[tuple[str, Any]] = self.pipelines[0].steps
+        return steps
 
     def __getitem__(self, index: Any) -> Any:
         """Index or slice the first fold pipeline (``bag[:-1]``: its preprocessing)."""
