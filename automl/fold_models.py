@@ -147,15 +147,15 @@ def has_fold_models(record: dict[str, Any]) -> bool:
 def prune_fold_models(records: list[dict[str, Any]], metric: str) -> None:
     """Delete the fold models of the trials outside the best :data:`KEEP_BEST`.
 
-    Ranked as the final model ranks them (full fidelity, CV loss, then trial id);
-    a pruned record's ``fold_models`` becomes None.
+    Ranked as the final model ranks them (full fidelity, CV loss, then trial id).
+    The records are left as logged (the path stays; :func:`has_fold_models` reads
+    the disk), so the in-memory log stays equal to the log on disk.
     """
     kept = [r for r in records if r.get("fold_models") and r["status"] == "ok"]
     kept = [r for r in kept if is_full(r.get("config"))]
     kept.sort(key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
     for record in kept[KEEP_BEST:]:
         Path(record["fold_models"]).unlink(missing_ok=True)
-        record["fold_models"] = None
 
 
 @contextmanager
