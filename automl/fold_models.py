@@ -186,7 +186,7 @@ def fold_model_store(run: RunContext, log_dir: Path | None) -> Iterator[RunConte
 def load_bags(
     records: dict[int, dict[str, Any]], trials: list[int], run: RunContext, notes: list[str]
 ) -> dict[int, tuple[BaggedPipeline, dict[str, float]]]:
-    """The bagged members of ``trials`` whose fold models are kept, with step times.
+    """The bagged members of ``trials`` whose fold models are kept, with (no) refit step times.
 
     A trial without kept fold models (pruned, too large, a cluster run, a file that
     cannot be read) is left out here, with a note, and refitted by the caller.
@@ -208,7 +208,7 @@ def load_bags(
             )
             continue
         bag = BaggedPipeline(pipelines, run.n_classes, regression=run.is_regression)
-        bags[trial] = (bag, dict(record.get("step_times") or {}))
+        bags[trial] = (bag, {})  # no refit step ran (its CV times are in its record)
     return bags
 
 

@@ -206,3 +206,19 @@ def test_a_bad_final_model_names_the_allowed_values(binary):
     X, y = binary
     with pytest.raises(ConfigError, match="'final_model'.*'auto', 'refit', 'bag'.*'bagging'"):
         _clf(final_model="bagging").fit(X, y)
+
+
+def test_report_and_feature_importance_read_a_bagged_model(binary, tmp_path):
+    X, y = binary
+    clf = _clf(final_model="bag", models=["random_forest"], max_trials=1).fit(X, y)
+    assert clf.refit_step_times_ == {}  # nothing was refitted
+    text = Path(clf.report(str(tmp_path / "run.md"))).read_text()
+    assert "single pipeline (best trial) (bagged fold models)" in text
+    assert "RandomForestClassifier" in text  # the best pipeline's steps, from its first fold
+    permutation = clf.feature_importance(X, y, n_repeats=2, random_state=0)
+    assert list(permutation.index.sort_values()) == list(X.columns)
+    assert permutation["importance"].max() > 0.05  # shuffling a real signal hurts the bag
+    pytest.importorskip("shap")
+    shap = clf.feature_importance(X, y, method="shap")  # the first fold model's trees
+    assert list(shap.index.sort_values()) == list(X.columns)
+    assert np.all(np.isfinite(shap["importance"])) and shap["importance"].sum() > 0
