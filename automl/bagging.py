@@ -26,7 +26,7 @@ class BaggedPipeline:
 
     It stands wherever a refitted member pipeline stands (:class:`~automl.ensemble.
     EnsembleModel`, :class:`~automl.stacking.StackedModel`, the ONNX export). Its
-    ``steps`` and indexing are those of the first fold pipeline: every fold was
+    ``steps``, ``named_steps`` and indexing are those of the first fold pipeline: every fold was
     compiled from the same configuration, so they describe the bag's structure (the
     report's step list, SHAP's model, which explains the first fold model only).
 
@@ -100,6 +100,11 @@ class BaggedPipeline:
         configuration; changing a step changes the first fold's)."""
         steps: list[tuple[str, Any]] = self.pipelines[0].steps
         return steps
+
+    @property
+    def named_steps(self) -> Any:
+        """The first fold pipeline's steps by name (``bag.named_steps["model"]``)."""
+        return self.pipelines[0].named_steps
 
     def __getitem__(self, index: Any) -> Any:
         """Index or slice the first fold pipeline (``bag[:-1]``: its preprocessing)."""
