@@ -23,6 +23,7 @@ from .custom_metrics import as_metric
 from .exceptions import NotFittedError
 from .family import register_families
 from .final_model import FinalModel, build_final_model
+from .fold_models import decide_final_model, fold_model_store
 from .graph import PipelineGraph
 from .graph.compile import describe_steps
 from .group_folds import validate_groups
@@ -63,6 +64,7 @@ class AutoMLBase(BaseEstimator):
     metric: str
     random_state: int | None
     models: Any
+    final_model: str
     #: The names of ``models`` (a :class:`~automl.Family` by its name), set when fit starts.
     _model_names: list[str] | None = None
 
@@ -158,15 +160,16 @@ class AutoMLBase(BaseEstimator):
             metric=self.metric_,
             enabled=self.verbose >= 1,
         )
-        with quiet_workers(self.verbose) as events:
-            run_search(run, X_df, y_fit, budget, log, progress, sample_weight=weights)
-        self.notes_.extend(events.notes())
-        search_end = time.monotonic()
-        time_left = budget.left() - 0.5 if budget.time_budget else None
-        with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
-            final = build_final_model(
-                run, log, X_df, y_fit, time_left=time_left, sample_weight=weights
-            )
+        with fold_model_store(run, log.dir) as run:  # removed when the final model is built
+            with quiet_workers(self.verbose) as events:
+                run_search(run, X_df, y_fit, budget, log, progress, sample_weight=weights)
+            self.notes_.extend(events.notes())
+            search_end = time.monotonic()
+            time_left = budget.left() - 0.5 if budget.time_budget else None
+            with parallel_config(backend="sequential"):  # the refit runs here, not on a cluster
+                final = build_final_model(
+                    run, log, X_df, y_fit, time_left=time_left, sample_weight=weights
+                )
         self._keep(final, log.records, y_fit, t_start, search_end)
 
     def _task(self) -> str:
@@ -202,7 +205,10 @@ class AutoMLBase(BaseEstimator):
     ) -> RunContext:
         """Decide, once, everything the search and the final model share."""
         folds, fold_notes = self._folds(X, y, seed, groups)
-        self.notes_.extend(fold_notes)
+        final_model, final_notes = decide_final_model(
+            self.final_model, folds, len(y), schema.n_features_in
+        )
+        self.notes_.extend(fold_notes + final_notes)
         parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
         return RunContext(
             graph=graph,
@@ -218,6 +224,7 @@ class AutoMLBase(BaseEstimator):
             ensemble=bool(self.ensemble),
             memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),
             custom_metric=self.custom_metric_,
+            final_model=final_model,
         )
 
     def _keep(
@@ -242,6 +249,7 @@ class AutoMLBase(BaseEstimator):
         self.oof_y_ = y
         self.cv_score_ = final.cv_score
         self.refit_step_times_ = final.step_times
+        self.final_model_kind_ = final.kind
         self.best_pipeline_steps_ = describe_steps(final.best_pipeline)
         end = time.monotonic()
         self.timings_ = {
@@ -361,8 +369,7 @@ class AutoMLBase(BaseEstimator):
         nanoseconds for date columns and ``tensor(double)`` for the others (NaN is
         missing). Outputs are ``label`` and ``probabilities`` (in ``classes_``
         order; ``label`` applies ``threshold_``) for a classifier, ``variable`` for
-        a regressor. Run it with onnxruntime; ``automl.export.onnx_inputs`` builds
-        the inputs from a frame.
+        a regressor. ``automl.export.onnx_inputs`` builds onnxruntime's inputs.
 
         Parameters
         ----------
@@ -382,9 +389,8 @@ class AutoMLBase(BaseEstimator):
         Raises
         ------
         ExportError
-            When a part of the model cannot be exported (named in the message: a
-            family without a converter, date columns, ...) or ``path`` cannot be
-            written.
+            When a part of the model cannot be exported (named in the message) or
+            ``path`` cannot be written.
         ConfigError
             For a ``numeric_dtype`` other than "float64" or "float32".
         """

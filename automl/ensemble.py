@@ -15,6 +15,9 @@ import numpy as np
 from . import metrics as M
 from .models.base import ModelContext
 
+#: Trials greedy selection may pick from (the best by CV score).
+MAX_CANDIDATES = 20
+
 
 def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
     """``predict_proba`` with one column per encoded class, even for classes absent in fit.
@@ -94,7 +97,7 @@ def greedy_selection(
     metric: str,
     pos_index: int,
     *,
-    max_candidates: int = 20,
+    max_candidates: int = MAX_CANDIDATES,
     rounds: int = 25,
     deadline: float | None = None,
     sample_weight: np.ndarray | None = None,

@@ -63,6 +63,15 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     ensemble : bool, default=True
         Blend the best trials by greedy ensemble selection on out-of-fold
         predictions; False refits the single best trial.
+    final_model : {"auto", "refit", "bag"}, default="auto"
+        How the members of the final model are made. "refit": each is refitted on
+        all rows. "bag": each is the average of the fold models its cross-validation
+        already trained (no refit time, so the search keeps none in reserve; the
+        out-of-fold predictions that chose and weighed the members, and tuned the
+        threshold, are exactly these models'); a member whose fold models were not
+        kept (data over 1,000,000 cells, a Dask cluster, beyond the best 20 trials)
+        is refitted, with a note. "auto": "bag" with at least 3 k-fold folds, else
+        "refit". K fold models cost K times the memory and prediction time.
     threshold : "auto", float or None, default="auto"
         Binary decision threshold for ``predict``. "auto" tunes it on
         out-of-fold predictions: for ``metric`` when it is a threshold metric
@@ -100,7 +109,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
     leaderboard_ : pandas.DataFrame
         One row per trial, best first.
     best_pipeline_ : imblearn.pipeline.Pipeline
-        The best trial's pipeline refitted on all the data.
+        The best trial's pipeline refitted on all the data (a
+        :class:`~automl.bagging.BaggedPipeline` of its fold pipelines when bagged).
     best_config_ : dict
         Its configuration.
     ensemble_ : list of dict
@@ -109,6 +119,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         Binary decision threshold used by ``predict``.
     cv_score_ : float
         Out-of-fold estimate of ``metric`` for the final model.
+    final_model_kind_ : {"bagged", "refit", "mixed"}
+        Whether the members are bagged fold models, refits on all rows, or both.
     trials_ : list of dict
         The trial log.
     explanation_ : Explanation or None
@@ -135,6 +147,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         pipeline: Any = "auto",
         search: str = "bayes",
         ensemble: bool = True,
+        final_model: str = "auto",
         threshold: Any = "auto",
         pos_label: Any = None,
         n_jobs: int = -1,
@@ -153,6 +166,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         self.pipeline = pipeline
         self.search = search
         self.ensemble = ensemble
+        self.final_model = final_model
         self.threshold = threshold
         self.pos_label = pos_label
         self.n_jobs = n_jobs

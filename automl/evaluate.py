@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
 from .fidelity import fidelity_of, subsample_train
+from .fold_models import dump_fold_models
 from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
 from .rounds import rounds_used
@@ -151,12 +153,6 @@ def _optimistic_loss(
     return float(np.mean(values)) if values else -np.inf
 
 
-def _limit_threads(n: int) -> Any:
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=max(1, n))
-
-
 def empty_result(trial: int, status: str = "ok", error: str | None = None) -> dict[str, Any]:
     """A trial result with nothing measured yet (the shape every caller reads)."""
     return {
@@ -205,6 +201,7 @@ class _Folds:
     step_totals: dict[str, float] = field(default_factory=dict)
     last_pipeline: Any = None
     rounds: list[int | None] = field(default_factory=list)
+    pipelines: list[Any] = field(default_factory=list)  # kept only for a bagged final model
 
 
 def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
@@ -272,6 +269,7 @@ def _fit_folds(
         cv.oof[test] = predict_matrix(pipe, X.iloc[test], ctx)
         result["predict_time"] += time.perf_counter() - t0
         cv.last_pipeline = pipe
+        cv.pipelines += [pipe] if run.fold_models is not None else []
         sampler = dict(pipe.steps).get("resample")
         result["notes"].extend(f"fold {k}: {note}" for note in getattr(sampler, "notes_", []))
         scores = M.score_all(
@@ -372,8 +370,9 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         ``fold_scores`` ({metric: [per fold]}), ``mean``, ``std``, ``fit_time``
         (summed over folds), ``predict_time``, ``step_times`` (mean seconds per step
         per fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
-        ``oof`` (out-of-fold probabilities, or None), ``pid``, ``fidelity``, and
-        ``fit_info`` ({"n_iter": rounds kept per fold}) for models that stop early.
+        ``oof`` (out-of-fold probabilities, or None), ``pid``, ``fidelity``, ``fit_info``
+        ({"n_iter": rounds kept per fold}) for models that stop early, and ``fold_models``
+        (the file of its fold pipelines; see :mod:`automl.fold_models`).
     """
     start = time.perf_counter()
     result = empty_result(task.trial)
@@ -383,11 +382,12 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
             M.register_metric(task.run.custom_metric)
         X, y, w = task.data.load()
         limit, ctx = _limits_from_now(task)
-        with _limit_threads(ctx.n_threads), warnings.catch_warnings():
+        with threadpool_limits(limits=max(1, ctx.n_threads)), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence and dtype chatter from inside the models
             cv = _fit_folds(task, X, y, w, limit, ctx, result, start)
             if cv is not None:
                 _summarise(task, X, y, w, cv, result)
+                dump_fold_models(task.run.fold_models, cv.pipelines, result, len(task.run.folds))
     except MemoryError:
         result.update(status="failed", error="MemoryError: the trial ran out of memory")
     except Exception as exc:  # a failing configuration must not sink the search

@@ -1,4 +1,5 @@
-"""From the trial log to the final model: select, tune the threshold, refit on all rows."""
+"""From the trial log to the final model: select, tune the threshold, refit on all rows
+(or bag the members' fold models, see :mod:`automl.fold_models`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .ensemble import EnsembleModel, blend, greedy_selection
 from .errors_text import failure_text
 from .exceptions import SearchError
 from .fidelity import fidelity_label, fidelity_of
+from .fold_models import final_model_kind, load_bags
 from .refit import Refitter
 from .run_context import RunContext
 from .runlog import RunLog
@@ -39,6 +41,7 @@ class FinalModel:
     step_times: dict[str, float]
     predicted_refit: float
     notes: list[str] = field(default_factory=list)
+    kind: str = "refit"  # "bagged", "refit" or "mixed" (see automl.fold_models)
 
 
 def _failure_summary(records: list[dict[str, Any]]) -> str:
@@ -248,6 +251,10 @@ def build_final_model(
     one at a time. The decision threshold and ``cv_score`` come from the blend of the
     members actually kept.
 
+    With ``run.final_model == "bag"`` a member whose fold models were kept is their
+    average (:class:`~automl.bagging.BaggedPipeline`), costs no refit time and is
+    always kept; the others are refitted as above (a failure leaves one out).
+
     Parameters
     ----------
     run : RunContext
@@ -289,10 +296,12 @@ def build_final_model(
     )
     if time_left is not None:
         time_left -= time.monotonic() - start
+    bags = load_bags(by_id, list(weights), run, notes) if run.final_model == "bag" else {}
     predicted = {  # a lower-fidelity stand-in refits on all rows: its time scales up
         t: predict_refit_seconds(by_id[t]["duration"] / fidelity_of(by_id[t]), len(run.folds))
         for t in ranked
     }
+    predicted.update({t: 0.0 for t in bags})  # a bagged member costs no refit
     planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
     if len(planned) < len(weights):
         notes.append(
@@ -304,7 +313,12 @@ def build_final_model(
     # and not thread-safe, so entering it in each thread let convergence chatter through.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
-        refitted = _refit_with_fallback(refit, planned, ranked, notes)
+        to_refit = {t: w for t, w in planned.items() if t not in bags}
+        if not bags:
+            refitted = _refit_with_fallback(refit, planned, ranked, notes)
+        else:  # the bagged members stand: a member that fails to refit is only left out
+            stand = {t: bag for t, bag in bags.items() if t in planned}
+            refitted = {**stand, **refit(sorted(to_refit, key=lambda t: -predicted[t]))}
     # selection order, not refit order (longest first, from measured durations): the
     # members and their sums must not depend on the clock, so seeded fits repeat exactly
     kept = [t for t in planned if t in refitted] + [t for t in refitted if t not in planned]
@@ -328,6 +342,8 @@ def build_final_model(
             oof = np.where(np.isnan(stack.oof), oof, stack.oof)
     threshold, threshold_std, cv_score = _threshold_and_score(run, y, oof, sample_weight)
     best_pipeline, step_times = refitted[best]
+    n_bagged = sum(t in bags for t in weights)
+    kind, kind_note = final_model_kind(n_bagged, len(weights) - n_bagged)
     return FinalModel(
         model=model,
         best_pipeline=best_pipeline,
@@ -339,5 +355,6 @@ def build_final_model(
         cv_score=cv_score,
         step_times=step_times,
         predicted_refit=float(sum(predicted[t] for t in weights)),
-        notes=notes,
+        notes=[*notes, kind_note] if run.final_model == "bag" else notes,
+        kind=kind,
     )

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import metrics as M
 from .exceptions import ConfigError
+from .fold_models import CHOICES as FINAL_MODELS
 from .models import family_names
 from .search import STRATEGIES
 
@@ -60,6 +61,10 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "'auto', None or a positive number of megabytes",
     ),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
+    "final_model": (
+        lambda v: isinstance(v, str) and v in FINAL_MODELS,
+        "one of " + ", ".join(repr(c) for c in FINAL_MODELS),
+    ),
     "resume": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
     "verbose": (lambda v: _integer(v) and v >= 0, "an int >= 0"),
     "random_state": (

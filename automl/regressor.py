@@ -68,6 +68,15 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
     ensemble : bool, default=True
         Blend the best trials by greedy ensemble selection on out-of-fold
         predictions; False refits the single best trial.
+    final_model : {"auto", "refit", "bag"}, default="auto"
+        How the members of the final model are made. "refit": each is refitted on
+        all rows. "bag": each is the average of the fold models its cross-validation
+        already trained (no refit time, so the search keeps none in reserve; the
+        out-of-fold predictions that chose and weighed the members, and tuned the
+        threshold, are exactly these models'); a member whose fold models were not
+        kept (data over 1,000,000 cells, a Dask cluster, beyond the best 20 trials)
+        is refitted, with a note. "auto": "bag" with at least 3 k-fold folds, else
+        "refit". K fold models cost K times the memory and prediction time.
     n_jobs : int, default=-1
         Trials evaluated in parallel (-1: one per CPU).
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -89,13 +98,16 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         One row per trial, best first, with the CV mean and std of every
         regression metric.
     best_pipeline_ : imblearn.pipeline.Pipeline
-        The best trial's pipeline refitted on all the data.
+        The best trial's pipeline refitted on all the data (a
+        :class:`~automl.bagging.BaggedPipeline` of its fold pipelines when bagged).
     best_config_ : dict
         Its configuration.
     ensemble_ : list of dict
         ``{"trial", "weight"}`` of the members of the final model.
     cv_score_ : float
         Out-of-fold estimate of ``metric`` for the final model.
+    final_model_kind_ : {"bagged", "refit", "mixed"}
+        Whether the members are bagged fold models, refits on all rows, or both.
     oof_proba_ : ndarray of shape (n_samples, 1)
         Out-of-fold predictions of the final blend (named as the classifier's).
     trials_ : list of dict
@@ -126,6 +138,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         pipeline: Any = "auto",
         search: str = "bayes",
         ensemble: bool = True,
+        final_model: str = "auto",
         n_jobs: int = -1,
         device: str = "auto",
         memory_limit: Any = "auto",
@@ -142,6 +155,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         self.pipeline = pipeline
         self.search = search
         self.ensemble = ensemble
+        self.final_model = final_model
         self.n_jobs = n_jobs
         self.device = device
         self.memory_limit = memory_limit

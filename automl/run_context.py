@@ -190,6 +190,12 @@ class RunContext:
     strategy_options : tuple of (str, object)
         Keyword arguments of the search strategy (a multi-fidelity one's
         ``min_fidelity``, say).
+    final_model : {"refit", "bag"}
+        How the members are made: refitted on all rows, or (``"bag"``) their fold
+        models averaged where kept (see :mod:`automl.fold_models`).
+    fold_models : str or None
+        The folder where workers keep the fold models of full-fidelity trials; None:
+        they keep none.
     """
 
     graph: PipelineGraph
@@ -206,6 +212,8 @@ class RunContext:
     memory_limit_mb: float | None = None
     custom_metric: M.Metric | None = None
     strategy_options: tuple[tuple[str, Any], ...] = ()
+    final_model: str = "refit"
+    fold_models: str | None = None
 
     @property
     def n_classes(self) -> int:

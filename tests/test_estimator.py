@@ -20,6 +20,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from automl import AutoMLClassifier
+from automl.bagging import BaggedPipeline
 from automl.metrics import REPORTED
 
 # --------------------------------------------------------------------------- sklearn conventions
@@ -210,7 +211,9 @@ def test_leaderboard_has_one_row_per_trial_best_first(fitted_binary):
 def test_best_pipeline_is_a_fitted_imblearn_pipeline(fitted_binary, binary_split):
     _, X_test, _, y_test = binary_split
     pipe = fitted_binary.best_pipeline_
-    assert isinstance(pipe, ImbPipeline)
+    # with 3 folds the default final model bags the trial's fold pipelines
+    assert isinstance(pipe, BaggedPipeline) and len(pipe.pipelines) == 3
+    assert all(isinstance(fold, ImbPipeline) for fold in pipe.pipelines)
     pred = pipe.predict(X_test)  # encoded labels 0..k-1 (here the same as the int labels)
     assert pred.shape == (len(X_test),)
     assert set(np.unique(pred)) <= {0, 1}

@@ -2,12 +2,15 @@
 
 Modest on purpose: ``shap.TreeExplainer`` explains the tree model (random forest,
 extra trees, histogram boosting, XGBoost) of the member with the largest ensemble
-weight among those it can read, not the whole blend. Its SHAP values are for the
-encoded columns that model sees; the values of the encoded columns that come from
-one input column (its one-hot columns, missing indicator, date parts) are summed
-back to that column, which SHAP's additivity allows. Which encoded columns come
-from which input is found by shuffling each input column and seeing which encoded
-columns change. A regression member with a target transform is explained on the
+weight among those it can read, not the whole blend; of a bagged member (the
+average of its fold models, :class:`~automl.bagging.BaggedPipeline`) the first fold
+model is explained, which stands for the bag (same configuration, trained on
+``(K-1)/K`` of the rows; averaging K explainers would cost K times as much). Its
+SHAP values are for the encoded columns that model sees; the values of the encoded
+columns that come from one input column (its one-hot columns, missing indicator,
+date parts) are summed back to that column, which SHAP's additivity allows. Which
+encoded columns come from which input is found by shuffling each input column and
+seeing which encoded columns change. A regression member with a target transform is explained on the
 transformed target's scale. ``shap`` is an optional extra, imported only here.
 """
 

@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from ..bagging import is_bagged
 from ..exceptions import ConfigError, ExportError
+from ._bagged import bagged_output
 from ._builder import GraphBuilder, aligned, elem_type
 from ._dates import check_naive
 from ._preprocess import MISSING_TEXT, preprocess, scale
@@ -212,9 +214,12 @@ def to_onnx(estimator: Any, *, numeric_dtype: str = "float64") -> Any:
     total = sum(w for _, w in pairs)
     outs = []
     for pipe, weight in pairs:
-        out, inner = _member(b, pipe, inputs)
-        if not regression:
-            out = aligned(b, out, inner.classes_, int(final.n_classes), b.dtype)
+        if is_bagged(pipe):  # the mean of its fold pipelines
+            out = bagged_output(b, pipe, inputs, _member, int(final.n_classes), regression)
+        else:
+            out, inner = _member(b, pipe, inputs)
+            if not regression:
+                out = aligned(b, out, inner.classes_, int(final.n_classes), b.dtype)
         outs.append(out if stacked else b.op("Mul", [out, b.real(weight / total, "weight")]))
     if stacked:
         blend = stacked_output(b, final, outs)

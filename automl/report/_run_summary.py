@@ -75,6 +75,9 @@ def summary_rows(
         final = "single pipeline (best trial)"
     else:
         final = "prior model: no search was run (see the notes)"
+    kind = getattr(model, "final_model_kind_", "refit")
+    if members and kind != "refit":  # the members are their trials' fold models, averaged
+        final += " (bagged fold models)" if kind == "bagged" else " (bagged and refitted)"
     rows.append(("Final model", final))
     rows.append(
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
 from ..fidelity import default_min_fidelity, fidelity_of, is_full
+from ..fold_models import has_fold_models, prune_fold_models
 from ..large_data import DataPlan
 from ..progress import SearchProgress
 from ..run_context import RunContext
@@ -36,6 +38,8 @@ def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
+    if run.final_model == "bag":  # a bagged member costs no refit; one whose file is gone does
+        top = [r for r in top if not has_fold_models(r)]
     seconds = [
         predict_refit_seconds(r["duration"] / fidelity_of(r.get("config")), len(run.folds))
         for r in top
@@ -99,6 +103,8 @@ def run_search(
     """
     preload = ("torch",) if "mlp" in run.graph.families else ()
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
+    if not isinstance(executor, LokyExecutor):  # remote workers may not see this disk
+        run = replace(run, fold_models=None)
     executor.warm_up()  # workers start while the data is written for them
     plan = DataPlan.decide(len(y), X.shape[1], len(run.folds), budget.time_budget)
     with worker_data_folder() as folder:  # removed at the end, on errors too
@@ -124,7 +130,8 @@ def run_search(
                 prune_spread=spread,
             )
 
-        def update_reserve() -> None:
+        def update_reserve() -> None:  # after each finished trial
+            prune_fold_models(log.records, run.metric)
             if budget.time_budget is not None:
                 budget.reserve = _reserve(log, run, budget)
 

@@ -43,8 +43,11 @@ def _refit_seconds(clf: AutoMLClassifier) -> dict[int, float]:
 
 
 def test_refit_reserve_is_kept_for_the_best_trial(data, reserves):
+    # refit: a bagged member keeps no reserve (tests/test_bagging.py)
     # a generous budget: three logreg trials take a second or two, so time never cuts in
-    clf = AutoMLClassifier(time_budget=120, ensemble=False, **SETTINGS).fit(*data)
+    clf = AutoMLClassifier(time_budget=120, ensemble=False, final_model="refit", **SETTINGS).fit(
+        *data
+    )
     assert len(clf.leaderboard_) == 3
     # nothing is kept back before a trial finished; after, the single best trial's refit
     assert {r for n, r in reserves["reserve"] if n == 0} == {0.0}
@@ -57,7 +60,9 @@ def test_refit_reserve_is_kept_for_the_best_trial(data, reserves):
 
 
 def test_refit_reserve_with_an_ensemble_covers_the_top_trials(data, reserves):
-    clf = AutoMLClassifier(time_budget=120, ensemble=True, **SETTINGS).fit(*data)
+    clf = AutoMLClassifier(time_budget=120, ensemble=True, final_model="refit", **SETTINGS).fit(
+        *data
+    )
     seconds = list(_refit_seconds(clf).values())  # 3 trials, all ok
     assert len(seconds) == 3
     # three refits, however many run at once: at least the longest, at most all in a row
