@@ -9,7 +9,7 @@ Hyperband grows as its resource instead (successive halving from 2 to 50 epochs)
 Each search's best cross-validated score, the ROC AUC of its refitted model on the
 held-out 25 %, its trials and its wall time are printed per dataset, then the means.
 
-The default datasets are the binary tables of ``../shared/PEERS.md`` with at most
+The default datasets are the tables of ``../shared/PEERS.md`` with at most
 10,000 rows. Run it on an otherwise idle machine; it measures time::
 
     python -m benchmarks.searchcv_torch --budget 60
