@@ -57,6 +57,25 @@ def lightgbm_cuda_usable() -> bool:
     return True
 
 
+def negative_codes_as_missing(X: np.ndarray, cats: list[int]) -> np.ndarray:
+    """``X`` with negative codes of categorical columns as NaN (a copy only if any).
+
+    The encoders code a missing or unseen category as -1. LightGBM reads a negative
+    category as missing too, but says so on stdout ("Met negative value in
+    categorical features") for every validation set it builds; passing NaN means
+    the same and keeps a fit quiet.
+    """
+    if not cats:
+        return X
+    codes = X[:, cats]
+    negative = codes < 0
+    if not negative.any():
+        return X
+    X = np.array(X, dtype=np.float64 if X.dtype.kind != "f" else X.dtype, copy=True)
+    X[:, cats] = np.where(negative, np.nan, codes)
+    return X
+
+
 def train_booster(
     p: dict[str, Any],
     X: np.ndarray,
@@ -91,6 +110,7 @@ def train_booster(
     """
     import lightgbm as lgb
 
+    X = negative_codes_as_missing(X, cats)
     stop_at = deadline(p["max_time"])
     seed = int(check_random_state(p["random_state"]).randint(np.iinfo(np.int32).max))
     subsample = float(p["subsample"])

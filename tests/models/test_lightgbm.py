@@ -183,3 +183,21 @@ def test_automl_with_pandas_categories_and_missing_values(capfd):
     # held out: 0.81 measured; the true probabilities score 0.84
     assert roc_auc_score(y[500:], clf.predict_proba(X.iloc[500:])[:, 1]) >= 0.75
     assert capfd.readouterr().err == ""
+
+
+def test_missing_category_codes_fit_quietly_and_predict_as_missing(capfd):
+    # the encoders code a missing or unseen category as -1: LightGBM must read it as
+    # missing, and say nothing about it (a fit once printed "Met negative value in
+    # categorical features" on hotel_rates)
+    rng = np.random.default_rng(0)
+    codes = rng.integers(-1, 5, 600).astype(float)
+    X = np.c_[codes, rng.normal(size=600)]
+    y = (codes >= 2).astype(int)
+    model = LightGBMClassifier(categorical_features=[0], early_stopping_rounds=10, random_state=0)
+    model.fit(X, y)  # early stopping: a validation set is built
+    out = capfd.readouterr()
+    assert out.out == "" and out.err == ""
+    as_nan = X.copy()
+    as_nan[codes < 0, 0] = np.nan
+    np.testing.assert_allclose(model.predict_proba(X), model.predict_proba(as_nan))
+    assert np.mean(model.predict(X) == y) > 0.95
