@@ -65,7 +65,9 @@ def test_a_bagged_regressor_predicts_the_mean_of_its_fold_models():
     X, y = make_regression(200, 5, noise=5.0, random_state=0)
     X = pd.DataFrame(X, columns=[f"f{j}" for j in range(5)])
     split = KFold(3, shuffle=True, random_state=0)
-    reg = AutoMLRegressor(**BASE, max_trials=2, models=["linear"], cv=split, ensemble=False)
+    reg = AutoMLRegressor(
+        **BASE, max_trials=2, models=["linear"], cv=split, ensemble=False, final_model="auto"
+    )
     reg.fit(X, y)
     assert reg.final_model_kind_ == "bagged"  # "auto" bags with 3 k-fold folds
     ((bag, _),) = reg.final_model_.members
@@ -115,10 +117,11 @@ def test_refit_refits_on_all_rows_and_chooses_exactly_what_bagging_chooses(binar
 
 def test_auto_refits_with_two_folds_and_bags_with_three(binary):
     X, y = binary
-    two = _clf(cv=2, max_trials=1).fit(X, y)
+    two = _clf(cv=2, max_trials=1, final_model="auto").fit(X, y)
     assert two.final_model_kind_ == "refit"
     assert any("at least 3 k-fold folds" in note for note in two.notes_)
-    assert _clf(cv=3, max_trials=1).fit(X, y).final_model_kind_ == "bagged"
+    assert _clf(cv=3, max_trials=1, final_model="auto").fit(X, y).final_model_kind_ == "bagged"
+    assert _clf(cv=3, max_trials=1).fit(X, y).final_model_kind_ == "refit"  # the default
 
 
 def test_a_member_whose_fold_models_are_missing_is_refitted(binary, monkeypatch):

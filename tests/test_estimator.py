@@ -20,7 +20,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from automl import AutoMLClassifier
-from automl.bagging import BaggedPipeline
 from automl.metrics import REPORTED
 
 # --------------------------------------------------------------------------- sklearn conventions
@@ -211,9 +210,7 @@ def test_leaderboard_has_one_row_per_trial_best_first(fitted_binary):
 def test_best_pipeline_is_a_fitted_imblearn_pipeline(fitted_binary, binary_split):
     _, X_test, _, y_test = binary_split
     pipe = fitted_binary.best_pipeline_
-    # with 3 folds the default final model bags the trial's fold pipelines
-    assert isinstance(pipe, BaggedPipeline) and len(pipe.pipelines) == 3
-    assert all(isinstance(fold, ImbPipeline) for fold in pipe.pipelines)
+    assert isinstance(pipe, ImbPipeline)  # the default final model refits on all rows
     pred = pipe.predict(X_test)  # encoded labels 0..k-1 (here the same as the int labels)
     assert pred.shape == (len(X_test),)
     assert set(np.unique(pred)) <= {0, 1}
