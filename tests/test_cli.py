@@ -594,14 +594,33 @@ def test_real_explain_prints_writes_and_saves_importances(tmp_path, capsys):
 
     df = load_breast_cancer(as_frame=True).frame
     train, test = df.iloc[:350], df.iloc[350:]
-    clf = AutoMLClassifier(time_budget=None, max_trials=2, models=["logreg"], cv=3, n_jobs=1,
-                           random_state=0).fit(train.drop(columns="target"), train["target"])
+    clf = AutoMLClassifier(
+        time_budget=None, max_trials=2, models=["logreg"], cv=3, n_jobs=1, random_state=0
+    ).fit(train.drop(columns="target"), train["target"])
     model = clf.save(str(tmp_path / "model.joblib"))
     data = tmp_path / "test.csv"
     test.to_csv(data, index=False)
     out, saved = tmp_path / "fi.csv", tmp_path / "explained.joblib"
-    assert cli.main(["explain", model, str(data), "--target", "target", "--n-repeats", "2",
-                     "--seed", "0", "-o", str(out), "--save-model", str(saved)]) == 0
+    assert (
+        cli.main(
+            [
+                "explain",
+                model,
+                str(data),
+                "--target",
+                "target",
+                "--n-repeats",
+                "2",
+                "--seed",
+                "0",
+                "-o",
+                str(out),
+                "--save-model",
+                str(saved),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "shuffles per column; roc_auc as given" in printed and "importance" in printed
     table = pd.read_csv(out, index_col="feature")
@@ -610,8 +629,9 @@ def test_real_explain_prints_writes_and_saves_importances(tmp_path, capsys):
     assert table["importance"].is_monotonic_decreasing and (table["n"] == 2).all()
     assert printed.index(table.index[0]) < printed.index(table.index[-1])
     explained = load(saved)
-    pd.testing.assert_frame_equal(explained.explanation_.importance, table, check_names=False,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        explained.explanation_.importance, table, check_names=False, check_dtype=False
+    )
     assert cli.main(["report", str(saved), "-o", str(tmp_path / "r.html")]) == 0
     assert 'data-figure="importance"' in (tmp_path / "r.html").read_text()
     # the target must be there: importances need the true labels

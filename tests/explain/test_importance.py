@@ -33,8 +33,14 @@ def _frame(X):
 @pytest.fixture(scope="module")
 def binary():
     X, y = make_classification(
-        n_samples=900, n_features=20, n_informative=3, n_redundant=0, n_repeated=0,
-        shuffle=False, class_sep=1.5, random_state=0,
+        n_samples=900,
+        n_features=20,
+        n_informative=3,
+        n_redundant=0,
+        n_repeated=0,
+        shuffle=False,
+        class_sep=1.5,
+        random_state=0,
     )
     y = np.where(y == 1, "yes", "no")
     Xtr, Xte, ytr, yte = train_test_split(_frame(X), y, test_size=0.4, random_state=0)
@@ -45,8 +51,16 @@ def binary():
 @pytest.fixture(scope="module")
 def multiclass():
     X, y = make_classification(
-        n_samples=900, n_features=20, n_informative=3, n_redundant=0, n_repeated=0,
-        n_classes=3, n_clusters_per_class=1, shuffle=False, class_sep=1.5, random_state=1,
+        n_samples=900,
+        n_features=20,
+        n_informative=3,
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        shuffle=False,
+        class_sep=1.5,
+        random_state=1,
     )
     Xtr, Xte, ytr, yte = train_test_split(_frame(X), y, test_size=0.4, random_state=0)
     clf = AutoMLClassifier(models=["hist_gb"], max_trials=2, **FAST).fit(Xtr, ytr)

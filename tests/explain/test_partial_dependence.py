@@ -87,6 +87,8 @@ def test_shap_column_map_sums_one_hot_columns_back(frame):
     names = list(pre.get_feature_names_out())
     # three one-hot columns come from 'colour'; 'a' and its missing indicator from 'a'
     assert sorted(names[k] for k in np.flatnonzero(owner == 1)) == [
-        "colour_blue", "colour_green", "colour_red"
+        "colour_blue",
+        "colour_green",
+        "colour_red",
     ]
     assert len(np.flatnonzero(owner == 0)) == 2 and (owner >= 0).all()

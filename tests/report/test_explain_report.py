@@ -16,20 +16,43 @@ from automl.report.plots import importance_bars, partial_dependence_plot
 
 def _explanation(method: str = "permutation") -> Explanation:
     table = pd.DataFrame(
-        {"importance": [0.21, 0.08, 0.0004], "stddev": [0.02, 0.01, 0.001],
-         "p_value": [0.001, 0.01, 0.4], "n": 5},
+        {
+            "importance": [0.21, 0.08, 0.0004],
+            "stddev": [0.02, 0.01, 0.001],
+            "p_value": [0.001, 0.01, 0.4],
+            "n": 5,
+        },
         index=pd.Index(["worst radius", "mean texture", "fractal dim"], name="feature"),
     )
     grid = np.linspace(10, 30, 8)
     pd_records = (
-        PartialDependence("worst radius", [f"{g:.4g}" for g in grid], grid, True,
-                          np.linspace(0.1, 0.9, 8).reshape(-1, 1), ["P(malignant)"]),
-        PartialDependence("mean texture", ["low", "high"], np.arange(2.0), False,
-                          np.array([[0.3], [0.6]]), ["P(malignant)"]),
+        PartialDependence(
+            "worst radius",
+            [f"{g:.4g}" for g in grid],
+            grid,
+            True,
+            np.linspace(0.1, 0.9, 8).reshape(-1, 1),
+            ["P(malignant)"],
+        ),
+        PartialDependence(
+            "mean texture",
+            ["low", "high"],
+            np.arange(2.0),
+            False,
+            np.array([[0.3], [0.6]]),
+            ["P(malignant)"],
+        ),
     )
-    return Explanation(table, method, "roc_auc" if method == "permutation" else "",
-                       0.97 if method == "permutation" else float("nan"), 143, 5, pd_records,
-                       "probability of class 'malignant'")
+    return Explanation(
+        table,
+        method,
+        "roc_auc" if method == "permutation" else "",
+        0.97 if method == "permutation" else float("nan"),
+        143,
+        5,
+        pd_records,
+        "probability of class 'malignant'",
+    )
 
 
 def _with(run: SimpleNamespace, explanation: Explanation | None) -> SimpleNamespace:
@@ -52,11 +75,12 @@ def test_without_importances_the_report_says_how_to_get_them(binary_run, tmp_pat
 def test_stored_importances_are_shown_with_their_figures(binary_run, tmp_path):
     run = _with(binary_run, _explanation())
     html = write_run_report(run, tmp_path / "r.html").read_text()
-    section = html[html.index('id="explain"'):html.index('id="leaderboard"')]
+    section = html[html.index('id="explain"') : html.index('id="leaderboard"')]
     assert "Importances were not computed" not in section
     assert "drop in roc_auc" in section and "143 rows" in section and "0.97" in section
-    assert section.index("worst radius") < section.index("mean texture") < section.index(
-        "fractal dim")
+    assert (
+        section.index("worst radius") < section.index("mean texture") < section.index("fractal dim")
+    )
     assert {"importance", "partial_dependence"} <= _figures(section)
     md_path = write_run_report(run, tmp_path / "r.md")
     md = md_path.read_text()

@@ -21,7 +21,12 @@ def fitted(tmp_path_factory):
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     log_dir = tmp_path_factory.mktemp("trials")
     clf = AutoMLClassifier(
-        time_budget=None, max_trials=3, models=["logreg"], cv=3, n_jobs=1, random_state=0,
+        time_budget=None,
+        max_trials=3,
+        models=["logreg"],
+        cv=3,
+        n_jobs=1,
+        random_state=0,
         log_dir=str(log_dir),
     ).fit(X.iloc[:300], y.iloc[:300])
     return clf, X.iloc[300:]
