@@ -61,6 +61,11 @@ def open_log(
     return RunLog(log_dir, header=header, resume=resume)
 
 
+#: Configurations a Bayesian SearchCV draws at random (the estimator's own first)
+#: before its surrogate proposes: scikit-optimize's ``BayesSearchCV`` default.
+BAYES_INITIAL_POINTS = 10
+
+
 def make_run(
     graph: PipelineGraph,
     X: pd.DataFrame,
@@ -77,11 +82,13 @@ def make_run(
 ) -> RunContext:
     """The run context the engine shares with every trial: no ensemble, no threshold."""
     parallelism = Parallelism.decide(n_jobs, len(X), X.shape[1])
-    options = (
-        (("min_fidelity", resource.min_fidelity),)
-        if resource is not None and search in MULTI_FIDELITY
-        else ()
-    )
+    options: tuple[tuple[str, Any], ...] = ()
+    if resource is not None and search in MULTI_FIDELITY:
+        options = (("min_fidelity", resource.min_fidelity),)
+    elif search == "bayes":
+        # one user space, no portfolio behind it: explore before the surrogate leads,
+        # as BayesSearchCV does (with 4 points the search stayed near the default)
+        options = (("n_initial_points", BAYES_INITIAL_POINTS),)
     return RunContext(
         graph=graph,
         schema=infer_schema(X, from_dataframe=from_dataframe),
