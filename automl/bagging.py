@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .ensemble import aligned_proba
+from .ensemble import output_context, predict_matrix
 
 
 class BaggedPipeline:
@@ -55,6 +55,14 @@ class BaggedPipeline:
         if not self.regression:
             self.classes_ = np.arange(self.n_classes)
 
+    def _mean(self, X: Any) -> np.ndarray:
+        """The mean of the fold pipelines' prediction matrices (see ``predict_matrix``)."""
+        ctx = output_context(self.n_classes, self.regression)
+        total = predict_matrix(self.pipelines[0], X, ctx)
+        for pipe in self.pipelines[1:]:
+            total = total + predict_matrix(pipe, X, ctx)
+        return total / len(self.pipelines)
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """The mean of the fold pipelines' class probabilities, aligned to every class.
 
@@ -69,10 +77,7 @@ class BaggedPipeline:
         """
         if self.regression:
             raise AttributeError("a bagged regressor has no predict_proba")
-        total = np.zeros((len(X), self.n_classes))
-        for pipe in self.pipelines:
-            total += aligned_proba(pipe, X, self.n_classes)
-        return total / len(self.pipelines)
+        return self._mean(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """The mean of the fold regressors' predictions, or the most probable class.
@@ -89,10 +94,7 @@ class BaggedPipeline:
         """
         if not self.regression:
             return np.asarray(np.argmax(self.predict_proba(X), axis=1))
-        total = np.zeros(len(X))
-        for pipe in self.pipelines:
-            total += np.asarray(pipe.predict(X), dtype=float).reshape(-1)
-        return total / len(self.pipelines)
+        return self._mean(X)[:, 0]
 
     @property
     def steps(self) -> list[tuple[str, Any]]:

@@ -45,6 +45,11 @@ def aligned_proba(pipeline: Any, X: Any, n_classes: int) -> np.ndarray:
     return out
 
 
+def output_context(n_classes: int, regression: bool) -> ModelContext:
+    """The task a combined model's members are read with by :func:`predict_matrix`."""
+    return ModelContext(task="regression" if regression else "multiclass", n_classes=n_classes)
+
+
 def predict_matrix(pipeline: Any, X: Any, ctx: ModelContext) -> np.ndarray:
     """A member's predictions as a matrix: class probabilities, or one column of values.
 
@@ -191,9 +196,7 @@ class EnsembleModel:
         ndarray of shape (n_rows, n_classes)
             Class probabilities, or one column of predicted values for regression.
         """
-        ctx = ModelContext(
-            task="regression" if self.regression else "multiclass", n_classes=self.n_classes
-        )
+        ctx = output_context(self.n_classes, self.regression)
         total = sum(w for _, w in self.members)
         out = np.zeros((len(X), 1 if self.regression else self.n_classes))
         for pipe, weight in self.members:

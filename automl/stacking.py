@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics as M
-from .ensemble import aligned_proba, blend, greedy_selection, predict_matrix
-from .models.base import ModelContext
+from .ensemble import aligned_proba, blend, greedy_selection, output_context, predict_matrix
 
 #: The stack must beat the blend's nested loss by this share of it (and at least
 #: :data:`MIN_GAIN`): a tie goes to the simpler blend.
@@ -271,9 +270,7 @@ class StackedModel:
         ndarray of shape (n_rows, n_classes)
             Class probabilities, or one column of predicted values for regression.
         """
-        ctx = ModelContext(
-            task="regression" if self.regression else "multiclass", n_classes=self.n_classes
-        )
+        ctx = output_context(self.n_classes, self.regression)
         features = stack_features(
             [predict_matrix(m, X, ctx) for m in self.members], self.regression
         )
