@@ -19,20 +19,16 @@ The default datasets are the tables of ``../shared/PEERS.md`` with at most
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
+from functools import partial
 from typing import Any
 
 import pandas as pd
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
-from benchmarks.datasets import DatasetSpec, load_dataset, split
-from benchmarks.searchcv_vs_bayessearchcv import _numeric
+from benchmarks.search_cells import held_out_auc, load_cell, print_means, timed_cell
 
 #: Tables of PEERS.md with at most 10,000 rows (winequality_red has six classes).
 DEFAULT_DATASETS = (
@@ -110,50 +106,21 @@ def run_search(strategy: str, X: Any, y: Any, cv: Any, budget: float, n_jobs: in
     return search
 
 
-def _test_auc(y: Any, proba: Any, classes: Any) -> float:
-    """ROC AUC on held-out rows: binary, or macro one-vs-rest (as ``roc_auc`` is in the CV)."""
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(y, proba[:, 1]))
-    return float(roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+def tune(strategy: str, cell: tuple, args: argparse.Namespace) -> tuple[float, float, int]:
+    """Best CV score, held-out ROC AUC and trials of one search on one dataset's cell."""
+    X_train, X_test, y_train, y_test, cv = cell
+    found = run_search(strategy, X_train, y_train, cv, args.budget, args.n_jobs, args.seed)
+    test = held_out_auc(y_test, found.predict_proba(X_test), found.classes_)
+    return found.best_score_, test, found.n_trials_
 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
     rows = []
     for name in args.datasets:
-        data = load_dataset(DatasetSpec(name=name, source=f"csv:{name}"))
-        X_train, X_test, y_train, y_test = split(data, args.seed)
-        X_train, X_test = _numeric(X_train), _numeric(X_test)
-        cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.seed)
+        cell = load_cell(name, args.seed, args.cv)
         for strategy in args.strategies:
-            start = time.monotonic()
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    search = run_search(
-                        strategy, X_train, y_train, cv, args.budget, args.n_jobs, args.seed
-                    )
-                best, n_trials = search.best_score_, search.n_trials_
-                test = _test_auc(y_test, search.predict_proba(X_test), search.classes_)
-            except Exception as exc:  # a search that produces no model scores NaN, the run goes on
-                print(f"{name:24s} {strategy:10s} FAILED: {type(exc).__name__}: {exc}", flush=True)
-                best, test, n_trials = float("nan"), float("nan"), 0
-            wall = time.monotonic() - start
-            rows.append(
-                {
-                    "dataset": name,
-                    "strategy": strategy,
-                    "cv_roc_auc": best,
-                    "test_roc_auc": test,
-                    "trials": n_trials,
-                    "wall_s": wall,
-                    "wall_over_budget": wall / args.budget,
-                }
-            )
-            print(
-                f"{name:24s} {strategy:10s} cv={best:.4f} test={test:.4f} trials={n_trials:4d} "
-                f"wall={wall:6.1f}s ({wall / args.budget:.2f}x budget)",
-                flush=True,
-            )
+            search = partial(tune, strategy, cell, args)
+            rows.append(timed_cell(name, "strategy", strategy, args.budget, search))
     return pd.DataFrame(rows)
 
 
@@ -168,11 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="write the per-dataset rows to this CSV")
     args = parser.parse_args(argv)
     results = run(args)
-    means = results.groupby("strategy")[
-        ["cv_roc_auc", "test_roc_auc", "trials", "wall_s", "wall_over_budget"]
-    ].mean()
-    print("\nMeans over datasets:")
-    print(means.round(4).to_string())
+    print_means(results, "strategy")
     wide = results.pivot(index="dataset", columns="strategy", values="test_roc_auc")
     if {"hyperband", "random"} <= set(wide.columns):
         better = int((wide["hyperband"] > wide["random"]).sum())

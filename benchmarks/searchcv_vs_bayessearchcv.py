@@ -21,17 +21,14 @@ Run it on an otherwise idle machine; it measures time::
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
-from benchmarks.datasets import DatasetSpec, load_dataset, split
+from benchmarks.search_cells import held_out_auc, load_cell, print_means, timed_cell
 
 #: Shared binary datasets (numeric, or with a few categorical columns coded as integers).
 DEFAULT_DATASETS = (
@@ -160,52 +157,23 @@ RUNNERS: dict[str, Callable[..., tuple[float, Any, int]]] = {
 }
 
 
-def _numeric(X: pd.DataFrame) -> pd.DataFrame:
-    """Categorical columns as integer codes (no target involved), so one estimator fits all."""
-    out = X.copy()
-    for name in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[name]):
-            out[name] = out[name].astype("category").cat.codes
-    return out
+def tune(system: str, cell: tuple, args: argparse.Namespace) -> tuple[float, float, int]:
+    """Best CV score, held-out ROC AUC and trials of one system on one dataset's cell."""
+    X_train, X_test, y_train, y_test, cv = cell
+    kwargs = {"n_candidates": args.halving_candidates} if system == "halving" else {}
+    best, model, n_trials = RUNNERS[system](
+        X_train, y_train, cv, args.budget, args.n_jobs, args.seed, **kwargs
+    )
+    return best, held_out_auc(y_test, model.predict_proba(X_test), model.classes_), n_trials
 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
     rows = []
     for name in args.datasets:
-        data = load_dataset(DatasetSpec(name=name, source=f"csv:{name}"))
-        X_train, X_test, y_train, y_test = split(data, args.seed)
-        X_train, X_test = _numeric(X_train), _numeric(X_test)
-        cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.seed)
+        cell = load_cell(name, args.seed, args.cv)
         for system in args.systems:
-            kwargs = {"n_candidates": args.halving_candidates} if system == "halving" else {}
-            start = time.monotonic()
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    best, model, n_trials = RUNNERS[system](
-                        X_train, y_train, cv, args.budget, args.n_jobs, args.seed, **kwargs
-                    )
-                test = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
-            except Exception as exc:  # a system that produces no model scores NaN, the run goes on
-                print(f"{name:18s} {system:14s} FAILED: {type(exc).__name__}: {exc}", flush=True)
-                best, test, n_trials = float("nan"), float("nan"), 0
-            wall = time.monotonic() - start
-            rows.append(
-                {
-                    "dataset": name,
-                    "system": system,
-                    "cv_roc_auc": best,
-                    "test_roc_auc": test,
-                    "trials": n_trials,
-                    "wall_s": wall,
-                    "wall_over_budget": wall / args.budget,
-                }
-            )
-            print(
-                f"{name:18s} {system:14s} cv={best:.4f} test={test:.4f} trials={n_trials:4d} "
-                f"wall={wall:6.1f}s ({wall / args.budget:.2f}x budget)",
-                flush=True,
-            )
+            search = partial(tune, system, cell, args)
+            rows.append(timed_cell(name, "system", system, args.budget, search))
     return pd.DataFrame(rows)
 
 
@@ -221,11 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="write the per-dataset rows to this CSV")
     args = parser.parse_args(argv)
     results = run(args)
-    means = results.groupby("system")[
-        ["cv_roc_auc", "test_roc_auc", "trials", "wall_s", "wall_over_budget"]
-    ].mean()
-    print("\nMeans over datasets:")
-    print(means.round(4).to_string())
+    print_means(results, "system")
     if args.out:
         results.to_csv(args.out, index=False)
 
