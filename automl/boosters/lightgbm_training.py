@@ -71,7 +71,7 @@ def negative_codes_as_missing(X: np.ndarray, cats: list[int]) -> np.ndarray:
     negative = codes < 0
     if not negative.any():
         return X
-    X = np.array(X, dtype=np.float64 if X.dtype.kind != "f" else X.dtype, copy=True)
+    X = X.copy()  # float64: the adapters validate X as such
     X[:, cats] = np.where(negative, np.nan, codes)
     return X
 
