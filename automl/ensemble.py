@@ -95,6 +95,43 @@ def blend_score(
     return value if m.greater_is_better else -value
 
 
+def diverse_candidates(
+    ranked: list[int], families: dict[int, str], max_candidates: int = MAX_CANDIDATES
+) -> list[int]:
+    """The trials greedy selection may pick from: the best ones, and each family's best.
+
+    A search spends most of its trials near its best family, so the top trials by
+    CV score are often all of one kind; their errors agree and blending them gains
+    little. Each family's best trial joins the candidates (the best overall stays
+    first), so a blend can hedge across model kinds, as AutoGluon's weighted
+    ensemble does over its per-family models. The rest of the places go to the
+    best remaining trials.
+
+    Parameters
+    ----------
+    ranked : list of int
+        Trial ids, best first.
+    families : dict of int to str
+        Each trial's model family.
+    max_candidates : int
+        Size of the result (at least the number of families present).
+
+    Returns
+    -------
+    list of int
+        Trial ids in ``ranked`` order.
+    """
+    firsts: dict[str, int] = {}
+    for t in ranked:
+        firsts.setdefault(families.get(t, ""), t)
+    chosen = set(firsts.values())
+    for t in ranked:
+        if len(chosen) >= max_candidates:
+            break
+        chosen.add(t)
+    return [t for t in ranked if t in chosen]
+
+
 def greedy_selection(
     oof: dict[int, np.ndarray],
     ranked: list[int],

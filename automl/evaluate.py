@@ -26,9 +26,10 @@ from .fidelity import fidelity_of, subsample_train
 from .fold_models import dump_fold_models
 from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
+from .pruning import prune_loss
 from .rounds import rounds_used
-from .run_context import Folds, RunContext
-from .thresholds import best_threshold_score, threshold_scores
+from .run_context import RunContext
+from .thresholds import threshold_scores
 from .worker_data import load_worker_data
 
 #: Training data as a worker sees it: features, target and row weights (or None).
@@ -89,6 +90,11 @@ class TrialTask:
         first folds is pruned.
     prune_spread : float
         A fold score's typical standard deviation across folds; see :func:`prune_tolerance`.
+    prune_folds : tuple of float or None
+        The best trial's loss on each fold. When given (one per fold), the trial's
+        first folds are compared with the best's *same* folds: folds differ in
+        difficulty (one holding a few extreme targets can dominate an RMSE), and a
+        trial must not be pruned for having met the hard fold first.
     """
 
     trial: int
@@ -99,58 +105,7 @@ class TrialTask:
     deadline: float | None = None
     prune_loss: float | None = None
     prune_spread: float = 0.0
-
-
-#: Folds that must finish before a trial may be pruned.
-PRUNE_AFTER_FOLDS = 2
-
-
-def prune_tolerance(
-    best_loss: float, spread: float = 0.0, n_done: int = PRUNE_AFTER_FOLDS
-) -> float:
-    """How much worse than the best a trial may look after its first folds and go on.
-
-    At least 0.02 or 5 % of the best loss; and at least the standard error of a mean
-    over ``n_done`` folds whose scores spread by ``spread`` (standard deviation across
-    folds). With few positives a fold's F1 moves by 0.05-0.2 from fold to fold, and
-    a fixed margin would prune trials as good as the best by chance: they would be
-    lost to the ensemble, and the optimizer would learn from noise.
-    """
-    return max(0.02, 0.05 * abs(best_loss), spread / np.sqrt(max(1, n_done)))
-
-
-def _optimistic_loss(
-    task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Folds, w: np.ndarray | None
-) -> float:
-    """Mean loss over finished folds; binary threshold metrics at each fold's best threshold.
-
-    Optimistic on purpose: a trial is pruned only if even this bound is clearly worse.
-    """
-    run = task.run
-    values = []
-    for _, test in done:
-        if M.get_metric(run.metric).needs == "labels" and run.n_classes == 2:
-            best = best_threshold_score(
-                y[test],
-                oof[test, run.pos_index],
-                run.metric,
-                pos_index=run.pos_index,
-                sample_weight=_rows(w, test),
-            )
-            values.append(-best)
-        else:
-            try:
-                value = M.score(
-                    run.metric,
-                    y[test],
-                    oof[test],
-                    pos_index=run.pos_index,
-                    sample_weight=_rows(w, test),
-                )
-            except ValueError:  # say, a fold without every class: nothing to judge by
-                continue
-            values.append(M.to_loss(run.metric, value))
-    return float(np.mean(values)) if values else -np.inf
+    prune_folds: tuple[float, ...] | None = None
 
 
 def empty_result(trial: int, status: str = "ok", error: str | None = None) -> dict[str, Any]:
@@ -216,18 +171,6 @@ def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     }
 
 
-def _prune_loss(
-    task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int, w: np.ndarray | None
-) -> float | None:
-    """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds."""
-    n_folds = len(task.run.folds)
-    if task.prune_loss is None or n_done < PRUNE_AFTER_FOLDS or n_done >= n_folds:
-        return None
-    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done], w)
-    margin = prune_tolerance(task.prune_loss, task.prune_spread, n_done)
-    return loss if loss > task.prune_loss + margin else None
-
-
 def _fit_folds(
     task: TrialTask,
     X: pd.DataFrame,
@@ -281,7 +224,7 @@ def _fit_folds(
         )
         for m in run.reported:
             cv.scores[m].append(scores[m])
-        loss = _prune_loss(task, y, cv.oof, k + 1, w)
+        loss = prune_loss(task, y, cv.oof, k + 1, w)
         if loss is not None:
             result.update(
                 status="pruned",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
-from .ensemble import EnsembleModel, blend, greedy_selection
+from .ensemble import EnsembleModel, blend, diverse_candidates, greedy_selection
 from .errors_text import failure_text
 from .exceptions import SearchError
 from .fidelity import fidelity_label, fidelity_of
@@ -121,21 +121,25 @@ def _select(
     run: RunContext,
     log: RunLog,
     ranked: list[int],
+    families: dict[int, str],
     y: np.ndarray,
     w: np.ndarray | None,
     deadline: float | None,
 ) -> dict[int, float]:
     """Ensemble weights by greedy selection on out-of-fold predictions (or the best alone).
 
-    Only rows some fold validated are read (the others have in-sample predictions).
+    The candidates are the best trials and each family's best (``families``: trial
+    id to family; see :func:`~automl.ensemble.diverse_candidates`). Only rows some
+    fold validated are read (the others have in-sample predictions).
     """
     if not run.ensemble or len(ranked) < 2:
         return {ranked[0]: 1.0}
     rows = validated_rows(run.folds, len(y))
     oof = {t: p[rows] for t, p in log.oof.items() if t in ranked}
+    candidates = diverse_candidates(ranked, families)
     return greedy_selection(
         oof,
-        ranked,
+        candidates,
         y[rows],
         run.metric,
         run.pos_index,
@@ -290,6 +294,7 @@ def build_final_model(
         run,
         log,
         ranked,
+        {t: str(r["config"].get("family", "")) for t, r in by_id.items()},
         y,
         sample_weight,
         None if time_left is None else start + SELECTION_SHARE * time_left,

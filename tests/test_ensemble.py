@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from automl import metrics as M
-from automl.ensemble import EnsembleModel, blend, blend_score, greedy_selection
+from automl.ensemble import (
+    EnsembleModel,
+    blend,
+    blend_score,
+    diverse_candidates,
+    greedy_selection,
+)
 
 
 def _oofs(n_classes=2, n=200, n_trials=6, seed=0):
@@ -88,6 +94,16 @@ def test_a_passed_deadline_stops_selection_at_the_best_single():
     y, oof = _oofs(2)
     ranked = _ranked(y, oof, "roc_auc", 1)
     assert greedy_selection(oof, ranked, y, "roc_auc", 1, deadline=0.0) == {ranked[0]: 1.0}
+
+
+def test_each_familys_best_trial_is_a_candidate():
+    ranked = [1, 2, 3, 4, 5, 6]
+    families = {1: "linear", 2: "linear", 3: "linear", 4: "xgboost", 5: "linear", 6: "mlp"}
+    assert diverse_candidates(ranked, families, max_candidates=3) == [1, 4, 6]
+    assert diverse_candidates(ranked, families, max_candidates=4) == [1, 2, 4, 6]
+    assert diverse_candidates(ranked, families, max_candidates=10) == ranked
+    # more families than places: every family's best still joins, best overall first
+    assert diverse_candidates(ranked, families, max_candidates=1) == [1, 4, 6]
 
 
 def test_blend_score_direction():

@@ -16,15 +16,11 @@ from sklearn.datasets import make_classification
 from automl import metrics as M
 from automl.data import infer_schema, validate_fit_data
 from automl.ensemble import aligned_proba
-from automl.evaluate import (
-    DataRef,
-    TrialTask,
-    prune_tolerance,
-    run_trial,
-)
+from automl.evaluate import DataRef, TrialTask, run_trial
 from automl.folds import make_folds
 from automl.graph import PipelineGraph
 from automl.models import ModelContext
+from automl.pruning import prune_tolerance
 from automl.run_context import RunContext, ThresholdPolicy
 from automl.thresholds import threshold_scores, tune_threshold
 
@@ -281,6 +277,24 @@ def test_a_trial_that_cannot_beat_the_best_is_pruned_after_two_folds():
     assert run_trial(replace(task, prune_loss=None))["status"] == "ok"
     # nor is it pruned when fold scores are known to swing by more than the gap
     assert run_trial(replace(task, prune_spread=1.0))["status"] == "ok"
+
+
+def test_pruning_compares_with_the_best_trials_same_folds():
+    """Folds differ in difficulty: the first folds are judged against the best's same folds."""
+    X, y = validate_fit_data(*make_classification(n_samples=300, n_features=6, random_state=0))
+    graph = PipelineGraph.from_preset("fast")
+    ctx = ModelContext(n_rows=300, random_state=0)
+    weak = {**graph.default_config("logreg", ctx), "model.C": 1e-3, "model.penalty": "l1"}
+    task = _task(X, y, infer_schema(X), config=weak, graph=graph, cv=5)
+    own = [-v for v in run_trial(task)["fold_scores"]["roc_auc"]]
+    # the best's mean is clearly better, all of it earned on the last fold (never judged)
+    hard_first = (own[0], own[1], own[2], own[3], -1.0)
+    paired = replace(task, prune_loss=float(np.mean(hard_first)), prune_folds=hard_first)
+    assert run_trial(paired)["status"] == "ok"
+    assert run_trial(replace(paired, prune_folds=None))["status"] == "pruned"  # unpaired
+    # the same overall mean, earned on the first folds: the trial is clearly worse there
+    easy_first = (-1.0, -1.0, own[2], own[3], own[4])
+    assert run_trial(replace(paired, prune_folds=easy_first))["status"] == "pruned"
 
 
 def test_prune_tolerance_widens_with_the_spread_of_fold_scores():

@@ -65,6 +65,25 @@ def _prune_reference(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[f
     return (min(losses) if losses else None), spread
 
 
+def _best_fold_losses(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[float, ...] | None:
+    """The best trial's loss on each fold at ``fidelity`` (None when there is none yet).
+
+    The paired reference of pruning: see :class:`~automl.evaluate.TrialTask`.
+    """
+    ok = [
+        r
+        for r in log.records
+        if r["status"] == "ok" and abs(fidelity_of(r.get("config")) - fidelity) < 1e-9
+    ]
+    if not ok:
+        return None
+    best = min(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+    folds = (best.get("fold_scores") or {}).get(metric)
+    if not folds:
+        return None
+    return tuple(M.to_loss(metric, float(v)) for v in folds)
+
+
 def _strategy_options(run: RunContext) -> dict[str, Any]:
     """Data-dependent settings of the strategy: a multi-fidelity one's smallest fidelity."""
     if not getattr(STRATEGIES.get(run.strategy), "multi_fidelity", False):
@@ -119,6 +138,7 @@ def run_search(
 
         def make_task(trial: int, config: dict[str, Any], limit: float | None) -> TrialTask:
             best, spread = _prune_reference(log, run.metric, fidelity_of(config))
+            best_folds = _best_fold_losses(log, run.metric, fidelity_of(config))
             return TrialTask(
                 trial=trial,
                 config=config,
@@ -128,6 +148,7 @@ def run_search(
                 deadline=None if limit is None else time.time() + limit,
                 prune_loss=best,
                 prune_spread=spread,
+                prune_folds=best_folds,
             )
 
         def update_reserve() -> None:  # after each finished trial
