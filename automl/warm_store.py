@@ -107,9 +107,7 @@ class WarmStore:
     resource: str
     max_resources: int
 
-    def fit(
-        self, estimator: Any, rows: Any, X: Any, y: Any, fit_params: dict[str, Any]
-    ) -> Any:
+    def fit(self, estimator: Any, rows: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
         """A clone of ``estimator`` fitted on ``X, y``, continued from a lower rung if kept.
 
         Parameters

@@ -33,7 +33,9 @@ class CountingNet(nn.Module):
     def __init__(self, n_features: int, n_outputs: int, hidden: int = 8, log: str = "") -> None:
         super().__init__()
         self.log = log
-        self.body = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, n_outputs))
+        self.body = nn.Sequential(
+            nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, n_outputs)
+        )
         self._write("build")
 
     def _write(self, event: str) -> None:
