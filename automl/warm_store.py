@@ -29,9 +29,11 @@ a model fitted with a larger resource, or a continuation that raises: the fold i
 fitted from scratch, silently.
 
 Disk stays bounded: a model at the full resource is never kept (nothing can
-promote it); a promotion overwrites its configuration's file; at most
-:data:`MAX_FILES` files are kept (the oldest go first); the folder is removed when
-the search ends.
+promote it, and its lower rung's file is deleted); a promotion overwrites its
+configuration's file; at most :data:`MAX_FILES` files and :data:`MAX_TOTAL_MB`
+megabytes are kept (the oldest go first); the folder is removed when the search
+ends. A configuration that was not promoted keeps its files until then (the engine
+does not tell the workers which rung was decided), within those caps.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ from sklearn.base import clone
 MAX_FILES = 300
 #: A fold model bigger than this on disk is not kept (megabytes).
 MAX_FILE_MB = 256
+#: The files together stay under this (megabytes): the oldest go first.
+MAX_TOTAL_MB = 2048
 #: The class attribute by which an estimator declares the resources it continues in.
 DECLARATION = "_warm_start_resources"
 
@@ -130,11 +134,14 @@ class WarmStore:
         value = estimator.get_params(deep=False)[self.resource]
         key = self._key(estimator, rows, y, fit_params)
         fitted = None if key is None else self._continue(key, estimator, value, X, y, fit_params)
-        if fitted is None:
-            fitted = clone(estimator).set_params(warm_start=True)
+        keep = key is not None and value < self.max_resources
+        if fitted is None:  # warm_start=True keeps the state a promotion continues from
+            fitted = clone(estimator).set_params(warm_start=True) if keep else clone(estimator)
             fitted.fit(X, y, **fit_params)
-        if key is not None and value < self.max_resources:
+        if key is not None and keep:
             self._save(key, value, fitted)
+        elif key is not None:  # at the full resource: nothing will continue it
+            self._path(key).unlink(missing_ok=True)
         return fitted
 
     # -- the files -----------------------------------------------------------------------
@@ -188,16 +195,20 @@ class WarmStore:
             tmp.unlink(missing_ok=True)
 
     def _evict(self) -> None:
-        """Delete the oldest files beyond :data:`MAX_FILES`."""
+        """Delete the oldest files beyond :data:`MAX_FILES` or :data:`MAX_TOTAL_MB`."""
         files = []
         for path in Path(self.folder).glob("*.joblib"):
             try:
-                files.append((path.stat().st_mtime, path))
+                stat = path.stat()
             except OSError:  # deleted meanwhile by another worker
                 continue
-        files.sort()
-        for _, path in files[: max(0, len(files) - MAX_FILES)]:
-            path.unlink(missing_ok=True)
+            files.append((stat.st_mtime, stat.st_size, path))
+        files.sort(reverse=True)  # newest first: they wait for their rung's decision
+        total = 0
+        for i, (_, size, path) in enumerate(files):
+            total += size
+            if i >= MAX_FILES or total > MAX_TOTAL_MB * 2**20:
+                path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -71,7 +71,8 @@ def _events(log: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-def test_hyperband_promotions_train_only_the_remaining_epochs(data, tmp_path):
+@pytest.mark.parametrize("search", ["hyperband", "bohb"])
+def test_promotions_train_only_the_remaining_epochs(data, tmp_path, search):
     """Each configuration's fold nets are built once; the epochs trained are the most
     each configuration reached per fold, not the sum over its rungs."""
     X, y = data
@@ -79,7 +80,7 @@ def test_hyperband_promotions_train_only_the_remaining_epochs(data, tmp_path):
     search = SearchCV(
         _net(log),
         {"lr": Real(1e-3, 1e-1, log=True)},
-        search="hyperband",
+        search=search,
         resource="max_epochs",
         min_resources=2,
         max_resources=18,
@@ -158,12 +159,43 @@ def test_a_damaged_or_foreign_file_means_a_fresh_fit(data, tmp_path, damage):
     np.testing.assert_array_equal(fitted.predict_proba(X), fresh.predict_proba(X))
 
 
-def test_models_at_the_full_resource_are_not_kept(data, tmp_path):
+def test_a_promotion_to_the_full_resource_continues_and_leaves_no_file(data, tmp_path):
     X, y = data
     rows = np.arange(60)
     store = WarmStore(str(tmp_path), "max_epochs", 4)
-    store.fit(_net(max_epochs=4), _fold(X, rows), X[rows], y[rows], {})
+    store.fit(_net(max_epochs=2), _fold(X, rows), X[rows], y[rows], {})
+    assert len(list(tmp_path.glob("*.joblib"))) == 1
+    full = store.fit(_net(max_epochs=4), _fold(X, rows), X[rows], y[rows], {})
+    assert full.n_epochs_ == 4 and len(full.history_) == 4
     assert list(tmp_path.glob("*.joblib")) == []
+    store.fit(_net(max_epochs=4, lr=0.05), _fold(X, rows), X[rows], y[rows], {})
+    assert list(tmp_path.glob("*.joblib")) == []  # trained at full: nothing to continue
+
+
+def test_the_oldest_files_go_beyond_the_cap(data, tmp_path, monkeypatch):
+    import os
+
+    from automl import warm_store as W
+
+    monkeypatch.setattr(W, "MAX_FILES", 2)
+    X, y = data
+    rows = np.arange(60)
+    log = tmp_path / "events.txt"
+    folder = tmp_path / "store"
+    folder.mkdir()
+    store = WarmStore(str(folder), "max_epochs", 10)
+    for i, lr in enumerate([0.01, 0.02, 0.03]):
+        store.fit(_net(log, max_epochs=2, lr=lr), _fold(X, rows), X[rows], y[rows], {})
+        for path in folder.glob("*.joblib"):  # the new file gets mtime i + 1 seconds, so
+            if path.stat().st_mtime > i + 1:  # the order does not hang on the clock
+                os.utime(path, (i + 1, i + 1))
+    assert len(list(folder.glob("*.joblib"))) == 2
+    log.unlink()
+    store.fit(_net(log, max_epochs=3, lr=0.03), _fold(X, rows), X[rows], y[rows], {})
+    assert _events(log) == ["epoch"]  # the newest was kept: one more epoch, no new net
+    log.unlink()
+    store.fit(_net(log, max_epochs=3, lr=0.01), _fold(X, rows), X[rows], y[rows], {})
+    assert _events(log) == ["build"] + ["epoch"] * 3  # the oldest was evicted
 
 
 def test_only_estimators_that_declare_the_resource_continue():
