@@ -167,6 +167,7 @@ class Family:
         resource: Resource | None = None,
         fit_params: dict[str, Any] | None = None,
         space: Space | None = None,
+        warm_store: Any = None,
     ) -> ModelFamily:
         """Check the family and return it as a :class:`~automl.models.ModelFamily`.
 
@@ -180,6 +181,9 @@ class Family:
             Arguments for the estimator's ``fit`` (raw families).
         space : Space or None
             An already checked space to use instead of ``self.space``.
+        warm_store : WarmStore or None
+            Where promotions find the fold models of lower rungs (set by SearchCV;
+            see :mod:`automl.warm_store`).
 
         Returns
         -------
@@ -235,6 +239,7 @@ class Family:
             raw_input=self.raw,
             fit_params=tuple((fit_params or {}).items()),
             reads_fidelity=resource is not None,
+            warm_store=warm_store,
         )
 
 

@@ -90,6 +90,7 @@ def _compile_raw(
         fam.build(_model_params(fam, config), ctx),
         as_array=not schema.from_dataframe,
         fit_params=dict(fam.fit_params),
+        warm=fam.warm_store,
     )
     return Pipeline([("model", model)])
 

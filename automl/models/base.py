@@ -131,6 +131,9 @@ class ModelFamily:
     reads_fidelity : bool
         Whether ``build`` reads ``params["fidelity"]`` (in (0, 1]) when a
         multi-fidelity strategy sets it.
+    warm_store : WarmStore or None
+        Where a raw family's fold models of lower rungs are kept so that promotions
+        continue training (:mod:`automl.warm_store`; set by SearchCV).
     """
 
     name: str
@@ -150,6 +153,7 @@ class ModelFamily:
     raw_input: bool = False
     fit_params: tuple[tuple[str, Any], ...] = ()
     reads_fidelity: bool = False
+    warm_store: Any = None
 
     def supports(self, task: str) -> bool:
         """Whether the family can build an estimator for ``task``.

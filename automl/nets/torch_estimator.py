@@ -65,6 +65,8 @@ class _TorchEstimatorBase(BaseEstimator):
     _prefixed_params: dict[str, Any]
     module_: torch.nn.Module
 
+    #: The resource a warm-started fit continues up to (see :mod:`automl.warm_store`).
+    _warm_start_resources = ("max_epochs",)
     _y_numeric = False
     _multi_output = False
     #: What the module's second argument counts, for messages.
@@ -187,9 +189,12 @@ class _TorchEstimatorBase(BaseEstimator):
         weights = self._row_weights(sample_weight, X)
         rng = check_random_state(self.random_state)
         torch_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        resume = self._resume_point(X.shape[1])
+        if resume is not None:  # the same validation rows, also without an int random_state
+            split_seed = self.__dict__.get("_split_seed", split_seed)
+        self._split_seed = int(split_seed)
         train_idx, val_idx = self._split(target, int(split_seed))
         dtype = amp_dtype(device) if self.amp is not False else None
-        resume = self._resume_point(X.shape[1])
         with torch_threads(self.n_threads):
             self._train(
                 X, target, weights, (train_idx, val_idx), device, dtype, int(torch_seed), resume

@@ -80,9 +80,10 @@ class TorchRegressor(RegressorMixin, _TorchEstimatorBase):
         record, random streams) up to the new ``max_epochs`` instead of starting over:
         ``r`` epochs then ``R`` gives the net ``R`` epochs give at once (with the
         constant schedule, the same data and an int ``random_state``). A fit stopped by
-        patience stays stopped. This is how a Hyperband search over ``max_epochs``
-        promotes a configuration. The state (about three copies of the weights) is
-        kept, and pickled, only when True.
+        patience stays stopped, and the continuation validates on the rows the first
+        fit held out. :class:`~automl.SearchCV`'s Hyperband and BOHB over ``max_epochs``
+        promote a configuration this way (:mod:`automl.warm_store`). The state (about
+        three copies of the weights) is kept, and pickled, only when True.
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     amp : {"auto", True, False}, default="auto"

@@ -21,6 +21,7 @@ from ..schema import infer_schema
 from ..search.executor import resolve_memory_limit
 from ..space import Space
 from ..steps.raw import RawInput
+from ..warm_store import WarmStore
 from ._checks import MULTI_FIDELITY
 
 
@@ -31,16 +32,20 @@ def register_family(
     search: str,
     resource: Resource | None,
     fit_params: dict[str, Any],
+    warm: WarmStore | None = None,
 ) -> PipelineGraph:
     """Register the estimator as a raw family and return the graph that holds it alone.
 
     Under grid search the first trial is a grid point too, so the grid is all that runs.
+    With ``warm``, promoted trials continue their folds' models (:mod:`automl.warm_store`).
     """
     name = f"searchcv_{type(estimator).__name__.lower()}"
     default = {k: d.grid()[0] for k, d in space.items()} if search == "grid" else None
     family = Family(name, estimator, space, default, raw=True, tasks=[kind])
     register(
-        family.to_model_family(kind, resource=resource, fit_params=fit_params, space=space),
+        family.to_model_family(
+            kind, resource=resource, fit_params=fit_params, space=space, warm_store=warm
+        ),
         replace=True,
     )
     return PipelineGraph(
@@ -116,7 +121,11 @@ def make_run(
 def refit_best(
     estimator: Any, params: dict[str, Any], X: Any, y: Any, fit_params: dict[str, Any], threads: int
 ) -> Any:
-    """A clone of ``estimator`` with ``params`` fitted on all rows, on the threads a trial had."""
+    """A clone of ``estimator`` with ``params`` fitted on all rows, on the threads a trial had.
+
+    Always a fresh fit, also after a multi-fidelity search whose promotions continued
+    their folds' models: no fold model saw all rows.
+    """
     from threadpoolctl import threadpool_limits
 
     best = clone(estimator).set_params(**params)

@@ -15,7 +15,9 @@ from ..runlog import RunLog
 from ..search.budget import Budget
 from ..search.events import quiet_workers
 from ..search.session import run_search
+from ..warm_store import warm_store
 from ._checks import (
+    MULTI_FIDELITY,
     as_input_frame,
     check_params,
     check_resource,
@@ -79,12 +81,15 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         The estimator parameter a multi-fidelity search grows (``"max_epochs"``,
         ``"n_estimators"``): at fidelity ``f`` it is ``round(max_resources * f)``
         clipped to ``[min_resources, max_resources]``; other strategies use
-        ``max_resources``.
+        ``max_resources``. A promoted configuration of a Torch estimator with
+        ``resource="max_epochs"`` continues each fold's net of the lower rung
+        (:mod:`automl.warm_store`) instead of training from epoch 0.
     min_resources, max_resources : int or None, default=None
         The resource's range; None: the estimator's own value as the maximum and a
         ninth of it as the minimum.
     refit : bool, default=True
-        Fit the best configuration on all rows as ``best_estimator_``.
+        Fit the best configuration on all rows as ``best_estimator_`` (a fresh fit,
+        also when promotions continued their folds' models).
     verbose : int, default=0
         0 silent, 1 a progress bar.
 
@@ -214,47 +219,49 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             if self.random_state is not None
             else int(np.random.default_rng().integers(2**31 - 1))
         )
-        graph = register_family(
-            self.estimator,
-            space,
-            kind,
-            self.search,
-            resource,
-            per_row_params(fit_params, len(X_df)),
-        )
-        settings = {
-            "estimator": repr(self.estimator),
-            "space": repr(space),
-            "search": self.search,
-            "metric": metric,
-            "cv": repr(self.cv),
-            "resource": repr(resource),
-        }
-        log = open_log(self.log_dir, self.resume, (X_df, y_fit, groups), settings, seed)
-        seed = int(log.header.get("seed", seed))
-        run = make_run(
-            graph,
-            X_df,
-            from_dataframe,
-            folds,
-            task,
-            n_classes,
-            self.n_jobs,
-            seed,
-            metric,
-            custom,
-            self.search,
-            resource,
-        )
-        budget = Budget(self.time_budget, self.max_trials, start=start)
-        progress = SearchProgress(
-            self.time_budget or self.max_trials,
-            by_time=self.time_budget is not None,
-            metric=metric,
-            enabled=self.verbose >= 1,
-        )
-        with quiet_workers(self.verbose):
-            run_search(run, X_df, y_fit, budget, log, progress)
+        with warm_store(self.estimator, resource, self.search in MULTI_FIDELITY) as warm:
+            graph = register_family(
+                self.estimator,
+                space,
+                kind,
+                self.search,
+                resource,
+                per_row_params(fit_params, len(X_df)),
+                warm,
+            )
+            settings = {
+                "estimator": repr(self.estimator),
+                "space": repr(space),
+                "search": self.search,
+                "metric": metric,
+                "cv": repr(self.cv),
+                "resource": repr(resource),
+            }
+            log = open_log(self.log_dir, self.resume, (X_df, y_fit, groups), settings, seed)
+            seed = int(log.header.get("seed", seed))
+            run = make_run(
+                graph,
+                X_df,
+                from_dataframe,
+                folds,
+                task,
+                n_classes,
+                self.n_jobs,
+                seed,
+                metric,
+                custom,
+                self.search,
+                resource,
+            )
+            budget = Budget(self.time_budget, self.max_trials, start=start)
+            progress = SearchProgress(
+                self.time_budget or self.max_trials,
+                by_time=self.time_budget is not None,
+                metric=metric,
+                enabled=self.verbose >= 1,
+            )
+            with quiet_workers(self.verbose):
+                run_search(run, X_df, y_fit, budget, log, progress)
         self._keep(log, metric, len(folds), resource)
         self._refit(X, y, fit_params, run.parallelism.threads)
         return self

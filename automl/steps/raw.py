@@ -63,6 +63,10 @@ class RawInput(BaseEstimator):
         on an array).
     fit_params : dict or None, default=None
         Keyword arguments of ``estimator.fit``; see :class:`PerRow`.
+    warm : WarmStore or None, default=None
+        Where a multi-fidelity search keeps fold models for promotions: the fit
+        continues the same configuration's model of a lower rung on the same rows
+        when one is kept (see :mod:`automl.warm_store`).
 
     Attributes
     ----------
@@ -70,10 +74,13 @@ class RawInput(BaseEstimator):
         The fitted estimator.
     """
 
-    def __init__(self, estimator: Any, as_array: bool = False, fit_params: Any = None) -> None:
+    def __init__(
+        self, estimator: Any, as_array: bool = False, fit_params: Any = None, warm: Any = None
+    ) -> None:
         self.estimator = estimator
         self.as_array = as_array
         self.fit_params = fit_params
+        self.warm = warm
 
     def _input(self, X: Any) -> Any:
         if self.as_array and isinstance(X, pd.DataFrame):
@@ -97,6 +104,9 @@ class RawInput(BaseEstimator):
         if params:
             rows = np.asarray(X.index if isinstance(X, pd.DataFrame) else np.arange(len(y)))
             params = cut_fit_params(params, rows)
+        if self.warm is not None:  # the fold's rows (X's index) and values key the kept model
+            self.estimator_ = self.warm.fit(self.estimator, X, self._input(X), y, params)
+            return self
         self.estimator_ = clone(self.estimator)
         self.estimator_.fit(self._input(X), y, **params)
         return self

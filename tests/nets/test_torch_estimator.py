@@ -200,6 +200,19 @@ def test_warm_start_continues_exactly_where_training_stopped(cancer, early_stopp
     np.testing.assert_array_equal(staged.predict_proba(X_te), at_once.predict_proba(X_te))
 
 
+def test_warm_start_keeps_the_validation_rows_without_an_int_random_state(cancer):
+    """A shared RandomState draws new seeds on every fit; the continuation must still
+    validate on the rows the first epochs held out (else it scores rows it trained on)."""
+    X_tr, X_te, y_tr, _ = cancer
+    params = dict(early_stopping=True, patience=50, validation_fraction=0.3)
+    at_once = net(max_epochs=10, random_state=np.random.RandomState(7), **params)
+    at_once.fit(X_tr, y_tr)
+    staged = net(max_epochs=4, warm_start=True, random_state=np.random.RandomState(7), **params)
+    staged.fit(X_tr, y_tr).set_params(max_epochs=10).fit(X_tr, y_tr)
+    assert staged.history_ == at_once.history_
+    np.testing.assert_array_equal(staged.predict_proba(X_te), at_once.predict_proba(X_te))
+
+
 def test_warm_start_starts_over_for_another_net(cancer):
     X_tr, _, y_tr, _ = cancer
     clf = net(max_epochs=3, warm_start=True).fit(X_tr, y_tr)
