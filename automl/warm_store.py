@@ -60,13 +60,27 @@ MAX_TOTAL_MB = 2048
 DECLARATION = "_warm_start_resources"
 
 
+def _final_step(estimator: Any, resource: str) -> tuple[str, Any, str] | None:
+    """``(name, last step, its own parameter)`` when ``resource`` is ``"name__param"`` of
+    the last step of a scikit-learn ``Pipeline``; None otherwise."""
+    steps = getattr(estimator, "steps", None)
+    if not isinstance(steps, list) or not steps or not hasattr(estimator, "named_steps"):
+        return None
+    name, last = steps[-1]
+    prefix = f"{name}__"
+    if not resource.startswith(prefix) or last in (None, "passthrough"):
+        return None
+    return name, last, resource[len(prefix) :]
+
+
 def continues_training(estimator: Any, resource: str) -> bool:
     """Whether a warm-started ``fit`` of ``estimator`` continues up to a larger ``resource``.
 
     Parameters
     ----------
     estimator : estimator
-        An unfitted estimator.
+        An unfitted estimator, or a ``Pipeline`` whose last step is one (then
+        ``resource`` is that step's parameter, ``"torchclassifier__max_epochs"``).
     resource : str
         The parameter a multi-fidelity search grows (``"max_epochs"``).
 
@@ -74,8 +88,11 @@ def continues_training(estimator: Any, resource: str) -> bool:
     -------
     bool
         True when ``type(estimator)._warm_start_resources`` holds ``resource`` and the
-        estimator has a ``warm_start`` parameter.
+        estimator has a ``warm_start`` parameter (for a pipeline: its last step).
     """
+    final = _final_step(estimator, resource)
+    if final is not None:
+        return continues_training(final[1], final[2])
     declared = getattr(type(estimator), DECLARATION, ())
     try:
         params = estimator.get_params(deep=False)
@@ -117,7 +134,9 @@ class WarmStore:
         Parameters
         ----------
         estimator : estimator
-            The unfitted, configured estimator (its resource set for this rung).
+            The unfitted, configured estimator (its resource set for this rung); or a
+            ``Pipeline`` whose last step declares the resource: the steps in front are
+            fitted afresh and the last step's kept model is found by their output.
         rows : object
             What identifies the training rows and data (the fold's frame, its index
             holding the rows' positions): hashed into the file's key.
@@ -131,9 +150,35 @@ class WarmStore:
         estimator
             The fitted estimator.
         """
-        value = estimator.get_params(deep=False)[self.resource]
-        key = self._key(estimator, rows, y, fit_params)
-        fitted = None if key is None else self._continue(key, estimator, value, X, y, fit_params)
+        final = _final_step(estimator, self.resource)
+        if final is None:
+            return self._fit_model(estimator, self.resource, rows, X, y, fit_params)
+        # a pipeline: the steps in front are fitted afresh (cheap), the last one continues;
+        # its kept model is found by the transformed rows, so a step in front that does
+        # not repeat itself exactly (a random projection) only means a fresh fit
+        name, last, resource = final
+        prefix = f"{name}__"
+        pipeline = clone(estimator)
+        head = pipeline[:-1]
+        Xt = head.fit_transform(
+            X, y, **{k: v for k, v in fit_params.items() if k[: len(prefix)] != prefix}
+        )
+        last_params = {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
+        fitted = self._fit_model(last, resource, None, Xt, y, last_params)
+        pipeline.steps = [*head.steps, (name, fitted)]
+        return pipeline
+
+    def _fit_model(
+        self, estimator: Any, resource: str, rows: Any, X: Any, y: Any, fit_params: dict[str, Any]
+    ) -> Any:
+        """:meth:`fit` for an estimator that declares ``resource`` itself."""
+        value = estimator.get_params(deep=False)[resource]
+        key = self._key(estimator, resource, X if rows is None else rows, y, fit_params)
+        fitted = (
+            None
+            if key is None
+            else self._continue(key, estimator, resource, value, X, y, fit_params)
+        )
         keep = key is not None and value < self.max_resources
         if fitted is None:  # warm_start=True keeps the state a promotion continues from
             fitted = clone(estimator).set_params(warm_start=True) if keep else clone(estimator)
@@ -145,9 +190,11 @@ class WarmStore:
         return fitted
 
     # -- the files -----------------------------------------------------------------------
-    def _key(self, estimator: Any, rows: Any, y: Any, fit_params: dict[str, Any]) -> str | None:
+    def _key(
+        self, estimator: Any, resource: str, rows: Any, y: Any, fit_params: dict[str, Any]
+    ) -> str | None:
         params = estimator.get_params(deep=False)
-        params = {k: v for k, v in params.items() if k not in (self.resource, "warm_start")}
+        params = {k: v for k, v in params.items() if k not in (resource, "warm_start")}
         config, data = _hash((type(estimator), params)), _hash((rows, y, fit_params))
         return None if config is None or data is None else f"{config}_{data}"
 
@@ -155,7 +202,14 @@ class WarmStore:
         return Path(self.folder) / f"{key}.joblib"
 
     def _continue(
-        self, key: str, estimator: Any, value: int, X: Any, y: Any, fit_params: dict[str, Any]
+        self,
+        key: str,
+        estimator: Any,
+        resource: str,
+        value: int,
+        X: Any,
+        y: Any,
+        fit_params: dict[str, Any],
     ) -> Any:
         """The kept model continued up to ``value``; None when there is none to continue."""
         import joblib
@@ -170,7 +224,7 @@ class WarmStore:
                 return None
             if not kept["value"] <= value:  # trained further than asked: start over
                 return None
-            model.set_params(**{self.resource: value, "warm_start": True})
+            model.set_params(**{resource: value, "warm_start": True})
             model.fit(X, y, **fit_params)
         except Exception:  # corrupt, truncated, or from another version: start over
             return None

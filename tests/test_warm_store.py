@@ -71,17 +71,25 @@ def _events(log: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-@pytest.mark.parametrize("search", ["hyperband", "bohb"])
-def test_promotions_train_only_the_remaining_epochs(data, tmp_path, search):
+@pytest.mark.parametrize(
+    ("search", "in_pipeline"), [("hyperband", False), ("bohb", False), ("hyperband", True)]
+)
+def test_promotions_train_only_the_remaining_epochs(data, tmp_path, search, in_pipeline):
     """Each configuration's fold nets are built once; the epochs trained are the most
     each configuration reached per fold, not the sum over its rungs."""
     X, y = data
     log = tmp_path / "events.txt"
+    estimator, prefix = _net(log), ""
+    if in_pipeline:  # the net behind a scaler: the scaler is refitted, the net continues
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        estimator, prefix = make_pipeline(StandardScaler(), estimator), "torchclassifier__"
     search = SearchCV(
-        _net(log),
-        {"lr": Real(1e-3, 1e-1, log=True)},
+        estimator,
+        {f"{prefix}lr": Real(1e-3, 1e-1, log=True)},
         search=search,
-        resource="max_epochs",
+        resource=f"{prefix}max_epochs",
         min_resources=2,
         max_resources=18,
         max_trials=13,
@@ -92,18 +100,44 @@ def test_promotions_train_only_the_remaining_epochs(data, tmp_path, search):
     ).fit(X, y)
     trials = search.trials_[search.trials_["status"] == "ok"]
     assert len(trials) == len(search.trials_)
-    epochs = trials["params"].map(lambda p: p["max_epochs"])
-    lrs = trials["params"].map(lambda p: p["lr"])
+    epochs = trials["params"].map(lambda p: p[f"{prefix}max_epochs"])
+    lrs = trials["params"].map(lambda p: p[f"{prefix}lr"])
     assert epochs.nunique() > 1 and lrs.duplicated().any()  # some configurations promoted
     events = _events(log)
-    refit_epochs = search.best_params_["max_epochs"]  # the refit on all rows starts afresh
+    refit_epochs = search.best_params_[f"{prefix}max_epochs"]  # the refit on all rows starts afresh
     n_configs = lrs.nunique()
     assert events.count("build") == 2 * n_configs + 1
     from_scratch = 2 * int(epochs.sum())
     continued = 2 * int(epochs.groupby(lrs).max().sum())
     assert continued < from_scratch
     assert events.count("epoch") == continued + refit_epochs
-    assert search.best_estimator_.n_epochs_ == refit_epochs
+    net = search.best_estimator_[-1] if in_pipeline else search.best_estimator_
+    assert net.n_epochs_ == refit_epochs
+
+
+def test_a_pipeline_ending_in_a_net_continues_its_net(data, tmp_path):
+    """The steps in front are refitted; the net trains only the epochs its rung did not."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data
+    log = tmp_path / "events.txt"
+    pipeline = make_pipeline(StandardScaler(), _net(log))
+    resource = "torchclassifier__max_epochs"
+    assert continues_training(pipeline, resource)
+    assert not continues_training(pipeline, "max_epochs")  # not the last step's parameter
+    rows = np.arange(80)
+    store = WarmStore(str(tmp_path / "store"), resource, 50)
+    (tmp_path / "store").mkdir()
+    store.fit(clone(pipeline).set_params(**{resource: 3}), _fold(X, rows), X[rows], y[rows], {})
+    continued = store.fit(
+        clone(pipeline).set_params(**{resource: 9}), _fold(X, rows), X[rows], y[rows], {}
+    )
+    assert _events(log).count("build") == 1 and _events(log).count("epoch") == 9
+    at_once = clone(pipeline).set_params(**{resource: 9}).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        continued.predict_proba(X[80:]), at_once.predict_proba(X[80:]), rtol=1e-5, atol=1e-6
+    )
 
 
 def _fold(X: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
