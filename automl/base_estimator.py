@@ -27,6 +27,7 @@ from .fold_models import decide_final_model, fold_model_store
 from .graph import PipelineGraph
 from .graph.compile import describe_steps
 from .group_folds import validate_groups
+from .large_data import resolve_search
 from .leaderboard import build_leaderboard
 from .log_header import log_header
 from .models import ModelContext
@@ -139,11 +140,9 @@ class AutoMLBase(BaseEstimator):
             self._say(final.notes[0])
             self._keep(final, [], y_fit, t_start, time.monotonic())
             return
-        seed = (
-            self.random_state
-            if self.random_state is not None
-            else int(np.random.default_rng().integers(2**31 - 1))
-        )
+        seed = self.random_state
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**31 - 1))
         log = RunLog(
             self.log_dir,
             header={**log_header(self, X_df, y_fit, graph, group_labels, weights), "seed": seed},
@@ -209,6 +208,7 @@ class AutoMLBase(BaseEstimator):
             self.final_model, folds, len(y), schema.n_features_in
         )
         self.notes_.extend(fold_notes + final_notes)
+        self.search_ = resolve_search(self.search, len(y), X.shape[1], len(folds), self.time_budget)
         parallelism = Parallelism.decide(self.n_jobs, len(y), schema.n_features_in)
         return RunContext(
             graph=graph,
@@ -219,7 +219,7 @@ class AutoMLBase(BaseEstimator):
             pos_index=getattr(self, "pos_index_", 1),
             threshold=self._threshold_policy(graph),
             parallelism=parallelism,
-            strategy=self.search,
+            strategy=self.search_,
             seed=seed,
             ensemble=bool(self.ensemble),
             memory_limit_mb=resolve_memory_limit(self.memory_limit, parallelism.trials),

@@ -53,8 +53,11 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         ``.toml`` preset, or a graph. "auto" uses ``imbalanced`` when the rarest
         class is under a quarter of the most common one (for two classes: under
         20 % of rows), else ``default``.
-    search : {"bayes", "random", "grid", "hyperband", "bohb"}, default="bayes"
-        Search strategy. ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
+    search : {"auto", "bayes", "random", "grid", "hyperband", "bohb"}, default="auto"
+        Search strategy. "auto" is ``"bohb"`` on large data (from 50,000 rows, when
+        a default trial on all rows is predicted to take over 5 s; see
+        :mod:`automl.large_data`) and ``"bayes"`` otherwise; ``search_`` says which ran.
+        ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
         configurations first train on a stratified subsample of each training fold
         (scored on the whole scoring fold), and the best ``1/3`` move on to three
         times the rows, up to full fidelity; ``"bohb"`` proposes new configurations
@@ -123,6 +126,8 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         Out-of-fold estimate of ``metric`` for the final model.
     final_model_kind_ : {"bagged", "refit", "mixed"}
         Whether the members are bagged fold models, refits on all rows, or both.
+    search_ : str
+        The search strategy that ran (``search`` with "auto" resolved).
     trials_ : list of dict
         The trial log.
     explanation_ : Explanation or None
@@ -147,7 +152,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         models: list[str] | None = None,
         cv: Any = "auto",
         pipeline: Any = "auto",
-        search: str = "bayes",
+        search: str = "auto",
         ensemble: bool = True,
         final_model: str = "refit",
         threshold: Any = "auto",

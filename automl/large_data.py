@@ -25,6 +25,12 @@ cheapest family's default on a stratified subsample of each training fold of abo
 :data:`FIRST_TRIAL_CELLS` cells, so a first model exists within seconds; the
 same default then runs on all rows like any other trial. The trials' data is held
 as float32 from :data:`FLOAT32_MIN_CELLS` cells (see :mod:`automl.worker_data`).
+
+With ``search="auto"`` (the default) the same condition picks the search: a
+multi-fidelity one (:data:`LARGE_DATA_SEARCH`), whose first rung trains many
+configurations on small subsamples of each fold and promotes the best to more rows,
+instead of Bayesian optimisation over trials on all rows (:func:`resolve_search`).
+Its first rung gives the early first model, so it runs no separate subsampled trial.
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ FIRST_MODEL_SECONDS = 5.0
 FIRST_TRIAL_CELLS = 1_000_000
 #: Fewest training rows of a fold of the subsampled first trial.
 FIRST_TRIAL_MIN_ROWS = 5_000
+#: The strategy ``search="auto"`` picks on the large-data path; elsewhere :data:`SMALL_DATA_SEARCH`.
+LARGE_DATA_SEARCH = "bohb"
+SMALL_DATA_SEARCH = "bayes"
 #: Cells from which the trials' float64 columns are held as float32.
 FLOAT32_MIN_CELLS = 5_000_000
 
@@ -114,6 +123,35 @@ def first_trial_fraction(
     rows = max(FIRST_TRIAL_CELLS / max(1, n_cols), FIRST_TRIAL_MIN_ROWS)
     fraction = rows / train_rows
     return float(fraction) if fraction < 0.5 else None
+
+
+def resolve_search(
+    search: str, n_rows: int, n_cols: int, n_splits: int, time_budget: float | None
+) -> str:
+    """The search strategy a fit runs: ``search`` itself unless it is ``"auto"``.
+
+    ``"auto"`` is :data:`LARGE_DATA_SEARCH` when a default trial on all rows is
+    predicted to take over :data:`FIRST_MODEL_SECONDS` on at least
+    :data:`LARGE_MIN_ROWS` rows under a time budget (the large-data path: trials on
+    all rows are too few for a surrogate to learn from), else :data:`SMALL_DATA_SEARCH`.
+
+    Examples
+    --------
+    >>> resolve_search("auto", 750_000, 50, 2, 300)
+    'bohb'
+    >>> resolve_search("auto", 5_000, 30, 5, 60)
+    'bayes'
+    >>> resolve_search("random", 750_000, 50, 2, 300)
+    'random'
+    """
+    if search != "auto":
+        return search
+    large = (
+        time_budget is not None
+        and n_rows >= LARGE_MIN_ROWS
+        and predicted_trial_seconds(n_rows, n_cols, n_splits) > FIRST_MODEL_SECONDS
+    )
+    return LARGE_DATA_SEARCH if large else SMALL_DATA_SEARCH
 
 
 def use_float32(n_rows: int, n_cols: int) -> bool:

@@ -41,7 +41,10 @@ CONSTRAINTS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "a positive number of seconds or None",
     ),
     "max_trials": (lambda v: v is None or (_integer(v) and v >= 1), "an int >= 1 or None"),
-    "search": (lambda v: isinstance(v, str) and v in STRATEGIES, f"one of {sorted(STRATEGIES)}"),
+    "search": (
+        lambda v: isinstance(v, str) and (v == "auto" or v in STRATEGIES),
+        f"'auto' or one of {sorted(STRATEGIES)}",
+    ),
     "cv": (
         lambda v: v == "auto" or _splitter(v) or (_integer(v) and v >= 2),
         "'auto', an int >= 2 or a CV splitter",

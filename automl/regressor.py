@@ -58,8 +58,11 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         uses ``regression``. Its target transforms (``log1p``, ``yeo_johnson``,
         ``quantile``) are fitted inside each training fold and inverted at
         predict; ``log1p`` is left out when the target has negative values.
-    search : {"bayes", "random", "grid", "hyperband", "bohb"}, default="bayes"
-        Search strategy. ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
+    search : {"auto", "bayes", "random", "grid", "hyperband", "bohb"}, default="auto"
+        Search strategy. "auto" is ``"bohb"`` on large data (from 50,000 rows, when
+        a default trial on all rows is predicted to take over 5 s; see
+        :mod:`automl.large_data`) and ``"bayes"`` otherwise; ``search_`` says which ran.
+        ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
         configurations first train on a stratified subsample of each training fold
         (scored on the whole scoring fold), and the best ``1/3`` move on to three
         times the rows, up to full fidelity; ``"bohb"`` proposes new configurations
@@ -110,6 +113,8 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         Out-of-fold estimate of ``metric`` for the final model.
     final_model_kind_ : {"bagged", "refit", "mixed"}
         Whether the members are bagged fold models, refits on all rows, or both.
+    search_ : str
+        The search strategy that ran (``search`` with "auto" resolved).
     oof_proba_ : ndarray of shape (n_samples, 1)
         Out-of-fold predictions of the final blend (named as the classifier's).
     trials_ : list of dict
@@ -138,7 +143,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         models: list[str] | None = None,
         cv: Any = "auto",
         pipeline: Any = "auto",
-        search: str = "bayes",
+        search: str = "auto",
         ensemble: bool = True,
         final_model: str = "refit",
         n_jobs: int = -1,

@@ -62,14 +62,20 @@ def test_the_first_trial_is_subsampled_only_on_large_slow_data():
 def test_subsampled_first_trial_runs_first_and_the_final_model_uses_full_data(
     monkeypatch, binary_data
 ):
-    """The rule's thresholds lowered so 200 rows take the large-data path."""
+    """The rule's thresholds lowered so 200 rows take the large-data path (Bayesian search)."""
     monkeypatch.setattr(L, "LARGE_MIN_ROWS", 100)
     monkeypatch.setattr(L, "FIRST_MODEL_SECONDS", 0.0)
     monkeypatch.setattr(L, "FIRST_TRIAL_CELLS", 400)
     monkeypatch.setattr(L, "FIRST_TRIAL_MIN_ROWS", 40)
     X, y = binary_data
     clf = AutoMLClassifier(
-        time_budget=120, max_trials=3, models=["logreg"], cv=3, n_jobs=1, random_state=0
+        time_budget=120,
+        max_trials=3,
+        models=["logreg"],
+        cv=3,
+        n_jobs=1,
+        random_state=0,
+        search="bayes",
     ).fit(X, y)
     first = clf.trials_[0]
     assert first["trial"] == 0 and 0 < first["config"]["fidelity"] < 0.5
@@ -78,3 +84,30 @@ def test_subsampled_first_trial_runs_first_and_the_final_model_uses_full_data(
     assert len(full) == 2  # the default itself still runs on all rows
     assert "fidelity" not in clf.best_config_
     assert all(m["trial"] != 0 for m in clf.ensemble_)
+
+
+def test_auto_search_is_multi_fidelity_on_large_slow_data_only():
+    assert L.resolve_search("auto", 750_000, 50, 2, 300) == "bohb"
+    assert L.resolve_search("auto", 20_000, 50, 5, 300) == "bayes"  # small data
+    assert L.resolve_search("auto", 60_000, 5, 3, 300) == "bayes"  # a full trial is fast
+    assert L.resolve_search("auto", 750_000, 50, 2, None) == "bayes"  # no budget: no clock
+    assert L.resolve_search("random", 750_000, 50, 2, 300) == "random"  # the user's choice
+
+
+def test_auto_search_on_the_large_data_path_starts_with_subsamples(monkeypatch):
+    """Thresholds lowered so 3,000 rows take the large-data path: "auto" runs BOHB, whose
+    first rung trains on subsamples of each fold; no separate subsampled trial runs."""
+    from sklearn.datasets import make_classification
+
+    monkeypatch.setattr(L, "LARGE_MIN_ROWS", 100)
+    monkeypatch.setattr(L, "FIRST_MODEL_SECONDS", 0.0)
+    X, y = make_classification(n_samples=3000, n_features=6, random_state=0)
+    clf = AutoMLClassifier(
+        time_budget=120, max_trials=6, models=["logreg"], cv=3, n_jobs=1, random_state=0
+    ).fit(X, y)
+    assert clf.search_ == "bohb"
+    fidelities = [r["config"].get("fidelity", 1.0) for r in clf.trials_]
+    assert fidelities[0] < 1.0 and min(fidelities) < 0.5
+    assert "fidelity" not in clf.best_config_  # the final model stands on all rows
+    small = AutoMLClassifier(max_trials=2, models=["logreg"], cv=3, n_jobs=1, random_state=0)
+    assert small.fit(X[:90], y[:90]).search_ == "bayes"  # under LARGE_MIN_ROWS (100 here)

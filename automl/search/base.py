@@ -34,6 +34,9 @@ class Strategy(ABC):
         clock.
     """
 
+    #: Whether the strategy hands out fidelities below 1 (Hyperband, BOHB).
+    multi_fidelity = False
+
     def __init__(
         self, graph: PipelineGraph, ctx: ModelContext, random_state: int | None = None
     ) -> None:
