@@ -2,7 +2,8 @@
 
 For each data set (synthetic ``make_classification`` with 50 columns and 10 %
 positives at the given row counts, and the largest shared tables) it prints:
-time to the first finished trial, finished trials, peak PSS of the whole process
+the search strategy that ran (``--search``, default ``auto``), time to the first
+finished trial, finished trials (all, and at full fidelity), peak PSS of the whole process
 tree (the fit's process, holding the data set, and every worker, sampled every
 0.2 s; shared pages counted once) against the training data's size and its growth
 during the fit, each data set in a fresh process, fit time against the budget, and test
@@ -98,6 +99,7 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
         models=args.models,
         n_jobs=args.n_jobs,
         random_state=args.seed,
+        search=args.search,
     )
     before = tree_pss_mb()
     with PeakTreePss() as memory:
@@ -114,7 +116,9 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
         "cols": X.shape[1],
         "data_mb": data_mb,
         "first_s": first,
+        "search": clf.search_,
         "ok": len(finished),
+        "ok_full": sum("fidelity" not in r["config"] for r in finished),
         "trials": len(clf.trials_),
         "folds": max((len(r["fold_scores"].get("roc_auc", [])) for r in finished), default=0),
         "pss_before_mb": before,
@@ -173,6 +177,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--max-trials", type=int, default=None, help="also stop after N trials")
     parser.add_argument("--models", nargs="+", default=None, help="model families (default: all)")
     parser.add_argument("--no-shared", action="store_true", help="skip the shared tables")
+    parser.add_argument(
+        "--search", default="auto", help="the classifier's search strategy (default auto)"
+    )
     args = parser.parse_args(argv)
 
     import automl
@@ -182,7 +189,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if not args.no_shared:
         sets += [(name, None) for name in LARGEST_SHARED]
     header = (
-        f"{'data':>22} {'rows':>8} {'cols':>4} {'data MB':>8} {'1st s':>6} {'ok':>4} "
+        f"{'data':>22} {'search':>9} {'rows':>8} {'cols':>4} {'data MB':>8} {'1st s':>6} "
+        f"{'ok':>4} {'full':>4} "
         f"{'all':>4} {'folds':>5} {'peak PSS':>9} {'xdata':>6} {'fit +MB':>8} {'fit/B':>6} "
         f"{'AUC':>7} {'HGB AUC':>7} {'HGB s':>6}"
     )
@@ -192,8 +200,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         r = _isolated(name, args)
         rows.append(r)
         print(
-            f"{r['data']:>22} {r['rows']:>8} {r['cols']:>4} {r['data_mb']:>8.1f} "
-            f"{r['first_s']:>6.1f} {r['ok']:>4} {r['trials']:>4} {r['folds']:>5} "
+            f"{r['data']:>22} {r['search']:>9} {r['rows']:>8} {r['cols']:>4} "
+            f"{r['data_mb']:>8.1f} {r['first_s']:>6.1f} {r['ok']:>4} {r['ok_full']:>4} "
+            f"{r['trials']:>4} {r['folds']:>5} "
             f"{r['peak_pss_mb'] or float('nan'):>9.0f} {r['pss_x_data']:>6.1f} "
             f"{r['growth_mb']:>8.0f} "
             f"{r['fit_over_budget']:>6.2f} {r['auc']:>7.4f} {r['hgb_auc']:>7.4f} "
