@@ -7,7 +7,9 @@ never the whole fit.
 
 from __future__ import annotations
 
+import importlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
+from .models import get_family
 from .pipeline_fit import fit_pipeline_timed
 from .rounds import refit_config
 from .run_context import RunContext
@@ -97,6 +100,21 @@ def _refit_sanity(
     return None
 
 
+def import_libraries(families: Iterable[str]) -> None:
+    """Import the libraries these families load lazily, here, before threads use them.
+
+    Two refit threads importing a library at once race: catboost imports polars at
+    import time, and scikit-learn's input checks on another thread read the
+    half-initialised ``polars`` from ``sys.modules`` ("partially initialized module
+    'polars' has no attribute 'DataFrame'"), so a member failed to refit.
+    """
+    for name in sorted({lib for f in families for lib in get_family(f).libraries}):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # the family's own fit will say what is missing
+            pass
+
+
 @dataclass
 class Refitter:
     """Refits trials of the log on all rows, on threads, each within its planned time."""
@@ -120,6 +138,8 @@ class Refitter:
         # trials whose folds stopped early are refitted with the rounds they found
         configs = {r["trial"]: refit_config(r, len(self.run.folds)) for r in self.log.records}
         workers = max(1, min(self.run.parallelism.refit_workers, len(trials)))
+        if workers > 1:
+            import_libraries(configs[t]["family"] for t in trials)
         fitted = Parallel(n_jobs=workers, backend="threading")(
             delayed(_refit)(
                 self.run,

@@ -134,6 +134,10 @@ class ModelFamily:
     warm_store : WarmStore or None
         Where a raw family's fold models of lower rungs are kept so that promotions
         continue training (:mod:`automl.warm_store`; set by SearchCV).
+    libraries : tuple of str
+        Modules the family imports only when it fits (``"catboost"``): imported once
+        before parallel refit threads start, since a module imported on two threads
+        at once can be seen half-initialised by the other.
     """
 
     name: str
@@ -154,6 +158,7 @@ class ModelFamily:
     fit_params: tuple[tuple[str, Any], ...] = ()
     reads_fidelity: bool = False
     warm_store: Any = None
+    libraries: tuple[str, ...] = ()
 
     def supports(self, task: str) -> bool:
         """Whether the family can build an estimator for ``task``.

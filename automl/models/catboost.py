@@ -82,6 +82,7 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
 
 
 FAMILY = ModelFamily(
+    libraries=("catboost",),
     name="catboost",
     build=_build,
     space=_space,

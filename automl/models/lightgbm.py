@@ -103,6 +103,7 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
 
 
 FAMILY = ModelFamily(
+    libraries=("lightgbm",),
     name="lightgbm",
     build=_build,
     space=_space,

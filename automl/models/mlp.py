@@ -100,6 +100,7 @@ def build_mlp(
 
 MLP = ModelFamily(
     name="mlp",
+    libraries=("torch",),
     build=build_mlp,
     space=mlp_space,
     default=mlp_default,

@@ -108,6 +108,7 @@ def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
 
 
 FAMILY = ModelFamily(
+    libraries=("xgboost",),
     name="xgboost",
     build=_build,
     space=_space,
