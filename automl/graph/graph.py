@@ -246,9 +246,7 @@ class PipelineGraph:
         """
         return [config for _, config in self._ranked_portfolio(family, ctx)]
 
-    def _ranked_portfolio(
-        self, family: str, ctx: ModelContext
-    ) -> list[tuple[int, dict[str, Any]]]:
+    def _ranked_portfolio(self, family: str, ctx: ModelContext) -> list[tuple[int, dict[str, Any]]]:
         base = self.default_config(family, ctx)
         configs = [base]
         ranked = []
