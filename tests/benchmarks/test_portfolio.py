@@ -130,7 +130,9 @@ def test_learned_portfolio_end_to_end_is_data_the_graph_reads(tmp_path):
     for key in ("command", "date", "git_revision", "datasets", "candidates_per_family", "folds"):
         assert prov[key], key
     assert prov["datasets"] == ["cancer", "synth"] and prov["max_rows"] == 120
-    assert prov["n_candidates"] == 2 * 2 + 1 + 2  # default + 1 draw each, + hand: logreg 1, hist_gb 2
+    assert (
+        prov["n_candidates"] == 2 * 2 + 1 + 2
+    )  # default + 1 draw each, + hand: logreg 1, hist_gb 2
     assert prov["in_sample_gain"] >= prov["left_out_gain"] - 1e-12
     assert 0 <= prov["in_sample_gain"] <= 1
     assert 1 <= len(data["configs"]) <= 3  # something beats the two defaults somewhere
@@ -177,3 +179,25 @@ def test_candidates_draw_node_choices_and_stay_fixed_by_seed(task):
     drawn = a[-1].entry
     assert "impute" in drawn and "model.learning_rate" in drawn
     assert ("target" in drawn) == (task == "regression")
+
+
+def test_regression_portfolio_scores_rmse_and_skips_log1p_on_negative_targets(tmp_path):
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(n_samples=100, n_features=4, noise=5.0, random_state=0)
+    graph = PipelineGraph.from_preset("regression").with_families(["linear"])
+    prep = prepare("neg", X, y, "regression", graph, 2, 0)
+    assert y.min() < 0 and "log1p" not in prep.run.graph.target
+    cands = [
+        Candidate("linear:default", {"family": "linear"}),
+        Candidate("linear:log", {"family": "linear", "target": "log1p"}),
+        Candidate("linear:yj", {"family": "linear", "target": "yeo_johnson"}),
+    ]
+    losses = loss_matrix([prep], cands, ResultCache(None), "s")
+    assert np.isfinite(losses[0, 0]) and np.isnan(losses[0, 1]) and np.isfinite(losses[0, 2])
+    assert 0 < losses[0, 0] < np.std(y)  # an RMSE (a loss), well below predicting the mean
+    result = learn_portfolio(
+        [("neg", X, y)], task="regression", candidates_per_family=1, size=1, n_folds=2,
+        families=["linear"],
+    )  # fmt: skip
+    assert result["provenance"]["metric"] == "rmse" and result["task"] == "regression"
