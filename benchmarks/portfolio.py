@@ -162,8 +162,12 @@ def learn_portfolio(
             "in_sample_gain": float(np.mean(sel.in_sample_gain)),
             "left_out_gain": float(np.mean(sel.left_out_gain)),
             "per_dataset": {
-                n: {"in_sample_gain": float(a), "left_out_gain": float(b)}
-                for n, a, b in zip(names, sel.in_sample_gain, sel.left_out_gain, strict=True)
+                p.name: {
+                    "n_rows": len(p.run.folds[0][0]) + len(p.run.folds[0][1]),
+                    "in_sample_gain": float(a),
+                    "left_out_gain": float(b),
+                }
+                for p, a, b in zip(preps, sel.in_sample_gain, sel.left_out_gain, strict=True)
             },
             "seconds": round(time.perf_counter() - t0, 1),
         },

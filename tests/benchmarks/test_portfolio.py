@@ -155,7 +155,7 @@ def test_learned_portfolio_end_to_end_is_data_the_graph_reads(tmp_path):
 def test_the_command_line_runs_on_bundled_data(tmp_path, capsys):
     out = tmp_path / "p.json"
     args = "--task classification --suite sklearn --datasets breast_cancer wine "
-    args += "--families logreg --candidates-per-family 1 --size 1 --max-rows 90 --folds 2 "
+    args += "--families logreg --candidates-per-family 1 --size 1 --max-rows 1000 --folds 2 "
     args += f"--results {tmp_path / 'c.jsonl'} --out {out}"
     assert main(args.split()) == 0
     printed = capsys.readouterr().out
@@ -163,6 +163,9 @@ def test_the_command_line_runs_on_bundled_data(tmp_path, capsys):
     prov = json.loads(out.read_text())["provenance"]
     assert prov["command"].startswith("python -m benchmarks.portfolio --task classification")
     assert prov["datasets"] == ["breast_cancer", "wine"]
+    # the training parts only: 75 % of 569 and of 178 rows (the test rows never come in)
+    assert prov["per_dataset"]["breast_cancer"]["n_rows"] == 569 - 143
+    assert prov["per_dataset"]["wine"]["n_rows"] == 178 - 45
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
