@@ -204,3 +204,16 @@ def test_regression_portfolio_scores_rmse_and_skips_log1p_on_negative_targets(tm
         families=["linear"],
     )  # fmt: skip
     assert result["provenance"]["metric"] == "rmse" and result["task"] == "regression"
+
+
+def test_subsample_keeps_the_class_balance_and_is_seeded():
+    import pandas as pd
+
+    from benchmarks.portfolio_eval import subsample
+
+    y = pd.Series([1] * 200 + [0] * 800)
+    X = pd.DataFrame({"a": range(1000)})
+    Xs, ys = subsample(X, y, "classification", 100, seed=0)
+    assert len(ys) == 100 and int(ys.sum()) == 20 and list(Xs.index) == list(ys.index)
+    assert list(subsample(X, y, "classification", 100, seed=0)[1].index) == list(ys.index)
+    assert subsample(X, y, "regression", 2000, seed=0)[0] is X  # under the cap: unchanged
