@@ -20,21 +20,14 @@ from ..schema import Schema
 from ..space import (
     Categorical,
     Dimension,
-    Integer,
     Space,
     describe_dimension,
 )
 from ..steps.preprocess import Encoding, n_leading_categorical
 from .compile import compile_pipeline
+from .portfolio import clip_into as _into
+from .portfolio import overlay_entry, portfolio_entries
 from .preset import check_families, graph_fields, load_preset
-
-
-def _into(dim: Dimension, value: Any) -> Any:
-    """``value`` moved into ``dim``'s range, or None for a choice ``dim`` does not hold."""
-    if isinstance(dim, Categorical):
-        return value if dim.contains(value) else None
-    clipped = min(max(value, dim.low), dim.high)
-    return int(round(clipped)) if isinstance(dim, Integer) else float(clipped)
 
 
 @dataclass(frozen=True)
@@ -55,9 +48,11 @@ class PipelineGraph:
         Dimensions of the sampler's parameters (``sampling_strategy``, ``k_neighbors``).
     overrides : dict
         Per-family replacement dimensions, ``{family: {param: Dimension}}``.
-    portfolio : bool
-        Whether each family's portfolio of known-good configurations runs after
-        the defaults (see :meth:`portfolio_configs`).
+    portfolio : bool or str
+        Whether a portfolio of known-good configurations runs after the defaults:
+        True, each family's hand-written one; ``"learned"``, the one learned offline
+        (``pipelines/portfolio_<task>.json``; the hand-written ones while it does not
+        exist) or a path to such a ``.json`` file (see :mod:`automl.graph.portfolio`).
     description : str
         One line on what the preset is for.
     target : tuple of str
@@ -76,7 +71,7 @@ class PipelineGraph:
     class_weight: tuple[str, ...] = ("none",)
     resample_space: dict[str, Dimension] = field(default_factory=dict)
     overrides: dict[str, dict[str, Dimension]] = field(default_factory=dict)
-    portfolio: bool = True
+    portfolio: bool | str = True
     description: str = ""
     target: tuple[str, ...] = ("none",)
     task: TaskKind = "classification"
@@ -228,7 +223,8 @@ class PipelineGraph:
         range for its parameter (a preset may narrow ranges) is moved to the
         nearest end of the range; an entry choosing what the graph does not offer
         is left out, as is one that ends up equal to the default or to an
-        earlier entry.
+        earlier entry. Entries come from the graph's ``portfolio`` source: the
+        family's hand-written list or a learned portfolio file.
 
         Parameters
         ----------
@@ -245,33 +241,47 @@ class PipelineGraph:
         Raises
         ------
         ConfigError
-            If an entry names a parameter that is not in the family's space.
+            If an entry names a parameter that is not in the family's space, or a
+            learned portfolio file is malformed or for another task.
         """
-        if not self.portfolio:
-            return []
+        return [config for _, config in self._ranked_portfolio(family, ctx)]
+
+    def _ranked_portfolio(self, family: str, ctx: ModelContext) -> list[tuple[int, dict[str, Any]]]:
         base = self.default_config(family, ctx)
-        space = self.space(family, ctx)
         configs = [base]
-        for entry in get_family(family).portfolio(ctx):
-            config = dict(base)
-            for name, value in entry.items():
-                dim = space.get(f"model.{name}")
-                if dim is None:
-                    params = sorted(
-                        k.removeprefix("model.") for k in space if k.startswith("model.")
-                    )
-                    raise ConfigError(
-                        f"The portfolio of family {family!r} sets {name!r}, which is not in "
-                        f"its search space ({params})."
-                    )
-                value = _into(dim, value)
-                if value is None:
-                    break
-                config[f"model.{name}"] = value
-            else:
-                if config not in configs:
-                    configs.append(config)
-        return configs[1:]
+        ranked = []
+        for entry in portfolio_entries(self, family, ctx):
+            config = overlay_entry(self, family, entry, ctx)
+            if config is not None and config not in configs:
+                configs.append(config)
+                ranked.append((int(entry["_rank"]), config))
+        return ranked
+
+    def portfolio_queue(self, families: list[str], ctx: ModelContext) -> list[dict[str, Any]]:
+        """The portfolio configurations of ``families``, in the order they run.
+
+        A learned portfolio runs in its file's order (the order it was selected
+        in); hand-written ones take one entry of each family in turn, in the
+        order of ``families``.
+
+        Parameters
+        ----------
+        families : list of str
+            Families of this graph, in the order the defaults ran.
+        ctx : ModelContext
+            The fit's context.
+
+        Returns
+        -------
+        list of dict
+            Complete configurations, defaults excluded.
+        """
+        ranked = [
+            (rank, i, config)
+            for i, fam in enumerate(families)
+            for rank, config in self._ranked_portfolio(fam, ctx)
+        ]
+        return [config for _, _, config in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
     # --- compile ------------------------------------------------------------
     def encoding_for(self, config: dict[str, Any]) -> Encoding:

@@ -19,6 +19,7 @@ from ..space import Integer, Real, dimension_from_spec
 from ..steps.resample import SAMPLERS
 from ..steps.scale import SCALERS
 from ..steps.target import TARGET_TRANSFORMS
+from .portfolio import check_portfolio_setting
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 _KNOWN_NODES = {"impute", "encode", "scale", "resample", "class_weight", "target", "model"}
@@ -124,9 +125,7 @@ def graph_fields(data: dict[str, Any]) -> dict[str, Any]:
         fam: {p: dimension_from_spec(spec) for p, spec in params.items()}
         for fam, params in nodes["model"].get("overrides", {}).items()
     }
-    portfolio = nodes["model"].get("portfolio", True)
-    if not isinstance(portfolio, bool):
-        raise ConfigError(f"The model node's 'portfolio' must be true or false; got {portfolio!r}.")
+    portfolio = check_portfolio_setting(nodes["model"].get("portfolio", True), str(data["name"]))
     return dict(
         name=str(data["name"]),
         description=str(data.get("description", "")),

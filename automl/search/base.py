@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -52,13 +51,11 @@ class Strategy(ABC):
 
     def defaults_first(self) -> list[dict[str, Any]]:
         """Each family's known-good configuration, cheapest family first; then the
-        families' portfolios, one entry of each family in turn."""
+        families' portfolios: a learned one in its selection order, hand-written
+        ones one entry of each family in turn."""
         fams = sorted(self.graph.families, key=lambda f: get_family(f).cost)
         queue = [self.graph.default_config(f, self.ctx) for f in fams]
-        portfolios = [self.graph.portfolio_configs(f, self.ctx) for f in fams]
-        for turn in itertools.zip_longest(*portfolios):
-            queue.extend(c for c in turn if c is not None)
-        return queue
+        return queue + self.graph.portfolio_queue(fams, self.ctx)
 
     def next_default(self, allowed: set[str]) -> dict[str, Any] | None:
         """The first not-yet-run queued configuration among ``allowed`` families (others

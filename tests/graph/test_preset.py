@@ -144,7 +144,7 @@ def test_bad_override(tmp_path):
         PipelineGraph.from_preset(str(path))
 
 
-def test_portfolio_switch_must_be_a_boolean(tmp_path):
+def test_portfolio_switch_must_be_a_boolean_learned_or_a_json_path(tmp_path):
     path = _write(tmp_path, "[nodes.model]\nfamilies = ['logreg']\nportfolio = 'yes'\n")
-    with pytest.raises(ConfigError, match="'portfolio' must be true or false"):
+    with pytest.raises(ConfigError, match="'portfolio' of graph .* must be true, false, 'learned'"):
         PipelineGraph.from_preset(str(path))
