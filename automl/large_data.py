@@ -30,7 +30,8 @@ With ``search="auto"`` (the default) the same condition picks the search: a
 multi-fidelity one (:data:`LARGE_DATA_SEARCH`), whose first rung trains many
 configurations on small subsamples of each fold and promotes the best to more rows,
 instead of Bayesian optimisation over trials on all rows (:func:`resolve_search`).
-Its first rung gives the early first model, so it runs no separate subsampled trial.
+The subsampled first trial still runs first: the first rung's configurations are
+scored on whole scoring folds, which at 10^6 rows costs seconds each.
 """
 
 from __future__ import annotations

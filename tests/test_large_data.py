@@ -96,7 +96,7 @@ def test_auto_search_is_multi_fidelity_on_large_slow_data_only():
 
 def test_auto_search_on_the_large_data_path_starts_with_subsamples(monkeypatch):
     """Thresholds lowered so 3,000 rows take the large-data path: "auto" runs BOHB, whose
-    first rung trains on subsamples of each fold; no separate subsampled trial runs."""
+    first rung trains on subsamples of each fold."""
     from sklearn.datasets import make_classification
 
     monkeypatch.setattr(L, "LARGE_MIN_ROWS", 100)

@@ -174,6 +174,6 @@ def run_search(
         )
         runner.replay()
         update_reserve()
-        if plan.first_fraction is not None and not log.records and not strategy.multi_fidelity:
+        if plan.first_fraction is not None and not log.records:
             start_subsampled_first_trial(runner, run, plan.first_fraction)
         runner.run()
