@@ -104,6 +104,20 @@ def auto_n_splits(default: int, n_rows: int, n_cols: int, time_budget: float | N
     return 2
 
 
+def slow_large_data(n_rows: int, n_cols: int, n_splits: int, time_budget: float | None) -> bool:
+    """Whether a fit is on the large-data path with trials too slow to start on all rows.
+
+    At least :data:`LARGE_MIN_ROWS` rows under a time budget, and a default trial on
+    all rows predicted over :data:`FIRST_MODEL_SECONDS`: the condition of both the
+    subsampled first trial and ``search="auto"``'s multi-fidelity search.
+    """
+    return (
+        time_budget is not None
+        and n_rows >= LARGE_MIN_ROWS
+        and predicted_trial_seconds(n_rows, n_cols, n_splits) > FIRST_MODEL_SECONDS
+    )
+
+
 def first_trial_fraction(
     n_rows: int, n_cols: int, n_splits: int, time_budget: float | None
 ) -> float | None:
@@ -116,9 +130,7 @@ def first_trial_fraction(
     >>> first_trial_fraction(20_000, 50, 5, 300) is None
     True
     """
-    if time_budget is None or n_rows < LARGE_MIN_ROWS:
-        return None
-    if predicted_trial_seconds(n_rows, n_cols, n_splits) <= FIRST_MODEL_SECONDS:
+    if not slow_large_data(n_rows, n_cols, n_splits, time_budget):
         return None
     train_rows = n_rows * (n_splits - 1) / n_splits
     rows = max(FIRST_TRIAL_CELLS / max(1, n_cols), FIRST_TRIAL_MIN_ROWS)
@@ -131,10 +143,8 @@ def resolve_search(
 ) -> str:
     """The search strategy a fit runs: ``search`` itself unless it is ``"auto"``.
 
-    ``"auto"`` is :data:`LARGE_DATA_SEARCH` when a default trial on all rows is
-    predicted to take over :data:`FIRST_MODEL_SECONDS` on at least
-    :data:`LARGE_MIN_ROWS` rows under a time budget (the large-data path: trials on
-    all rows are too few for a surrogate to learn from), else :data:`SMALL_DATA_SEARCH`.
+    ``"auto"`` is :data:`LARGE_DATA_SEARCH` on :func:`slow_large_data` (trials on all
+    rows are then too few for a surrogate to learn from), else :data:`SMALL_DATA_SEARCH`.
 
     Examples
     --------
@@ -147,12 +157,9 @@ def resolve_search(
     """
     if search != "auto":
         return search
-    large = (
-        time_budget is not None
-        and n_rows >= LARGE_MIN_ROWS
-        and predicted_trial_seconds(n_rows, n_cols, n_splits) > FIRST_MODEL_SECONDS
-    )
-    return LARGE_DATA_SEARCH if large else SMALL_DATA_SEARCH
+    if slow_large_data(n_rows, n_cols, n_splits, time_budget):
+        return LARGE_DATA_SEARCH
+    return SMALL_DATA_SEARCH
 
 
 def use_float32(n_rows: int, n_cols: int) -> bool:

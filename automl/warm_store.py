@@ -161,10 +161,10 @@ class WarmStore:
         pipeline = clone(estimator)
         head = pipeline[:-1]
         Xt = head.fit_transform(
-            X, y, **{k: v for k, v in fit_params.items() if k[: len(prefix)] != prefix}
+            X, y, **{k: v for k, v in fit_params.items() if not k.startswith(prefix)}
         )
         last_params = {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
-        fitted = self._fit_model(last, resource, None, Xt, y, last_params)
+        fitted = self._fit_model(last, resource, Xt, Xt, y, last_params)
         pipeline.steps = [*head.steps, (name, fitted)]
         return pipeline
 
@@ -173,7 +173,7 @@ class WarmStore:
     ) -> Any:
         """:meth:`fit` for an estimator that declares ``resource`` itself."""
         value = estimator.get_params(deep=False)[resource]
-        key = self._key(estimator, resource, X if rows is None else rows, y, fit_params)
+        key = self._key(estimator, resource, rows, y, fit_params)
         fitted = (
             None
             if key is None

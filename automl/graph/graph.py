@@ -25,8 +25,7 @@ from ..space import (
 )
 from ..steps.preprocess import Encoding, n_leading_categorical
 from .compile import compile_pipeline
-from .portfolio import clip_into as _into
-from .portfolio import overlay_entry, portfolio_entries
+from .portfolio import clip_into, overlay_entry, portfolio_entries
 from .preset import check_families, graph_fields, load_preset
 
 
@@ -205,7 +204,7 @@ class PipelineGraph:
         for name, value in fam.default(ctx).items():
             dim = space.get(f"model.{name}")
             if dim is not None:
-                value = _into(dim, value)
+                value = clip_into(dim, value)
                 if value is None and isinstance(dim, Categorical):  # not offered here
                     value = dim.choices[0]
             config[f"model.{name}"] = value

@@ -48,17 +48,19 @@ def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     return min(wall, 0.5 * (budget.time_budget or 0.0))
 
 
-def _prune_reference(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[float | None, float]:
-    """The best loss so far and the typical spread of a fold score, for pruning.
-
-    Only trials at ``fidelity`` count: a trial is compared with like trials, never
-    with ones that trained on more (or fewer) rows.
-    """
-    ok = [
+def _finished_at(log: RunLog, fidelity: float) -> list[dict[str, Any]]:
+    """The successful trials at ``fidelity``: pruning compares a trial with like trials
+    only, never with ones that trained on more (or fewer) rows."""
+    return [
         r
         for r in log.records
         if r["status"] == "ok" and abs(fidelity_of(r.get("config")) - fidelity) < 1e-9
     ]
+
+
+def _prune_reference(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[float | None, float]:
+    """The best loss so far and the typical spread of a fold score at ``fidelity``."""
+    ok = _finished_at(log, fidelity)
     losses = [M.to_loss(metric, r["mean"][metric]) for r in ok]
     spreads = np.array([r["std"].get(metric, np.nan) for r in ok], dtype=float)
     spread = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else 0.0
@@ -70,11 +72,7 @@ def _best_fold_losses(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[
 
     The paired reference of pruning: see :class:`~automl.evaluate.TrialTask`.
     """
-    ok = [
-        r
-        for r in log.records
-        if r["status"] == "ok" and abs(fidelity_of(r.get("config")) - fidelity) < 1e-9
-    ]
+    ok = _finished_at(log, fidelity)
     if not ok:
         return None
     best = min(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
