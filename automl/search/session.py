@@ -143,8 +143,11 @@ def run_search(
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
     if not isinstance(executor, LokyExecutor):  # remote workers may not see this disk
         run = replace(run, fold_models=None)
-    executor.warm_up()  # workers start while the data is written for them
     plan = DataPlan.decide(len(y), X.shape[1], len(run.folds), budget.time_budget)
+    first = plan.first_fraction is not None and not log.records
+    # workers start while the data is written for them; a subsampled first trial
+    # does not wait for the preloaded libraries (torch) in its slot
+    executor.warm_up(first_trial_first=first)
     with worker_data_folder() as folder:  # removed at the end, on errors too
         if isinstance(executor, LokyExecutor):
             # written once; each worker maps it read-only, the pages are shared
@@ -194,6 +197,6 @@ def run_search(
         )
         runner.replay()
         update_reserve()
-        if plan.first_fraction is not None and not log.records:
+        if first and plan.first_fraction is not None:
             start_subsampled_first_trial(runner, run, plan.first_fraction)
         runner.run()
