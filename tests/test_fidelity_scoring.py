@@ -79,21 +79,20 @@ def test_a_large_scoring_fold_is_subsampled_small_ones_and_full_fidelity_are_not
     rare[:3] = 1
     kept = subsample_score(np.arange(100), rare, 0.1, 0, stratify=True, min_rows=20)
     assert rare[kept].sum() >= 2 and len(kept) == pytest.approx(10, abs=2)
-    assert len(subsample_score(np.arange(100), rare * 1.0, 0.1, 0, stratify=False, min_rows=20)) == 10
+    plain = subsample_score(np.arange(100), rare * 1.0, 0.1, 0, stratify=False, min_rows=20)
+    assert len(plain) == 10
 
 
 def test_low_fidelity_trials_score_the_same_subsample_for_every_configuration():
     X, y, run = _setup()
     base = run.graph.default_config("logreg", run.model)
-    results = [
-        _trial(X, y, run, with_fidelity(config, 1 / 9))
-        for config in (base, {**base, "model.C": 0.05}, run.graph.default_config("hist_gb", run.model))
-    ]
+    configs = (base, {**base, "model.C": 0.05}, run.graph.default_config("hist_gb", run.model))
+    results = [_trial(X, y, run, with_fidelity(config, 1 / 9)) for config in configs]
     assert all(r["status"] == "ok" for r in results)
     scored = [~np.isnan(r["oof"][:, 0]) for r in results]
     for mask in scored[1:]:
         np.testing.assert_array_equal(mask, scored[0])  # comparable: the same rows
-    for k, (train, test) in enumerate(run.folds):
+    for k, (_, test) in enumerate(run.folds):
         rows = test[scored[0][test]]
         # max(1/9 x 200, 100 / 2) = 50 rows of the 200, both classes, drawn from this fold
         assert len(rows) == pytest.approx(50, abs=2) and len(np.unique(y[rows])) == 2
@@ -177,9 +176,7 @@ def test_a_bohb_search_on_subsampled_scoring_ends_with_a_model_of_every_row():
     # only the highest fidelity's predictions are held to the end of the search
     top = max(fidelities)
     assert log.oof and all(
-        fidelity_of(r["config"]) == pytest.approx(top)
-        for r in log.records
-        if r["trial"] in log.oof
+        fidelity_of(r["config"]) == pytest.approx(top) for r in log.records if r["trial"] in log.oof
     )
     final = build_final_model(run, log, X, y, time_left=None)
     proba = final.model.predict_proba(X)
