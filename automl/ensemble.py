@@ -193,6 +193,108 @@ def greedy_selection(
     return {t: c / n for t, c in sorted(best_counts.items(), key=lambda kv: -kv[1])}
 
 
+def _bootstrap(y: np.ndarray, rng: np.random.Generator, *, by_class: bool) -> np.ndarray:
+    """Row indices of a bootstrap resample; per class (every class keeps its count)
+    for classification, so a rare class cannot vanish from a bag."""
+    if not by_class:
+        return rng.integers(0, len(y), len(y))
+    parts = [rng.choice(members, size=len(members)) for members in _class_rows(y)]
+    return np.concatenate(parts)
+
+
+def _class_rows(y: np.ndarray) -> list[np.ndarray]:
+    return [np.flatnonzero(y == c) for c in np.unique(y)]
+
+
+#: Bags of bagged ensemble selection (:func:`bagged_selection`).
+SELECTION_BAGS = 20
+#: Chance that a candidate joins a bag, when there are enough candidates to draw from.
+BAG_SHARE = 0.5
+#: Most out-of-fold rows on which selection is bagged (see :func:`bagged_selection`).
+BAGGED_MAX_ROWS = 50_000
+#: Fewest candidates from which bags draw random subsets; with fewer, every bag holds
+#: them all (a bag of only the weaker ones would force them into the blend).
+MIN_CANDIDATES_TO_DRAW = 6
+
+
+def bagged_selection(
+    oof: dict[int, np.ndarray],
+    ranked: list[int],
+    y: np.ndarray,
+    metric: str,
+    pos_index: int,
+    *,
+    seed: int | None = 0,
+    n_bags: int = SELECTION_BAGS,
+    max_candidates: int = MAX_CANDIDATES,
+    deadline: float | None = None,
+    sample_weight: np.ndarray | None = None,
+) -> dict[int, float]:
+    """Weights per trial: greedy blends selected on bags of rows and candidates, averaged.
+
+    One greedy blend fits its weights to the noise of the out-of-fold rows: on small
+    data a handful of rows (a heavy tail, a few positives) can decide which trials
+    it picks, and the blend is then no hedge at all. Bagged ensemble selection
+    (Caruana et al., 2006) averages the blends :func:`greedy_selection` picks on
+    ``n_bags`` bags, each a bootstrap resample of the rows and, when there are at
+    least :data:`MIN_CANDIDATES_TO_DRAW` candidates, a random share
+    (:data:`BAG_SHARE`) of them. Offline (8 regression models, 7 data sets x 3
+    seeds; 8 classifiers, 8 data sets x 3 seeds) the averaged blend scored better on
+    held-out rows than the single greedy blend. Above :data:`BAGGED_MAX_ROWS` rows
+    the single blend is kept: the noise bagging guards against shrinks with the
+    rows, while the cost of ``n_bags`` selections grows with them.
+
+    Parameters
+    ----------
+    oof, ranked, y, metric, pos_index, max_candidates, sample_weight
+        As for :func:`greedy_selection`.
+    seed : int or None
+        Seed of the bags (None: 0), so a seeded fit repeats exactly.
+    n_bags : int
+        Number of bags.
+    deadline : float, optional
+        A ``time.monotonic()`` value: when it passes before every bag is done, the
+        single greedy blend over all rows and candidates is returned instead (that
+        blend is selected first, under the same deadline).
+
+    Returns
+    -------
+    dict of int to float
+        Weights summing to 1, heaviest first.
+    """
+    candidates = [t for t in ranked[:max_candidates] if t in oof]
+    start = time.monotonic()
+    plain = greedy_selection(
+        oof, candidates, y, metric, pos_index, deadline=deadline, sample_weight=sample_weight
+    )
+    if len(candidates) < 2 or len(y) > BAGGED_MAX_ROWS:
+        return plain
+    # a bag costs about as much as the plain selection (fewer candidates, same rows):
+    # when the bags cannot all finish in time, do not start them
+    if deadline is not None and time.monotonic() + n_bags * (time.monotonic() - start) > deadline:
+        return plain
+    rng = np.random.default_rng(0 if seed is None else seed)
+    total: dict[int, float] = {}
+    for _ in range(n_bags):
+        if deadline is not None and time.monotonic() > deadline:
+            return plain  # all bags or none: the weights must not depend on the clock
+        rows = _bootstrap(y, rng, by_class=oof[candidates[0]].shape[1] > 1)
+        bag = candidates
+        if len(candidates) >= MIN_CANDIDATES_TO_DRAW:
+            bag = [t for t in candidates if rng.random() < BAG_SHARE] or candidates[:1]
+        weights = greedy_selection(
+            {t: oof[t][rows] for t in bag},
+            bag,
+            y[rows],
+            metric,
+            pos_index,
+            sample_weight=None if sample_weight is None else sample_weight[rows],
+        )
+        for t, w in weights.items():
+            total[t] = total.get(t, 0.0) + w / n_bags
+    return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+
 def blend(oof: dict[int, np.ndarray], weights: dict[int, float]) -> np.ndarray:
     """Weighted average of the predictions of the trials in ``weights``."""
     total = sum(weights.values())

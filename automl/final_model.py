@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
-from .ensemble import EnsembleModel, blend, diverse_candidates, greedy_selection
+from .ensemble import EnsembleModel, bagged_selection, blend, diverse_candidates
 from .errors_text import failure_text
 from .exceptions import SearchError
 from .fidelity import fidelity_label, fidelity_of, scored_folds
@@ -143,7 +143,8 @@ def _select(
     w: np.ndarray | None,
     deadline: float | None,
 ) -> dict[int, float]:
-    """Ensemble weights by greedy selection on out-of-fold predictions (or the best alone).
+    """Ensemble weights by bagged greedy selection on out-of-fold predictions (or the
+    best alone; see :func:`~automl.ensemble.bagged_selection`).
 
     The candidates are the best trials and each family's best (``families``: trial
     id to family; see :func:`~automl.ensemble.diverse_candidates`). Only rows some
@@ -154,12 +155,13 @@ def _select(
     rows = validated_rows(run.folds, len(y))
     oof = {t: p[rows] for t, p in log.oof.items() if t in ranked}
     candidates = diverse_candidates(ranked, families)
-    return greedy_selection(
+    return bagged_selection(
         oof,
         candidates,
         y[rows],
         run.metric,
         run.pos_index,
+        seed=run.seed,
         deadline=deadline,
         sample_weight=None if w is None else w[rows],
     )

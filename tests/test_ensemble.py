@@ -8,6 +8,7 @@ import pytest
 from automl import metrics as M
 from automl.ensemble import (
     EnsembleModel,
+    bagged_selection,
     blend,
     blend_score,
     diverse_candidates,
@@ -140,3 +141,82 @@ def test_ensemble_model_averages_aligned_probabilities():
         proba, np.tile([0.25 * 0.2 + 0.75 * 0.5, 0.25 * 0.8 + 0.75 * 0.25, 0.75 * 0.25], (4, 1))
     )
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def _tail_case(seed=0, n=300):
+    """Trial 1 wins the out-of-fold RMSE through one extreme row only; trial 2 is
+    better on every other row (and on fresh rows, which hold no such extreme)."""
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=n)
+    y[0] = 40.0  # the one extreme target
+    oof = {
+        1: (y + rng.normal(scale=1.0, size=n))[:, None],  # follows the tail, noisy elsewhere
+        2: (y + rng.normal(scale=0.5, size=n))[:, None],
+    }
+    oof[2][0, 0] = 4.0  # cannot reach the extreme row
+    for t in range(3, 8):  # weaker trials, so the bags draw subsets of candidates
+        oof[t] = (y + rng.normal(scale=1.5 + 0.2 * t, size=n))[:, None]
+        oof[t][0, 0] = 4.0
+    return y, oof
+
+
+def _rmse(y, pred):
+    return float(np.sqrt(np.mean((pred.ravel() - y) ** 2)))
+
+
+def test_bagged_selection_hedges_against_one_deciding_row():
+    y, oof = _tail_case()
+    ranked = sorted(oof, key=lambda t: _rmse(y, oof[t]))
+    assert ranked[0] == 1  # the extreme row makes trial 1 the best on the OOF RMSE
+    greedy = greedy_selection(oof, ranked, y, "rmse", 0)
+    bagged = bagged_selection(oof, ranked, y, "rmse", 0, seed=0)
+    assert sum(bagged.values()) == pytest.approx(1.0) and set(bagged) <= set(oof)
+    assert bagged[1] < greedy[1] - 0.2  # less trust in what one row decided
+    # on fresh rows (same models' error sizes, no extreme row) the bagged blend is better
+    rng = np.random.default_rng(1)
+    fresh = rng.normal(size=2000)
+    preds = {
+        1: (fresh + rng.normal(scale=1.0, size=2000))[:, None],
+        2: (fresh + rng.normal(scale=0.5, size=2000))[:, None],
+        **{t: (fresh + rng.normal(scale=1.5 + 0.2 * t, size=2000))[:, None] for t in range(3, 8)},
+    }
+    assert _rmse(fresh, blend(preds, bagged)) < _rmse(fresh, blend(preds, greedy))
+
+
+def test_bagged_selection_repeats_with_its_seed():
+    y, oof = _tail_case()
+    ranked = sorted(oof, key=lambda t: _rmse(y, oof[t]))
+    first = bagged_selection(oof, ranked, y, "rmse", 0, seed=3)
+    assert bagged_selection(oof, ranked, y, "rmse", 0, seed=3) == first
+    assert bagged_selection(oof, ranked, y, "rmse", 0, seed=None) == bagged_selection(
+        oof, ranked, y, "rmse", 0, seed=0
+    )
+
+
+def test_few_candidates_are_never_forced_into_the_blend():
+    """With fewer candidates than bags draw from, a useless trial gets no weight."""
+    y, oof = _oofs(2, n=300, n_trials=2, seed=4)
+    oof[99] = oof[10][:, ::-1].copy()  # trial 10 turned upside down: worse than useless
+    ranked = [11, 10, 99]
+    weights = bagged_selection(oof, ranked, y, "roc_auc", 1, seed=0)
+    assert 99 not in greedy_selection(oof, ranked, y, "roc_auc", 1)
+    assert 99 not in weights
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_bags_keep_every_class_when_positives_are_few():
+    y, oof = _oofs(2, n=300, n_trials=7, seed=5)
+    y = np.zeros(300, dtype=int)
+    y[:3] = 1  # three positives: a plain bootstrap would often lose them all
+    for t in oof:
+        oof[t] = oof[t].copy()
+    weights = bagged_selection(oof, sorted(oof), y, "roc_auc", 1, seed=0)
+    assert weights and sum(weights.values()) == pytest.approx(1.0)
+    assert all(np.isfinite(w) and w > 0 for w in weights.values())
+
+
+def test_a_passed_deadline_leaves_one_bag():
+    y, oof = _oofs(2)
+    ranked = _ranked(y, oof, "roc_auc", 1)
+    assert bagged_selection(oof, ranked, y, "roc_auc", 1, deadline=0.0) == {ranked[0]: 1.0}
+    assert bagged_selection(oof, [ranked[0]], y, "roc_auc", 1) == {ranked[0]: 1.0}
