@@ -59,8 +59,7 @@ class AutoMLClassifier(ClassifierMixin, AutoMLBase):
         :mod:`automl.large_data`) and ``"bayes"`` otherwise; ``search_`` says which ran.
         ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
         configurations first train on a stratified subsample of each training fold
-        (scored on a subsample of scoring folds over 20,000 rows, the whole fold
-        otherwise), and the best ``1/3`` move on to three
+        (scored on the whole scoring fold), and the best ``1/3`` move on to three
         times the rows, up to full fidelity; ``"bohb"`` proposes new configurations
         from a surrogate model. The final model and the ensemble use full-fidelity
         trials only. On data under about 1,500 rows both search at full fidelity.

@@ -22,14 +22,14 @@ from threadpoolctl import threadpool_limits
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
-from .fidelity import fidelity_of, subsample_score, subsample_train
+from .fidelity import fidelity_of, subsample_train
 from .fold_models import dump_fold_models
 from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
 from .pruning import prune_loss
 from .rounds import rounds_used
 from .run_context import RunContext
-from .thresholds import threshold_scores, validated_rows
+from .thresholds import threshold_scores
 from .worker_data import load_worker_data
 
 #: Training data as a worker sees it: features, target and row weights (or None).
@@ -76,8 +76,7 @@ class TrialTask:
         The trial's id.
     config : dict
         The configuration: the graph's choices and the family's hyperparameters;
-        its ``"fidelity"`` (see :mod:`automl.fidelity`) shrinks each training fold,
-        and each large scoring fold.
+        its ``"fidelity"`` (see :mod:`automl.fidelity`) shrinks each training fold.
     run : RunContext
         The fit's shared facts: graph, schema, folds, metric, threshold policy, ...
     data : DataRef
@@ -158,8 +157,6 @@ class _Folds:
     last_pipeline: Any = None
     rounds: list[int | None] = field(default_factory=list)
     pipelines: list[Any] = field(default_factory=list)  # kept only for a bagged final model
-    #: The (train, scored) rows each finished fold used: ``run.folds`` at full fidelity.
-    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def _stats(fold_scores: dict[str, list[float]]) -> dict[str, dict[str, float]]:
@@ -204,14 +201,9 @@ def _fit_folds(
             )
             return None
         pipe = run.graph.compile(task.config, run.schema, ctx)
-        seed = (run.seed or 0) + 7919 * k  # per fold, the same rows for every configuration
-        stratify = not run.is_regression
         if not get_family(task.config["family"]).reads_fidelity:  # else it sets a resource
-            train = subsample_train(train, y, fidelity, seed, stratify=stratify)
-        test = subsample_score(
-            test, y, fidelity, seed, stratify=stratify, min_rows=run.score_subsample_rows
-        )
-        cv.folds.append((train, test))
+            seed = (run.seed or 0) + 7919 * k  # per fold, the same rows for every configuration
+            train = subsample_train(train, y, fidelity, seed, stratify=not run.is_regression)
         times = fit_pipeline_timed(pipe, X.iloc[train], y[train], _rows(w, train))
         for name, sec in times.items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
@@ -232,7 +224,7 @@ def _fit_folds(
         )
         for m in run.reported:
             cv.scores[m].append(scores[m])
-        loss = prune_loss(task, y, cv.oof, cv.folds, w)
+        loss = prune_loss(task, y, cv.oof, k + 1, w)
         if loss is not None:
             result.update(
                 status="pruned",
@@ -256,7 +248,7 @@ def _tune_threshold(
     if target is None:
         return
     thresholds, values, final = threshold_scores(
-        y, cv.oof, cv.folds, target, run.pos_index, sample_weight=w
+        y, cv.oof, run.folds, target, run.pos_index, sample_weight=w
     )
     result["threshold"] = {
         "value": final,
@@ -274,7 +266,7 @@ def _tune_threshold(
                     names=(m,),
                     sample_weight=_rows(w, test),
                 )[m]
-                for t, (_, test) in zip(thresholds, cv.folds, strict=False)
+                for t, (_, test) in zip(thresholds, run.folds, strict=False)
             ]
     cv.scores[target] = values
 
@@ -287,17 +279,12 @@ def _summarise(
     cv: _Folds,
     result: dict[str, Any],
 ) -> None:
-    """Complete the out-of-fold predictions, tune the threshold, and record the scores.
-
-    Rows a subsampled scoring fold left out stay NaN (see :mod:`automl.fidelity`).
-    """
+    """Complete the out-of-fold predictions, tune the threshold, and record the scores."""
     run = task.run
-    validated = validated_rows(run.folds, len(y))
-    uncovered = np.flatnonzero(np.isnan(cv.oof[:, 0]) & ~validated)
+    uncovered = np.flatnonzero(np.isnan(cv.oof[:, 0]))
     if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
         cv.oof[uncovered] = predict_matrix(cv.last_pipeline, X.iloc[uncovered], run.model)
-    scored = np.concatenate([test for _, test in cv.folds] + [uncovered])
-    if not np.all(np.isfinite(cv.oof[scored])):
+    if not np.all(np.isfinite(cv.oof)):
         raise FloatingPointError("the model produced NaN or infinite probabilities")
     result["fit_time"] = sum(cv.step_totals.values())
     result["step_times"] = {k: v / len(run.folds) for k, v in cv.step_totals.items()}
@@ -326,8 +313,7 @@ def run_trial(task: TrialTask) -> dict[str, Any]:
         ``fold_scores`` ({metric: [per fold]}), ``mean``, ``std``, ``fit_time``
         (summed over folds), ``predict_time``, ``step_times`` (mean seconds per step
         per fold), ``threshold`` ({"value", "mean", "std"} or None), ``notes``,
-        ``oof`` (out-of-fold probabilities, or None; NaN on the rows a low-fidelity
-        trial's subsampled scoring folds left out), ``pid``, ``fidelity``, ``fit_info``
+        ``oof`` (out-of-fold probabilities, or None), ``pid``, ``fidelity``, ``fit_info``
         ({"n_iter": rounds kept per fold}) for models that stop early, and ``fold_models``
         (the file of its fold pipelines; see :mod:`automl.fold_models`).
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from . import metrics as M
 from .ensemble import EnsembleModel, bagged_selection, blend, diverse_candidates
 from .errors_text import failure_text
 from .exceptions import SearchError
-from .fidelity import fidelity_label, fidelity_of, scored_folds
+from .fidelity import fidelity_label, fidelity_of
 from .fold_models import final_model_kind, load_bags
 from .refit import Refitter
 from .run_context import RunContext
@@ -115,23 +115,6 @@ def _ranked_ok(log: RunLog, metric: str, notes: list[str] | None = None) -> list
         )
     ok = [r for r in ok if fidelity_of(r.get("config")) >= top - 1e-9]
     return sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
-
-
-def _on_scored_rows(run: RunContext, oofs: list[np.ndarray]) -> RunContext:
-    """``run`` with its scoring folds cut to the rows every candidate predicted.
-
-    Only a final model chosen among low-fidelity trials (none finished at full
-    fidelity) meets predictions with gaps: their large scoring folds were subsampled
-    (see :mod:`automl.fidelity`), the same rows for every trial at one fidelity. The
-    selection, the threshold, the CV score, stacking and the refits' sanity check
-    then read those rows only; ``run`` itself is returned when nothing is missing.
-    """
-    if not oofs:
-        return run
-    scored = np.logical_and.reduce([~np.isnan(p[:, 0]) for p in oofs])
-    if scored.all():
-        return run
-    return replace(run, folds=scored_folds(run.folds, scored))
 
 
 def _select(
@@ -308,7 +291,6 @@ def build_final_model(
     by_id = {r["trial"]: r for r in ok}
     ranked = [r["trial"] for r in ok]
     best = ranked[0]
-    run = _on_scored_rows(run, [log.oof[t] for t in ranked])
     start = time.monotonic()
     weights = _select(
         run,

@@ -30,9 +30,8 @@ With ``search="auto"`` (the default) the same condition picks the search: a
 multi-fidelity one (:data:`LARGE_DATA_SEARCH`), whose first rung trains many
 configurations on small subsamples of each fold and promotes the best to more rows,
 instead of Bayesian optimisation over trials on all rows (:func:`resolve_search`).
-The subsampled first trial still runs first, at its own fidelity, beside the first
-rung (whose trials, like it, score on a subsample of each large scoring fold, see
-:mod:`automl.fidelity`).
+The subsampled first trial still runs first: the first rung's configurations are
+scored on whole scoring folds, which at 10^6 rows costs seconds each.
 """
 
 from __future__ import annotations

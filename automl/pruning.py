@@ -73,18 +73,13 @@ def _optimistic_loss(
 
 
 def prune_loss(
-    task: TrialTask, y: np.ndarray, oof: np.ndarray, done: Folds, w: np.ndarray | None
+    task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int, w: np.ndarray | None
 ) -> float | None:
-    """The trial's optimistic loss when it cannot beat the best after its finished folds.
-
-    ``done`` holds the (train, scored) rows of each finished fold: at a low fidelity
-    a large scoring fold is a subsample, the same for every trial at that fidelity,
-    so the paired reference (the best's loss on the same folds) reads the same rows.
-    """
-    n_folds, n_done = len(task.run.folds), len(done)
+    """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds."""
+    n_folds = len(task.run.folds)
     if task.prune_loss is None or n_done < PRUNE_AFTER_FOLDS or n_done >= n_folds:
         return None
-    loss = _optimistic_loss(task, y, oof, done, w)
+    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done], w)
     reference = task.prune_loss
     paired = task.prune_folds
     if paired is not None and len(paired) == n_folds and np.all(np.isfinite(paired[:n_done])):

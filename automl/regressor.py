@@ -64,8 +64,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
         :mod:`automl.large_data`) and ``"bayes"`` otherwise; ``search_`` says which ran.
         ``"hyperband"`` and ``"bohb"`` are multi-fidelity: many
         configurations first train on a stratified subsample of each training fold
-        (scored on a subsample of scoring folds over 20,000 rows, the whole fold
-        otherwise), and the best ``1/3`` move on to three
+        (scored on the whole scoring fold), and the best ``1/3`` move on to three
         times the rows, up to full fidelity; ``"bohb"`` proposes new configurations
         from a surrogate model. The final model and the ensemble use full-fidelity
         trials only. On data under about 1,500 rows both search at full fidelity.
@@ -117,9 +116,7 @@ class AutoMLRegressor(RegressorMixin, AutoMLBase):
     search_ : str
         The search strategy that ran (``search`` with "auto" resolved).
     oof_proba_ : ndarray of shape (n_samples, 1)
-        Out-of-fold predictions of the final blend (named as the classifier's); NaN
-        on rows no member predicted, which happens only when no trial finished at full
-        fidelity on large data (see :mod:`automl.fidelity`).
+        Out-of-fold predictions of the final blend (named as the classifier's).
     trials_ : list of dict
         The trial log.
     explanation_ : Explanation or None

@@ -18,7 +18,6 @@ import numpy as np
 from . import metrics as M
 from .data import minority_class
 from .exceptions import ConfigError
-from .fidelity import SCORE_SUBSAMPLE_MIN_ROWS
 from .graph import PipelineGraph
 from .models import ModelContext
 from .schema import Schema
@@ -197,9 +196,6 @@ class RunContext:
     fold_models : str or None
         The folder where workers keep the fold models of full-fidelity trials; None:
         they keep none.
-    score_subsample_rows : int
-        Scoring folds of at least this many rows are subsampled in low-fidelity
-        trials (see :func:`automl.fidelity.subsample_score`).
     """
 
     graph: PipelineGraph
@@ -218,7 +214,6 @@ class RunContext:
     strategy_options: tuple[tuple[str, Any], ...] = ()
     final_model: str = "refit"
     fold_models: str | None = None
-    score_subsample_rows: int = SCORE_SUBSAMPLE_MIN_ROWS
 
     @property
     def n_classes(self) -> int:

@@ -161,7 +161,8 @@ def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
         "metric": metric,
         "summary": summary_rows(model, board, ensemble, timings, task_summary),
         "oof_scores": oof_scores(
-            *_scored_oof(model),
+            np.asarray(model.oof_y_),
+            np.asarray(model.oof_proba_, dtype=float),
             int(getattr(model, "pos_index_", 1) or 0),
             threshold,
             board,
@@ -199,23 +200,12 @@ def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
     }
 
 
-def _scored_oof(model: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The true targets and out-of-fold predictions of the rows that have one.
-
-    A final model chosen among low-fidelity trials (none finished at full fidelity)
-    has no prediction (NaN) for the rows their subsampled scoring folds left out.
-    """
-    y, proba = np.asarray(model.oof_y_), np.asarray(model.oof_proba_, dtype=float)
-    scored = ~np.isnan(proba).any(axis=1)
-    return (y, proba) if scored.all() else (y[scored], proba[scored])
-
-
 def _classification(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
     """A classifier's own content: classes, threshold, class balance, ROC/PR, confusion."""
     classes = [str(c) for c in model.classes_]
     pos = int(getattr(model, "pos_index_", 1) or 0)
     threshold = getattr(model, "threshold_", None)
-    y, proba = _scored_oof(model)
+    proba, y = np.asarray(model.oof_proba_, dtype=float), np.asarray(model.oof_y_)
     balance = profile.get("class_balance") or _balance_from_labels(y, classes)
     figures = {
         "class_balance": sink.try_add(
@@ -251,8 +241,8 @@ def _classification(model: Any, profile: dict[str, Any], sink: ImageSink) -> dic
 
 def _regression(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
     """A regressor's own content: target statistics, OOF errors and their three figures."""
-    y, pred = _scored_oof(model)
-    y = y.astype(float)
+    pred = np.asarray(model.oof_proba_, dtype=float)
+    y = np.asarray(model.oof_y_, dtype=float)
     target = target_stats(profile, y)
     scores = score_all(y, pred, names=REPORTED_REGRESSION)
     figures = {

@@ -186,20 +186,11 @@ class LokyExecutor:
         self.memory_limit_mb = memory_limit_mb
         self.running: dict[cf.Future, tuple[TrialTask, float, float]] = {}
         self._slot_of: dict[cf.Future, int] = {}
-        self._late_preload: set[int] = set()
 
-    def warm_up(self, *, first_trial_first: bool = False) -> None:
-        """Start the workers now (without waiting), so their start-up overlaps the set-up.
-
-        With ``first_trial_first``, the first slot imports the ``preload`` modules
-        (torch: seconds) only after the first trial it is given: a cheap first trial
-        (the large-data path's subsampled one) is not kept waiting behind them.
-        """
+    def warm_up(self) -> None:
+        """Start the workers now (without waiting), so their start-up overlaps the set-up."""
         for i in range(self.n_workers):
-            late = first_trial_first and i == 0 and bool(self.preload)
-            _slot_pool(i).submit(_warm_up, () if late else self.preload)
-            if late:
-                self._late_preload.add(i)
+            _slot_pool(i).submit(_warm_up, self.preload)
 
     @property
     def free_slots(self) -> int:
@@ -216,9 +207,6 @@ class LokyExecutor:
         future = _slot_pool(slot).submit(run_trial_in_worker, task, _custom_family(task))
         self.running[future] = (task, deadline, time.monotonic())
         self._slot_of[future] = slot
-        if slot in self._late_preload:  # queued behind this trial (see warm_up)
-            self._late_preload.discard(slot)
-            _slot_pool(slot).submit(_warm_up, self.preload)
 
     def wait(self, timeout: float) -> list[tuple[TrialTask, dict[str, Any]]]:
         """Block until a trial finishes, a deadline passes, or ``timeout`` seconds pass."""
@@ -308,7 +296,7 @@ class JoblibBatchExecutor:
             self._scattered = (id(data), future)
         return self._scattered[1]
 
-    def warm_up(self, *, first_trial_first: bool = False) -> None:
+    def warm_up(self) -> None:
         pass
 
     @property

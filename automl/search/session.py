@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import metrics as M
 from ..evaluate import DataRef, TrialTask
-from ..fidelity import default_min_fidelity, fidelity_of
+from ..fidelity import default_min_fidelity, fidelity_of, is_full
 from ..fold_models import has_fold_models, prune_fold_models
 from ..large_data import DataPlan
 from ..progress import SearchProgress
@@ -31,11 +31,10 @@ ENSEMBLE_RESERVE_TRIALS = 3
 def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     """Seconds to keep for refitting the trials the final model would use now."""
     ok = [r for r in log.records if r["status"] == "ok"]
-    # the final model uses the trials at the highest fidelity that finished (full
-    # fidelity, once one did); their durations are scaled up to all rows
-    highest = max((fidelity_of(r.get("config")) for r in ok), default=1.0)
+    # the final model uses full-fidelity trials; before one exists, the best at a lower
+    # fidelity stands in, its duration scaled up to all rows
     ok = sorted(
-        [r for r in ok if fidelity_of(r.get("config")) >= highest - 1e-9],
+        [r for r in ok if is_full(r.get("config"))] or ok,
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
     top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
@@ -47,26 +46,6 @@ def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     ]
     wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
     return min(wall, 0.5 * (budget.time_budget or 0.0))
-
-
-def release_low_fidelity_oof(log: RunLog) -> None:
-    """Forget, in memory, the predictions of trials below the highest finished fidelity.
-
-    The final model reads only the highest fidelity's predictions (see
-    :func:`automl.final_model.build_final_model`); a multi-fidelity search finishes
-    dozens of low-fidelity trials, each with an (n_rows, n_classes) array that would
-    otherwise be held to the end (at 750,000 rows, 12 MB a trial). A log with a
-    directory keeps them on disk.
-    """
-    fidelities = {
-        t: fidelity_of(r.get("config"))
-        for r in log.records
-        if r["status"] == "ok" and (t := r["trial"]) in log.oof
-    }
-    top = max(fidelities.values(), default=1.0)
-    for trial, fidelity in fidelities.items():
-        if fidelity < top - 1e-9:
-            del log.oof[trial]
 
 
 def _finished_at(log: RunLog, fidelity: float) -> list[dict[str, Any]]:
@@ -143,11 +122,8 @@ def run_search(
     executor = make_executor(run.parallelism.trials, preload, run.memory_limit_mb)
     if not isinstance(executor, LokyExecutor):  # remote workers may not see this disk
         run = replace(run, fold_models=None)
+    executor.warm_up()  # workers start while the data is written for them
     plan = DataPlan.decide(len(y), X.shape[1], len(run.folds), budget.time_budget)
-    first = plan.first_fraction is not None and not log.records
-    # workers start while the data is written for them; a subsampled first trial
-    # does not wait for the preloaded libraries (torch) in its slot
-    executor.warm_up(first_trial_first=first)
     with worker_data_folder() as folder:  # removed at the end, on errors too
         if isinstance(executor, LokyExecutor):
             # written once; each worker maps it read-only, the pages are shared
@@ -175,7 +151,6 @@ def run_search(
 
         def update_reserve() -> None:  # after each finished trial
             prune_fold_models(log.records, run.metric)
-            release_low_fidelity_oof(log)
             if budget.time_budget is not None:
                 budget.reserve = _reserve(log, run, budget)
 
@@ -197,6 +172,6 @@ def run_search(
         )
         runner.replay()
         update_reserve()
-        if first and plan.first_fraction is not None:
+        if plan.first_fraction is not None and not log.records:
             start_subsampled_first_trial(runner, run, plan.first_fraction)
         runner.run()

@@ -4,8 +4,7 @@ Before the search's own first trial, the cheapest family's default configuration
 starts on a stratified subsample of each training fold (``config["fidelity"]``,
 the share of the fold's rows, see :func:`automl.fidelity.subsample_train`), beside
 the search's trials. It is logged as a trial like any other; its out-of-fold
-predictions are honest (predicted by models that never saw the row; a large scoring
-fold is itself subsampled, see :func:`automl.fidelity.subsample_score`), but it is
+predictions are honest (the validation rows are never subsampled), but it is
 not told to the strategy nor to the cost model (its loss and duration say
 little about all rows), and the final model uses it only when no trial on all
 rows succeeded. The search itself then runs the same default on all rows.

@@ -277,28 +277,3 @@ def test_killing_an_overrunning_trial_spares_the_one_beside_it(data):
         executor.shutdown(kill=True)
     assert results[0]["status"] == "timeout"
     assert results[1]["status"] == "ok", results[1]["error"]
-
-
-def _imported(name: str) -> bool:
-    return name in sys.modules
-
-
-def test_a_first_trial_first_does_not_wait_for_the_preloaded_libraries(data):
-    from automl.search.executor import _slot_pool, release_workers
-
-    release_workers()  # a fresh worker: nothing imported by an earlier test
-    module = "tabnanny"  # stands for torch: imported by nothing automl imports
-    executor = LokyExecutor(1, preload=(module,))
-    try:
-        executor.warm_up(first_trial_first=True)
-        # the slot runs jobs in order: a job queued now sees the worker before the trial
-        before = _slot_pool(0).submit(_imported, module)
-        executor.submit(_task(data, 0), deadline=time.monotonic() + 120)
-        after = _slot_pool(0).submit(_imported, module)
-        [(_, result)] = _wait_all(executor)
-        assert result["status"] == "ok", result["error"]
-        assert before.result(timeout=60) is False  # the first trial ran before the import
-        assert after.result(timeout=60) is True  # and the later trials find it done
-    finally:
-        executor.shutdown(kill=True)
-        release_workers()
