@@ -44,6 +44,19 @@ def _unwrap(model: Any) -> Any:
     return getattr(model, "booster_", model)  # XGBoostClassifier's fitted xgboost model
 
 
+def _linear_base_values(model: Any, encoded: np.ndarray) -> np.ndarray | float:
+    """SHAP values of the ridge under a booster boosted from it (exact for a line:
+    weight times the input's distance from its mean on the rows explained); 0 for
+    any other model, whose tree :func:`tree_member` explains whole."""
+    from ..models.linear_base import LinearBaseRegressor
+
+    model = getattr(model, "regressor_", model)
+    if not isinstance(model, LinearBaseRegressor):
+        return 0.0
+    inputs = model.line_inputs(encoded)
+    return (inputs - inputs.mean(axis=0)) * model.coef_
+
+
 def tree_member(final_model: Any) -> tuple[Any, Any, Any]:
     """``(pipeline, tree model, explainer)`` of the heaviest member SHAP can explain.
 
@@ -104,6 +117,7 @@ def shap_table(estimator: Any, X: pd.DataFrame) -> pd.DataFrame:
     values = np.stack(values, axis=-1) if isinstance(values, list) else np.asarray(values)
     if values.ndim == 2:
         values = values[:, :, None]  # (rows, encoded columns, outputs)
+    values[:, :, 0] += _linear_base_values(pipe.steps[-1][1], encoded)
     owner = column_owner(pre, sample)
     per_input = np.zeros((len(sample), X.shape[1], values.shape[2]))
     for k in range(values.shape[1]):

@@ -211,6 +211,12 @@ def _catboost_adapter(estimator: Any, b: GraphBuilder, x: str, n_features: int) 
     return catboost_adapter(estimator, b, x, n_features)
 
 
+def _linear_base(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
+    from ._linear_base import convert_linear_base
+
+    return convert_linear_base(estimator, b, x, n_features)
+
+
 def _net(estimator: Any, b: GraphBuilder, x: str, n_features: int) -> str:
     from ._net import convert_net
 
@@ -252,6 +258,7 @@ def _register_builtins() -> None:
     for task in ("Classifier", "Regressor"):
         register_converter(f"lightgbm.sklearn.LGBM{task}", _lightgbm, reads="any")
         register_converter(f"catboost.core.CatBoost{task}", _catboost)
+    register_converter("automl.models.linear_base.LinearBaseRegressor", _linear_base, reads="any")
     register_converter("automl.nets.classifier.TabularNetClassifier", _net)
     register_converter("automl.nets.regressor.TabularNetRegressor", _net)
 

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-from ..space import Integer, Real, Space
+from ..space import Categorical, Integer, Real, Space
 from .base import BOTH_TASKS, ModelContext, ModelFamily
+from .linear_base import LinearBaseRegressor
 
 
 class StoppingHGBClassifier(HistGradientBoostingClassifier):
@@ -89,7 +90,10 @@ class StoppingHGBRegressor(HistGradientBoostingRegressor):
 def _build(params: dict[str, Any], ctx: ModelContext) -> Any:
     cats = list(ctx.categorical_features) or None
     if ctx.is_regression:
-        return StoppingHGBRegressor(**_shared(params, cats, ctx))
+        booster = StoppingHGBRegressor(**_shared(params, cats, ctx))
+        if params.get("base") == "linear":
+            return LinearBaseRegressor(booster, categorical_features=ctx.categorical_features)
+        return booster
     weight = "balanced" if params.get("class_weight") == "balanced" else None
     return StoppingHGBClassifier(**_shared(params, cats, ctx), class_weight=weight)
 
@@ -118,7 +122,7 @@ def _shared(params: dict[str, Any], cats: list[int] | None, ctx: ModelContext) -
 
 
 def _space(ctx: ModelContext) -> Space:
-    return {
+    space: Space = {
         "learning_rate": Real(0.01, 0.3, log=True),
         "max_iter": Integer(50, 1000, log=True),
         "max_leaf_nodes": Integer(4, 128, log=True),
@@ -126,10 +130,15 @@ def _space(ctx: ModelContext) -> Space:
         "l2_regularization": Real(1e-6, 10.0, log=True),
         "max_features": Real(0.3, 1.0),
     }
+    if ctx.is_regression:
+        # boost from a constant, or from a ridge fit that extrapolates the trend
+        # beyond the training targets (automl.models.linear_base)
+        space["base"] = Categorical(["none", "linear"])
+    return space
 
 
 def _default(ctx: ModelContext) -> dict[str, Any]:
-    return {
+    default: dict[str, Any] = {
         "learning_rate": 0.1,
         "max_iter": 300,
         "max_leaf_nodes": 31,
@@ -137,12 +146,18 @@ def _default(ctx: ModelContext) -> dict[str, Any]:
         "l2_regularization": 1e-6,
         "max_features": 1.0,
     }
+    if ctx.is_regression:
+        default["base"] = "none"
+    return default
 
 
 def _portfolio(ctx: ModelContext) -> list[dict[str, Any]]:
-    # Beside the default: small trees learning slowly with feature subsampling,
-    # and large trees with small leaves for data with many interactions.
-    return [
+    # Beside the default: (regression) the default boosted from a ridge fit, for
+    # targets that grow with their features beyond the training range; small trees
+    # learning slowly with feature subsampling; large trees with small leaves for
+    # data with many interactions.
+    linear = [{"base": "linear"}] if ctx.is_regression else []
+    return linear + [
         {
             "learning_rate": 0.05,
             "max_iter": 500,

@@ -105,3 +105,13 @@ def test_scalers_match_scikit_learn(scaler, dtype, atol):
     got = ort.InferenceSession(model.SerializeToString()).run(None, {"X": X_new})[0]
     assert got.dtype == dtype
     np.testing.assert_allclose(got, scaler.transform(X_new.astype(float)), atol=atol)
+
+
+def test_histogram_boosting_from_a_linear_base(tmp_path):
+    """A booster on a ridge's residuals, with missing values and category codes."""
+    X, y = _skewed_target_frame()
+    reg = AutoMLRegressor(
+        pipeline=_preset(tmp_path, "none", "none", ["hist_gb"]), max_trials=2, **FAST
+    ).fit(X.iloc[:220], y[:220])
+    assert reg.best_config_["model.base"] == "linear"  # the portfolio's second trial
+    assert_regressor_parity(reg, X.iloc[220:], tmp_path)
