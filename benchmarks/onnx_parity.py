@@ -15,6 +15,7 @@ A dataset whose model cannot be exported prints the export error instead.
 Run::
 
     python -m benchmarks.onnx_parity --datasets adult ecoli pc1 --budget 60
+    python -m benchmarks.onnx_parity --datasets adult --final-model bag   # what bagging costs
 """
 
 from __future__ import annotations
@@ -45,15 +46,19 @@ def _best_rate(run: Any, n_rows: int, repeats: int) -> float:
     return n_rows / best
 
 
-def check_dataset(name: str, budget: float, seed: int, repeats: int, data_dir: Any) -> dict:
+def check_dataset(
+    name: str, budget: float, seed: int, repeats: int, data_dir: Any, final_model: str = "refit"
+) -> dict:
     """Fit, export and compare on one dataset; one result row."""
     import onnxruntime as ort
 
     data = load_dataset(DatasetSpec(name, f"csv:{name}"), data_dir)
     X_train, X_test, y_train, _ = split(data, seed)
-    clf = AutoMLClassifier(time_budget=budget, random_state=seed).fit(X_train, y_train)
+    clf = AutoMLClassifier(time_budget=budget, random_state=seed, final_model=final_model)
+    clf.fit(X_train, y_train)
     row: dict[str, Any] = {
         "dataset": name,
+        "final_model": clf.final_model_kind_,
         "rows": len(X_test),
         "classes": len(clf.classes_),
         "members": len(clf.ensemble_),
@@ -80,7 +85,8 @@ def check_dataset(name: str, budget: float, seed: int, repeats: int, data_dir: A
 
 def _print(row: dict) -> None:
     head = f"{row['dataset']:<14} rows={row['rows']:<6} classes={row['classes']} "
-    head += f"members={row['members']} {'+'.join(row['families'])} threshold={row['threshold']}"
+    head += f"members={row['members']} ({row['final_model']}) {'+'.join(row['families'])} "
+    head += f"threshold={row['threshold']}"
     if "error" in row:
         print(f"{head}  EXPORT ERROR: {row['error']}", flush=True)
         return
@@ -100,10 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=5, help="timed calls; the best counts")
     parser.add_argument("--data-dir", default=None, help="CSV folder (default: shared)")
+    parser.add_argument(
+        "--final-model",
+        default="refit",
+        choices=("refit", "bag", "auto"),
+        help="AutoMLClassifier's final_model: members refitted on all rows or bagged fold models",
+    )
     args = parser.parse_args(argv)
     failures = 0
     for name in args.datasets:
-        row = check_dataset(name, args.budget, args.seed, args.repeats, args.data_dir)
+        row = check_dataset(
+            name, args.budget, args.seed, args.repeats, args.data_dir, args.final_model
+        )
         _print(row)
         failures += "error" in row or row["max_abs"] > 1e-4 or row["labels"] < 1.0
     return 1 if failures else 0
