@@ -1,6 +1,6 @@
 """The PyTorch net of :mod:`automl.nets` as ONNX, through ``torch.onnx.export``.
 
-The net's own input encoding (standardised numeric columns, embedding indices of
+The net's own input encoding (scaled, perhaps clipped, numeric columns, embedding indices of
 category codes) and its output (softmax, or the target's scale and mean) are
 written as a small torch module around the fitted one, so the exported sub-graph
 takes the same float matrix as the other families.
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ExportError
+from ..nets.encoding import CLIP_BEND, CLIP_INPUT
 from ._builder import OPSETS, GraphBuilder
 
 
@@ -39,9 +40,13 @@ def _wrapper(estimator: Any) -> Any:
             self.cat: torch.Tensor = torch.as_tensor(cats, dtype=torch.long)
             self.cards: torch.Tensor = torch.as_tensor(encoder.cardinalities_, dtype=torch.long)
             self.has_cat = bool(cats)
+            self.clip = getattr(encoder, "scaling", "standard") == "robust_clip"
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             x_num = (torch.index_select(x, 1, self.num) - self.mean) / self.scale
+            if self.clip:  # TabularEncoder's smooth clip
+                x_num = torch.clamp(x_num, -CLIP_INPUT, CLIP_INPUT)
+                x_num = x_num / torch.sqrt(1.0 + (x_num / CLIP_BEND) ** 2)
             x_num = torch.where(torch.isnan(x_num), torch.zeros_like(x_num), x_num)
             x_cat = None
             if self.has_cat:

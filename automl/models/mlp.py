@@ -33,6 +33,8 @@ def mlp_space(context: ModelContext) -> Space:
         "embedding_scale": Real(0.5, 2.0, log=True),
         "residual": Categorical([True, False]),
         "norm": Categorical(["batch", "layer", "none"]),
+        "numeric_scaling": Categorical(["standard", "robust_clip"]),
+        "numeric_embedding": Categorical(["none", "periodic"]),
     }
     if context.is_regression:  # Huber for targets with outliers
         space["loss"] = Categorical(["mse", "huber"])
@@ -40,7 +42,12 @@ def mlp_space(context: ModelContext) -> Space:
 
 
 def mlp_default(context: ModelContext) -> dict[str, Any]:
-    """A known-good configuration: a 2-block residual net of width 256."""
+    """A known-good configuration: a 2-block residual net of width 256.
+
+    Regression starts from robust, smoothly clipped numeric inputs (targets such as
+    prices come with heavy-tailed columns); classification from standardized ones,
+    where the measured defaults were level. Both are searched.
+    """
     default: dict[str, Any] = {
         "hidden_width": 256,
         "depth": 2,
@@ -51,9 +58,13 @@ def mlp_default(context: ModelContext) -> dict[str, Any]:
         "embedding_scale": 1.0,
         "residual": True,
         "norm": "batch",
+        "numeric_scaling": "standard",
+        "numeric_embedding": "none",
     }
     if context.is_regression:
         default["loss"] = "mse"
+        # measured on 6 regression tables (net alone, its defaults): RMSE 0.964 x standard
+        default["numeric_scaling"] = "robust_clip"
     return default
 
 

@@ -52,6 +52,8 @@ class _TabularNetBase(BaseEstimator):
     residual: bool
     norm: str
     embedding_scale: float
+    numeric_scaling: str
+    numeric_embedding: str
     learning_rate: float
     weight_decay: float
     batch_size: int
@@ -123,7 +125,7 @@ class _TabularNetBase(BaseEstimator):
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
         cat_index = categorical_indices(self.categorical_features, X.shape[1], owner)
-        self.encoder_ = TabularEncoder(cat_index).fit(X)
+        self.encoder_ = TabularEncoder(cat_index, self.numeric_scaling).fit(X)
         rng = check_random_state(self.random_state)
         torch_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         train_idx, val_idx = self._split(target, int(split_seed))
@@ -196,6 +198,7 @@ class _TabularNetBase(BaseEstimator):
                 residual=bool(self.residual),
                 norm=str(self.norm),
                 embedding_scale=float(self.embedding_scale),
+                numeric_embedding=str(self.numeric_embedding),
             ).to(device)
             generator = torch.Generator(device=device).manual_seed(seed)
             trainer = self._make_trainer(module, config, device, generator, target)

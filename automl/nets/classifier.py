@@ -52,6 +52,15 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         Normalization layer inside each hidden layer or block.
     embedding_scale : float, default=1.0
         Multiplies the width of every categorical embedding.
+    numeric_scaling : {"standard", "robust_clip"}, default="standard"
+        Numeric columns standardized (mean, standard deviation), or centred on the
+        median, divided by the interquartile range and smoothly clipped to ±3
+        (RealMLP's robust scaling), so heavy tails and extreme rows do not swamp
+        the first layer. Missing values become the centre either way.
+    numeric_embedding : {"none", "periodic"}, default="none"
+        Feed numeric columns as they are, or each through trainable periodic
+        features beside its value (PLR embeddings, Gorishniy et al. 2022), which
+        let the net bend a column's effect without extra depth.
     learning_rate : float, default=1e-3
         Peak learning rate of AdamW.
     weight_decay : float, default=1e-5
@@ -134,6 +143,8 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         residual: bool = True,
         norm: str = "batch",
         embedding_scale: float = 1.0,
+        numeric_scaling: str = "standard",
+        numeric_embedding: str = "none",
         learning_rate: float = 1e-3,
         weight_decay: float = 1e-5,
         batch_size: int = 256,
@@ -156,6 +167,8 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         self.residual = residual
         self.norm = norm
         self.embedding_scale = embedding_scale
+        self.numeric_scaling = numeric_scaling
+        self.numeric_embedding = numeric_embedding
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.batch_size = batch_size

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from .periodic import PeriodicEmbedding
+
 
 def embedding_dim(cardinality: int, scale: float = 1.0) -> int:
     """Width of the embedding of a categorical column with ``cardinality`` codes.
@@ -71,6 +73,9 @@ class TabularMLP(nn.Module):
         Normalization inside each hidden layer or block.
     embedding_scale : float
         Multiplies every embedding width (see :func:`embedding_dim`).
+    numeric_embedding : {"none", "periodic"}
+        Feed the numeric columns as they are, or each through trainable periodic
+        features beside its raw value (:class:`~automl.nets.periodic.PeriodicEmbedding`).
 
     Examples
     --------
@@ -91,13 +96,19 @@ class TabularMLP(nn.Module):
         residual: bool = True,
         norm: str = "batch",
         embedding_scale: float = 1.0,
+        numeric_embedding: str = "none",
     ) -> None:
         super().__init__()
         dims = [embedding_dim(card, embedding_scale) for card in cardinalities]
         self.embeddings = nn.ModuleList(
             nn.Embedding(card, dim) for card, dim in zip(cardinalities, dims, strict=True)
         )
-        n_in = n_numeric + sum(dims)
+        self.numeric: nn.Module = nn.Identity()
+        n_numeric_out = n_numeric
+        if numeric_embedding == "periodic" and n_numeric > 0:
+            periodic = PeriodicEmbedding(n_numeric)
+            self.numeric, n_numeric_out = periodic, periodic.out_features
+        n_in = n_numeric_out + sum(dims)
         layers: list[nn.Module] = []
         if residual:
             layers.append(nn.Linear(n_in, hidden_width))
@@ -124,6 +135,7 @@ class TabularMLP(nn.Module):
         ``x_num`` is float ``(n, n_numeric)``; ``x_cat`` is long ``(n, n_categorical)``
         holding embedding indices (or None when there are no categorical columns).
         """
+        x_num = self.numeric(x_num)
         if len(self.embeddings) and x_cat is not None:
             parts = [x_num] + [emb(x_cat[:, i]) for i, emb in enumerate(self.embeddings)]
             x_num = torch.cat(parts, dim=1)

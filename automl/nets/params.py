@@ -14,6 +14,8 @@ from ..exceptions import ConfigError
 NORMS = ("batch", "layer", "none")
 SCHEDULES = ("onecycle", "cosine")
 LOSSES = ("mse", "huber")
+NUMERIC_SCALINGS = ("standard", "robust_clip")
+NUMERIC_EMBEDDINGS = ("none", "periodic")
 
 
 def _number(
@@ -89,6 +91,8 @@ def validate_params(p: dict[str, Any], owner: str = "TabularNetClassifier") -> N
     choice("residual", p["residual"], (True, False))
     choice("norm", p["norm"], NORMS)
     number("embedding_scale", p["embedding_scale"], low=0, low_open=True)
+    choice("numeric_scaling", p["numeric_scaling"], NUMERIC_SCALINGS)
+    choice("numeric_embedding", p["numeric_embedding"], NUMERIC_EMBEDDINGS)
     number("learning_rate", p["learning_rate"], low=0, low_open=True)
     number("weight_decay", p["weight_decay"], low=0)
     number("batch_size", p["batch_size"], low=1, integer=True)

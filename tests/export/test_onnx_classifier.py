@@ -62,12 +62,20 @@ def test_multiclass_forest_with_integer_labels(tmp_path):
     assert_classifier_parity(clf, X_test, tmp_path)
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_net_member_with_embedded_categories(n_classes, tmp_path):
+@pytest.mark.parametrize(
+    ("n_classes", "inputs"),
+    [
+        (2, {}),
+        (3, {}),
+        (2, {"numeric_scaling": "robust_clip", "numeric_embedding": "periodic"}),
+    ],
+)
+def test_net_member_with_embedded_categories(n_classes, inputs, tmp_path):
     """A member whose model is the PyTorch net, behind the library's own preprocessing.
 
     The net is fitted here in a few epochs on the member's preprocessed rows (a
-    search would spend minutes on it); ordinal codes reach it as embeddings.
+    search would spend minutes on it); ordinal codes reach it as embeddings; the
+    robust, clipped scaling and periodic embeddings of numeric columns export too.
     """
     from automl.nets import TabularNetClassifier
 
@@ -85,6 +93,7 @@ def test_net_member_with_embedded_categories(n_classes, tmp_path):
         batch_size=64,
         device="cpu",
         random_state=0,
+        **inputs,
     )
     y_enc = np.searchsorted(clf.classes_, y[:300])
     net.fit(pipe[:-1].transform(X.iloc[:300]), y_enc)

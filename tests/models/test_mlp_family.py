@@ -74,6 +74,8 @@ def test_space_is_fresh_and_valid(family):
         "embedding_scale",
         "residual",
         "norm",
+        "numeric_scaling",
+        "numeric_embedding",
     }
     assert all(isinstance(dim, (Real, Integer, Categorical)) for dim in space.values())
     assert space["learning_rate"].log and space["weight_decay"].log

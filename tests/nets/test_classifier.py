@@ -179,6 +179,8 @@ def test_dataframe_input_keeps_feature_names():
     "params, name",
     [
         ({"norm": "foo"}, "norm"),
+        ({"numeric_scaling": "minmax"}, "numeric_scaling"),
+        ({"numeric_embedding": "fourier"}, "numeric_embedding"),
         ({"dropout": 1.5}, "dropout"),
         ({"lr_schedule": "step"}, "lr_schedule"),
         ({"hidden_width": 0}, "hidden_width"),
