@@ -74,8 +74,6 @@ def test_space_is_fresh_and_valid(family):
         "embedding_scale",
         "residual",
         "norm",
-        "numeric_scaling",
-        "numeric_embedding",
     }
     assert all(isinstance(dim, (Real, Integer, Categorical)) for dim in space.values())
     assert space["learning_rate"].log and space["weight_decay"].log
@@ -118,3 +116,17 @@ def test_importing_the_family_does_not_import_torch():
     code = "import sys, automl.models.mlp; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_regression_space_searches_the_numeric_inputs(family):
+    """Regression searches the loss and the numeric inputs, starting from robust scaling;
+    classification keeps standardized inputs (see mlp_space for the measurements)."""
+    context = ModelContext(task="regression")
+    space, default = family.space(context), family.default(context)
+    assert {"loss", "numeric_scaling", "numeric_embedding"} <= set(space)
+    assert set(default) == set(space)
+    assert default["numeric_scaling"] == "robust_clip"
+    model = family.build({**default, "numeric_embedding": "periodic"}, context)
+    assert model.numeric_scaling == "robust_clip" and model.numeric_embedding == "periodic"
+    classifier = family.build({}, ModelContext())
+    assert classifier.numeric_scaling == "standard" and classifier.numeric_embedding == "none"
