@@ -40,7 +40,7 @@ def _wrapper(estimator: Any) -> Any:
             self.cat: torch.Tensor = torch.as_tensor(cats, dtype=torch.long)
             self.cards: torch.Tensor = torch.as_tensor(encoder.cardinalities_, dtype=torch.long)
             self.has_cat = bool(cats)
-            self.clip = getattr(encoder, "scaling", "standard") == "robust_clip"
+            self.clip = encoder.scaling == "robust_clip"
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             x_num = (torch.index_select(x, 1, self.num) - self.mean) / self.scale

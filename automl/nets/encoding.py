@@ -76,6 +76,9 @@ class TabularEncoder:
     ([-1.0, 1.0, 0.0], [1, 3, 0])
     """
 
+    #: Class-level default, so an encoder pickled before ``scaling`` existed reads "standard".
+    scaling: str = "standard"
+
     def __init__(self, categorical_features: Sequence[int] = (), scaling: str = "standard") -> None:
         self.categorical_features = tuple(categorical_features)
         self.scaling = scaling
@@ -112,7 +115,7 @@ class TabularEncoder:
         x_num = self._numeric(X).astype(np.float32)  # a fresh array, scaled in place
         x_num -= self.mean_.astype(np.float32)
         x_num /= self.scale_.astype(np.float32)
-        if getattr(self, "scaling", "standard") == "robust_clip":  # pickles of 0.x lack it
+        if self.scaling == "robust_clip":
             smooth_clip(x_num)
         np.nan_to_num(x_num, copy=False, nan=0.0)
         if not self.categorical_features:

@@ -129,6 +129,12 @@ class TabularMLP(nn.Module):
         self.body = nn.Sequential(*layers)
         self.head = nn.Linear(hidden_width if (residual or depth > 0) else n_in, n_outputs)
 
+    def __setstate__(self, state: dict) -> None:
+        """Restore a pickled net; one pickled before numeric embeddings existed has none."""
+        super().__setstate__(state)
+        if "numeric" not in self._modules:
+            self.numeric = nn.Identity()
+
     def forward(self, x_num: torch.Tensor, x_cat: torch.Tensor | None = None) -> torch.Tensor:
         """Return logits of shape ``(n, n_outputs)``.
 

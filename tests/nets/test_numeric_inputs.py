@@ -95,3 +95,18 @@ def test_regressor_reads_a_heavy_tailed_column(scaling):
     ).fit(x[:600], y[:600])
     rmse = np.sqrt(np.mean((reg.predict(x[600:]) - y[600:]) ** 2))
     assert rmse < 0.5 * y.std()
+
+
+def test_a_net_pickled_before_numeric_inputs_existed_still_predicts():
+    """Model files of the same major version load: an encoder without ``scaling`` and a
+    module without ``numeric`` (as pickled before they existed) predict as before."""
+    X, y = make_classification(n_samples=200, n_features=4, random_state=0)
+    net = TabularNetClassifier(hidden_width=8, max_epochs=3, n_threads=1, random_state=0)
+    net.fit(X, y)
+    expected = net.predict_proba(X)
+    del net.encoder_.__dict__["scaling"]
+    del net.module_._modules["numeric"]
+    buffer = io.BytesIO()
+    joblib.dump(net, buffer)
+    buffer.seek(0)
+    assert np.array_equal(joblib.load(buffer).predict_proba(X), expected)
