@@ -33,6 +33,7 @@ def _frame(n=200, seed=0):
     return X, y.rename("target")
 
 
+@pytest.mark.shared_data
 def test_the_suite_reads_every_csv_of_the_regression_subfolder():
     suite = load_suite("regression")
     assert suite.task == "regression" and suite.description
@@ -44,6 +45,7 @@ def test_the_suite_reads_every_csv_of_the_regression_subfolder():
     assert concrete.source == "csv:regression/concrete"
 
 
+@pytest.mark.shared_data
 def test_regression_split_is_shuffled_by_seed_and_not_stratified():
     spec = next(s for s in load_suite("regression").datasets if s.name == "concrete")
     data = load_dataset(spec)

@@ -40,6 +40,7 @@ def test_smoke_is_two_tiny_datasets():
     assert all(info.n_rows <= 600 for _, info in resolved)
 
 
+@pytest.mark.shared_data
 def test_shared_has_every_csv_and_small_filters_rows():
     shared = resolve_datasets(load_suite("shared"))
     csvs = sorted(p.stem for p in resolve_data_dir().glob("*.csv"))
@@ -52,6 +53,7 @@ def test_shared_has_every_csv_and_small_filters_rows():
     ]
 
 
+@pytest.mark.shared_data
 def test_imbalanced_is_binary_with_small_minority():
     shared = resolve_datasets(load_suite("shared"))
     imbalanced = resolve_datasets(load_suite("imbalanced"))
@@ -61,6 +63,7 @@ def test_imbalanced_is_binary_with_small_minority():
     assert "adult" not in expected and "glass" not in expected
 
 
+@pytest.mark.shared_data
 def test_quick_has_six_or_more_small_datasets_with_imbalanced_ones():
     quick = resolve_datasets(load_suite("quick"))
     assert len(quick) >= 6
