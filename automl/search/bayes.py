@@ -23,7 +23,20 @@ MAX_REASKS = 4
 
 
 class BayesStrategy(Strategy):
-    """Per-family scikit-optimize optimizers behind a cost-aware family chooser."""
+    """Per-family scikit-optimize optimizers behind a cost-aware family chooser.
+
+    Parameters
+    ----------
+    graph : PipelineGraph
+    ctx : ModelContext
+    random_state : int or None
+    n_initial_points : int
+        Random configurations per family before its surrogate proposes.
+    surrogate : str
+        Each family's skopt surrogate (see
+        :class:`~automl.search.skopt_adapter.SkoptOptimizer`): ``"ET"`` for the
+        AutoML graph's mixed spaces, ``"auto"`` for a user's space (``SearchCV``).
+    """
 
     def __init__(
         self,
@@ -31,6 +44,7 @@ class BayesStrategy(Strategy):
         ctx: ModelContext,
         random_state: int | None = None,
         n_initial_points: int = 4,
+        surrogate: str = "ET",
     ) -> None:
         super().__init__(graph, ctx, random_state)
         self.optimizers = {
@@ -38,6 +52,7 @@ class BayesStrategy(Strategy):
                 space,
                 random_state=None if random_state is None else random_state + i,
                 n_initial_points=n_initial_points,
+                base_estimator=surrogate,
             )
             for i, (f, space) in enumerate(self.spaces.items())
         }
@@ -70,14 +85,19 @@ class BayesStrategy(Strategy):
         family = self._choose_family(allowed)
         if family is None:
             return None
+        optimizer = self.optimizers[family]
         n_pending = sum(1 for c in pending if c["family"] == family)
-        # The optimizer may repeat a pending point: ask for more, up to MAX_REASKS times.
-        candidates = self.optimizers[family].ask(n_pending + 1)
+        # Beside pending points, trees propose a constant-liar batch (cheap). A Gaussian
+        # process first offers the point it computed at its last tell: a batch refits it
+        # once per lie (1 s at 60 points), which idles a worker for as long.
+        size = 1 if optimizer.surrogate == "GP" else n_pending + 1
+        candidates = optimizer.ask(size)
         config = self.base_config(family, candidates[-1])
+        # The optimizer may repeat a pending point: ask for more, up to MAX_REASKS times.
         for extra in range(1, MAX_REASKS):
             if self.is_new(config):
                 break
-            candidates = self.optimizers[family].ask(n_pending + 1 + extra)
+            candidates = optimizer.ask(n_pending + 1 + extra)
             config = self.base_config(family, candidates[-1])
         return self.mark_asked(config)
 

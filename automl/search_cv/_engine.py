@@ -92,8 +92,10 @@ def make_run(
         options = (("min_fidelity", resource.min_fidelity),)
     elif search == "bayes":
         # one user space, no portfolio behind it: explore before the surrogate leads,
-        # as BayesSearchCV does (with 4 points the search stayed near the default)
-        options = (("n_initial_points", BAYES_INITIAL_POINTS),)
+        # as BayesSearchCV does (with 4 points the search stayed near the default);
+        # a Gaussian process where the space is a few numeric ranges (trees stalled:
+        # at 120 s, 4 of 8 searches never beat their 30 s best)
+        options = (("n_initial_points", BAYES_INITIAL_POINTS), ("surrogate", "auto"))
     return RunContext(
         graph=graph,
         schema=infer_schema(X, from_dataframe=from_dataframe),

@@ -117,3 +117,49 @@ def test_tell_many_records_the_valid_points_with_one_refit():
     assert opt.tell_many([]) == 0
     point = opt.ask()[0]  # the surrogate, fitted on the two points, proposes
     assert set(point) == set(SPACE)
+
+
+NUMERIC = {"lr": Real(1e-3, 1.0, log=True), "depth": Integer(2, 10)}
+
+
+def test_auto_surrogate_is_a_gaussian_process_on_a_few_numeric_ranges_only():
+    from automl.search.skopt_adapter import GP_MAX_DIMS, choose_surrogate
+
+    assert choose_surrogate(NUMERIC) == "GP"
+    assert choose_surrogate(SPACE) == "ET"  # a categorical choice: trees
+    many = {f"x{i}": Real(0.0, 1.0) for i in range(GP_MAX_DIMS + 1)}
+    assert choose_surrogate(many) == "ET"
+    assert choose_surrogate({}) == "ET"
+    assert SkoptOptimizer(NUMERIC, base_estimator="auto").surrogate == "GP"
+    assert SkoptOptimizer(NUMERIC).surrogate == "ET"  # the AutoML graph's default
+
+
+def _bowl(point):
+    """A smooth loss with its minimum 0 at lr=0.03, depth=6."""
+    return (np.log10(point["lr"]) - np.log10(0.03)) ** 2 + 0.01 * (point["depth"] - 6) ** 2
+
+
+def test_gaussian_process_finds_the_bottom_of_a_smooth_loss_in_few_trials():
+    opt = SkoptOptimizer(NUMERIC, random_state=0, n_initial_points=5, base_estimator="auto")
+    losses = []
+    for _ in range(25):
+        point = opt.ask()[0]
+        losses.append(_bowl(point))
+        opt.tell(point, losses[-1])
+    assert min(losses) < 0.01  # lr within a factor 1.26 of the optimum, depth 6 give or take 1
+
+
+def test_gaussian_process_hands_its_observations_over_to_trees(monkeypatch):
+    import automl.search.skopt_adapter as adapter
+
+    monkeypatch.setattr(adapter, "GP_MAX_POINTS", 8)
+    opt = SkoptOptimizer(NUMERIC, random_state=0, n_initial_points=3, base_estimator="auto")
+    points = [opt.ask()[0] for _ in range(7)]
+    assert opt.tell_many([(p, _bowl(p)) for p in points]) == 7
+    assert opt.surrogate == "GP"
+    extra = opt.ask()[0]
+    opt.tell(extra, _bowl(extra))
+    assert opt.surrogate == "ET" and opt.n_told == 8
+    assert len(opt._opt.Xi) == 8  # every observation went over, none lost
+    for point in opt.ask(2):
+        assert all(NUMERIC[k].contains(v) for k, v in point.items())

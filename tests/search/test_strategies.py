@@ -226,3 +226,26 @@ def test_sample_uniform_respects_bounds_and_types():
             assert dim.contains(values[key]), (key, values[key])
         seen_ints.add(values["i"])
     assert seen_ints == {1, 2, 3}
+
+
+def test_gaussian_process_offers_its_computed_point_beside_pending_ones(monkeypatch):
+    # a constant-liar batch refits a Gaussian process once per lie (1 s at 60 points), so
+    # beside a running trial the GP first offers the point it computed at its last tell
+    graph = _graph().with_families(["logreg"])
+    strategy = BayesStrategy(graph, CTX, random_state=0, n_initial_points=2, surrogate="GP")
+    optimizer = strategy.optimizers["logreg"]
+    assert optimizer.surrogate == "GP"
+    sizes: list[int] = []
+    original = type(optimizer).ask
+    monkeypatch.setattr(
+        type(optimizer), "ask", lambda self, n=1: sizes.append(n) or original(self, n)
+    )
+    running = [strategy.ask({"logreg"}, [])]
+    asked = list(running)
+    for i in range(8):  # two trials at once: tell the older, ask beside the other
+        config = strategy.ask({"logreg"}, running)
+        running.append(config)
+        asked.append(config)
+        strategy.tell(running.pop(0), float(np.sin(i)))
+    assert len({repr(sorted(c.items())) for c in asked}) == len(asked)  # never a repeat
+    assert sizes.count(1) >= len(sizes) - 2  # a batch only where the point was taken
