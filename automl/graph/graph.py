@@ -220,9 +220,10 @@ class PipelineGraph:
 
         Each entry overlays :meth:`default_config`. A value outside this graph's
         range for its parameter (a preset may narrow ranges) is moved to the
-        nearest end of the range; an entry choosing what the graph does not offer
-        is left out, as is one that ends up equal to the default or to an
-        earlier entry. Entries come from the graph's ``portfolio`` source: the
+        nearest end of the range; an entry choosing a model value the graph does
+        not offer is left out (a preprocessing choice not offered falls back to the
+        default's), as is one that ends up equal to the default or to an earlier
+        entry. Entries come from the graph's ``portfolio`` source: the
         family's hand-written list or a learned portfolio file.
 
         Parameters

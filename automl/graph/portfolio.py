@@ -183,8 +183,11 @@ def overlay_entry(
     """A complete configuration: the family's default with ``entry`` laid over it.
 
     A numeric value outside the graph's range is moved to the nearest end of it. A
-    node choice or categorical value the graph does not offer leaves the entry out
-    (None), as does a node choice for a node this family does not search.
+    categorical model value the graph does not offer leaves the entry out (None): the
+    model would be another one. A preprocessing choice the graph does not offer (the
+    ``imbalanced`` preset imputes with the median only; a portfolio learned on the
+    ``default`` graph may ask for the mean), or one for a node this family does not
+    search, keeps the graph's default choice: the entry's hyperparameters still run.
 
     Parameters
     ----------
@@ -219,11 +222,10 @@ def overlay_entry(
                     f"The portfolio of family {family!r} sets {name.removeprefix('model.')!r}, "
                     f"which is not in its search space ({params})."
                 )
-            if config.get(name) != value:  # a single-choice node: only its one choice fits
-                return None
-            continue
+            continue  # a node with one choice here, or one this family does not search
         value = clip_into(dim, value)
-        if value is None:
+        if value is None and name.startswith("model."):
             return None
-        config[name] = value
+        if value is not None:
+            config[name] = value
     return config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -94,3 +95,20 @@ def test_learned_uses_the_shipped_file_and_falls_back_to_the_hand_written(tmp_pa
     _file(tmp_path, name="portfolio_classification.json")
     assert len(graph.portfolio_configs("hist_gb", CTX)) == 2
     assert graph.portfolio_configs("hist_gb", CTX)[1]["model.learning_rate"] == 0.02
+
+
+def test_a_preprocessing_choice_the_graph_lacks_keeps_the_entry_with_the_graph_default(tmp_path):
+    # a portfolio learned on the default graph asks for mean imputation and min-max
+    # scaling; the imbalanced preset offers neither, yet the hyperparameters still run
+    entries = [
+        {"family": "hist_gb", "model.max_leaf_nodes": 7, "impute": "mean"},
+        {"family": "logreg", "model.C": 3.0, "scale": "minmax"},
+        {"family": "logreg", "model.penalty": "elasticnet", "scale": "robust"},
+    ]
+    imbalanced = PipelineGraph.from_preset("imbalanced").with_families(["hist_gb", "logreg"])
+    graph = dataclasses.replace(imbalanced, portfolio=str(_file(tmp_path, entries)))
+    hist_default = graph.default_config("hist_gb", CTX)
+    assert graph.portfolio_configs("hist_gb", CTX) == [{**hist_default, "model.max_leaf_nodes": 7}]
+    assert hist_default["impute"] == "median"
+    logreg = graph.portfolio_configs("logreg", CTX)  # the elasticnet entry is another model
+    assert logreg == [{**graph.default_config("logreg", CTX), "model.C": 3.0}]
