@@ -220,7 +220,9 @@ def loss_matrix(
         cols: dict[str, list[int]] = {}
         for c, cand in enumerate(candidates):
             fam = cand.entry["family"]
-            config = overlay_entry(prep.run.graph, fam, cand.entry, prep.run.model)
+            config = overlay_entry(
+                prep.run.graph, fam, cand.entry, prep.run.model, node_fallback=False
+            )
             if config is None:
                 continue
             key = ResultCache.key(prep.name, setting, config)

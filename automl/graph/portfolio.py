@@ -178,7 +178,12 @@ def portfolio_entries(graph: PipelineGraph, family: str, ctx: ModelContext) -> l
 
 
 def overlay_entry(
-    graph: PipelineGraph, family: str, entry: dict[str, Any], ctx: ModelContext
+    graph: PipelineGraph,
+    family: str,
+    entry: dict[str, Any],
+    ctx: ModelContext,
+    *,
+    node_fallback: bool = True,
 ) -> dict[str, Any] | None:
     """A complete configuration: the family's default with ``entry`` laid over it.
 
@@ -199,6 +204,11 @@ def overlay_entry(
         with ``_`` are ignored.
     ctx : ModelContext
         The fit's context.
+    node_fallback : bool
+        Whether a preprocessing choice the graph does not offer falls back to the
+        default's (True, for a search) or leaves the entry out (False: the portfolio
+        learner scores a candidate as not applicable where its choice is not offered,
+        e.g. a log target on negative values, rather than as the default).
 
     Returns
     -------
@@ -222,9 +232,11 @@ def overlay_entry(
                     f"The portfolio of family {family!r} sets {name.removeprefix('model.')!r}, "
                     f"which is not in its search space ({params})."
                 )
+            if not node_fallback and config.get(name) != value:
+                return None
             continue  # a node with one choice here, or one this family does not search
         value = clip_into(dim, value)
-        if value is None and name.startswith("model."):
+        if value is None and (name.startswith("model.") or not node_fallback):
             return None
         if value is not None:
             config[name] = value
