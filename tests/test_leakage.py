@@ -9,6 +9,8 @@ the held-out score.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -16,6 +18,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
 from automl import AutoMLClassifier
+from automl.graph import PipelineGraph
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,11 @@ def test_oversampling_before_the_split_inflates_cv(noise, sampler):
 @pytest.mark.slow
 def test_resampling_inside_folds_keeps_cv_honest(noise):
     X_train, X_test, y_train, y_test = noise
+    # no portfolio: its entries, learned on the default graph, resample nothing and
+    # would fill the few trials before the search proposes samplers
+    graph = replace(PipelineGraph.from_preset("imbalanced"), portfolio=False)
     clf = AutoMLClassifier(
-        pipeline="imbalanced",
+        pipeline=graph,
         models=["logreg", "random_forest"],
         max_trials=6,
         time_budget=None,

@@ -112,3 +112,17 @@ def test_a_preprocessing_choice_the_graph_lacks_keeps_the_entry_with_the_graph_d
     assert hist_default["impute"] == "median"
     logreg = graph.portfolio_configs("logreg", CTX)  # the elasticnet entry is another model
     assert logreg == [{**graph.default_config("logreg", CTX), "model.C": 3.0}]
+
+
+@pytest.mark.parametrize("preset", ["default", "imbalanced"])
+def test_the_shipped_learned_portfolio_runs_whole_in_the_classification_presets(preset):
+    path = P.learned_path("classification")
+    shipped = P.read_learned(path, "classification")
+    provenance = json.loads(path.read_text(encoding="utf-8"))["provenance"]
+    assert "test never read" in provenance["split"]
+    assert provenance["left_out_gain"] > 0
+    graph = PipelineGraph.from_preset(preset)
+    assert graph.portfolio == P.LEARNED
+    queue = graph.portfolio_queue(graph.families, CTX)
+    # every entry survives the overlay (none dropped for a preprocessing choice)
+    assert [c["family"] for c in queue] == [e["family"] for e in shipped]

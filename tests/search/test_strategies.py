@@ -54,7 +54,7 @@ def test_defaults_first_cheapest_family_first(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_portfolios_follow_the_defaults_one_family_at_a_time(name):
-    graph = _graph("default")
+    graph = replace(_graph("default"), portfolio=True)  # the hand-written portfolios
     strategy = make_strategy(name, graph, CTX, random_state=0)
     fams = sorted(graph.families, key=lambda f: get_family(f).cost)
     portfolios = {f: graph.portfolio_configs(f, CTX) for f in fams}
@@ -63,6 +63,19 @@ def test_portfolios_follow_the_defaults_one_family_at_a_time(name):
     asked = [_ask(strategy, fams) for _ in range(len(fams) + len(expected))]
     assert asked[len(fams) :] == expected
     assert _ask(strategy, fams) not in [*asked, *expected]  # then the strategy's own
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_shipped_learned_portfolio_follows_the_defaults_in_its_file_order(name):
+    graph = _graph("default")
+    assert graph.portfolio == "learned"
+    strategy = make_strategy(name, graph, CTX, random_state=0)
+    fams = sorted(graph.families, key=lambda f: get_family(f).cost)
+    expected = graph.portfolio_queue(fams, CTX)
+    assert len({c["family"] for c in expected}) > 3  # several families, interleaved by rank
+    asked = [_ask(strategy, fams) for _ in range(len(fams) + len(expected))]
+    assert asked[: len(fams)] == [graph.default_config(f, CTX) for f in fams]
+    assert asked[len(fams) :] == expected
 
 
 @pytest.mark.parametrize("name", NAMES)
