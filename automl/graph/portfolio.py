@@ -235,9 +235,9 @@ def overlay_entry(
             if not node_fallback and config.get(name) != value:
                 return None
             continue  # a node with one choice here, or one this family does not search
-        value = clip_into(dim, value)
-        if value is None and (name.startswith("model.") or not node_fallback):
-            return None
-        if value is not None:
-            config[name] = value
+        offered = clip_into(dim, value)
+        if offered is not None:
+            config[name] = offered
+        elif name.startswith("model.") or not node_fallback:
+            return None  # another model, or a learner that wants the choice itself
     return config
