@@ -45,19 +45,28 @@ def pss_mb(pid: int) -> float | None:
     return None
 
 
+def tree_pss_parts_mb(pid: int | None = None) -> tuple[float, float] | None:
+    """PSS of ``pid`` (default: this process) and of all its descendants together, in MB."""
+    root = os.getpid() if pid is None else pid
+    own = pss_mb(root)
+    if own is None:
+        return None
+    kids = [pss_mb(p) for p in children(root)]
+    return own, sum(v for v in kids if v is not None)
+
+
 def tree_pss_mb(pid: int | None = None) -> float | None:
     """PSS of ``pid`` (default: this process) and all its descendants, in MB."""
-    root = os.getpid() if pid is None else pid
-    values = [pss_mb(p) for p in [root, *children(root)]]
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
+    parts = tree_pss_parts_mb(pid)
+    return None if parts is None else sum(parts)
 
 
 class PeakTreePss:
     """Samples the process tree's PSS every :data:`SAMPLE_SECONDS` in a thread.
 
     Use as a context manager; ``peak_mb`` is the largest sum seen, ``start_mb`` the
-    first sample.
+    first sample, ``peak_parts_mb`` the PSS of this process and of its descendants at
+    the peak (which of them holds the memory).
 
     Examples
     --------
@@ -70,14 +79,18 @@ class PeakTreePss:
         self.interval = interval
         self.start_mb: float | None = None
         self.peak_mb: float | None = None
+        self.peak_parts_mb: tuple[float, float] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
+    def _record(self) -> None:
+        parts = tree_pss_parts_mb()
+        if parts is not None and (self.peak_mb is None or sum(parts) > self.peak_mb):
+            self.peak_mb, self.peak_parts_mb = sum(parts), parts
+
     def _sample(self) -> None:
         while not self._stop.is_set():
-            value = tree_pss_mb()
-            if value is not None:
-                self.peak_mb = value if self.peak_mb is None else max(self.peak_mb, value)
+            self._record()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakTreePss:
@@ -88,9 +101,7 @@ class PeakTreePss:
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
         self._thread.join()
-        last = tree_pss_mb()
-        if last is not None:
-            self.peak_mb = last if self.peak_mb is None else max(self.peak_mb, last)
+        self._record()
 
 
 def machine_load() -> str:

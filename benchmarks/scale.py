@@ -85,13 +85,19 @@ def baseline_auc(X_tr: pd.DataFrame, y_tr: np.ndarray, X_te: pd.DataFrame, y_te:
     return roc_auc_score(y_te, model.predict_proba(X_te)[:, 1]), seconds
 
 
-def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace) -> dict:
-    """Fit the AutoML classifier and the baseline on one data set; the figures of one row."""
+def measure(
+    name: str,
+    X_tr: pd.DataFrame,
+    X_te: pd.DataFrame,
+    y_tr: np.ndarray,
+    y_te: np.ndarray,
+    args: argparse.Namespace,
+) -> dict:
+    """Fit the AutoML classifier and the baseline on one split; the figures of one row."""
     from sklearn.metrics import roc_auc_score
 
     from automl import AutoMLClassifier
 
-    X_tr, X_te, y_tr, y_te = _split(X, y, args.seed)
     data_mb = X_tr.memory_usage(deep=True).sum() / 2**20
     clf = AutoMLClassifier(
         time_budget=args.budget,
@@ -113,7 +119,7 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
     return {
         "data": name,
         "rows": len(X_tr),
-        "cols": X.shape[1],
+        "cols": X_tr.shape[1],
         "data_mb": data_mb,
         "first_s": first,
         "search": clf.search_,
@@ -125,6 +131,8 @@ def measure(name: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace)
         "peak_pss_mb": memory.peak_mb,
         "growth_mb": (memory.peak_mb or float("nan")) - (before or float("nan")),
         "pss_x_data": (memory.peak_mb or float("nan")) / data_mb,
+        "peak_main_mb": (memory.peak_parts_mb or (float("nan"),) * 2)[0],
+        "peak_workers_mb": (memory.peak_parts_mb or (float("nan"),) * 2)[1],
         "fit_over_budget": fit_seconds / args.budget,
         "auc": auc,
         "hgb_auc": hgb_auc,
@@ -150,8 +158,10 @@ def _load_and_measure(name: str, args: argparse.Namespace) -> dict:
         X, y = synthetic(int(name.split("_")[1]), args.cols, args.seed)
     else:
         X, y = shared(name)
+    X_tr, X_te, y_tr, y_te = _split(X, y, args.seed)
+    del X, y  # the tree measured holds the split only, as a user's script would
     try:
-        return measure(name, X, y, args)
+        return measure(name, X_tr, X_te, y_tr, y_te, args)
     finally:
         _release_workers()  # else this process waits for its idle workers to time out
 
@@ -191,7 +201,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     header = (
         f"{'data':>22} {'search':>9} {'rows':>8} {'cols':>4} {'data MB':>8} {'1st s':>6} "
         f"{'ok':>4} {'full':>4} "
-        f"{'all':>4} {'folds':>5} {'peak PSS':>9} {'xdata':>6} {'fit +MB':>8} {'fit/B':>6} "
+        f"{'all':>4} {'folds':>5} {'before':>7} {'peak PSS':>9} {'main':>6} {'workers':>7} "
+        f"{'xdata':>6} {'fit +MB':>8} {'fit/B':>6} "
         f"{'AUC':>7} {'HGB AUC':>7} {'HGB s':>6}"
     )
     print(header)
@@ -203,7 +214,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             f"{r['data']:>22} {r['search']:>9} {r['rows']:>8} {r['cols']:>4} "
             f"{r['data_mb']:>8.1f} {r['first_s']:>6.1f} {r['ok']:>4} {r['ok_full']:>4} "
             f"{r['trials']:>4} {r['folds']:>5} "
-            f"{r['peak_pss_mb'] or float('nan'):>9.0f} {r['pss_x_data']:>6.1f} "
+            f"{r['pss_before_mb'] or float('nan'):>7.0f} "
+            f"{r['peak_pss_mb'] or float('nan'):>9.0f} {r['peak_main_mb']:>6.0f} "
+            f"{r['peak_workers_mb']:>7.0f} {r['pss_x_data']:>6.1f} "
             f"{r['growth_mb']:>8.0f} "
             f"{r['fit_over_budget']:>6.2f} {r['auc']:>7.4f} {r['hgb_auc']:>7.4f} "
             f"{r['hgb_s']:>6.1f}",
