@@ -22,14 +22,14 @@ from threadpoolctl import threadpool_limits
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
-from .fidelity import fidelity_of, subsample_train
+from .fidelity import fidelity_of, fold_seed, scored_folds, subsample_train
 from .fold_models import dump_fold_models
 from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
 from .pruning import prune_loss
 from .rounds import rounds_used
 from .run_context import RunContext
-from .thresholds import threshold_scores
+from .thresholds import threshold_scores, validated_rows
 from .worker_data import load_worker_data
 
 #: Training data as a worker sees it: features, target and row weights (or None).
@@ -153,6 +153,7 @@ class _Folds:
 
     oof: np.ndarray
     scores: dict[str, list[float]]
+    folds: list[tuple[np.ndarray, np.ndarray]]  # as scored: see fidelity.scored_folds
     step_totals: dict[str, float] = field(default_factory=dict)
     last_pipeline: Any = None
     rounds: list[int | None] = field(default_factory=list)
@@ -187,9 +188,14 @@ def _fit_folds(
     when it cannot beat the best (``status="pruned"``); ``result`` then says why.
     """
     run = task.run
-    cv = _Folds(np.full((len(y), run.n_outputs), np.nan), {m: [] for m in run.reported})
     fidelity = fidelity_of(task.config)
-    for k, (train, test) in enumerate(run.folds):
+    stratify = not run.is_regression
+    cv = _Folds(
+        np.full((len(y), run.n_outputs), np.nan),
+        {m: [] for m in run.reported},
+        scored_folds(run.folds, y, fidelity, run.seed, stratify=stratify),
+    )
+    for k, (train, test) in enumerate(cv.folds):
         elapsed = time.perf_counter() - start
         per_fold = elapsed / k if k else 0.0
         if limit is not None and elapsed + per_fold > limit:
@@ -202,8 +208,8 @@ def _fit_folds(
             return None
         pipe = run.graph.compile(task.config, run.schema, ctx)
         if not get_family(task.config["family"]).reads_fidelity:  # else it sets a resource
-            seed = (run.seed or 0) + 7919 * k  # per fold, the same rows for every configuration
-            train = subsample_train(train, y, fidelity, seed, stratify=not run.is_regression)
+            # per fold, the same rows for every configuration
+            train = subsample_train(train, y, fidelity, fold_seed(run.seed, k), stratify=stratify)
         times = fit_pipeline_timed(pipe, X.iloc[train], y[train], _rows(w, train))
         for name, sec in times.items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
@@ -224,7 +230,7 @@ def _fit_folds(
         )
         for m in run.reported:
             cv.scores[m].append(scores[m])
-        loss = prune_loss(task, y, cv.oof, k + 1, w)
+        loss = prune_loss(task, y, cv.oof, k + 1, w, cv.folds)
         if loss is not None:
             result.update(
                 status="pruned",
@@ -248,7 +254,7 @@ def _tune_threshold(
     if target is None:
         return
     thresholds, values, final = threshold_scores(
-        y, cv.oof, run.folds, target, run.pos_index, sample_weight=w
+        y, cv.oof, cv.folds, target, run.pos_index, sample_weight=w
     )
     result["threshold"] = {
         "value": final,
@@ -266,7 +272,7 @@ def _tune_threshold(
                     names=(m,),
                     sample_weight=_rows(w, test),
                 )[m]
-                for t, (_, test) in zip(thresholds, run.folds, strict=False)
+                for t, (_, test) in zip(thresholds, cv.folds, strict=False)
             ]
     cv.scores[target] = values
 
@@ -281,10 +287,12 @@ def _summarise(
 ) -> None:
     """Complete the out-of-fold predictions, tune the threshold, and record the scores."""
     run = task.run
-    uncovered = np.flatnonzero(np.isnan(cv.oof[:, 0]))
+    uncovered = np.flatnonzero(~validated_rows(run.folds, len(y)))
     if len(uncovered):  # single-sample classes: trained on in every fold, predicted in-sample
         cv.oof[uncovered] = predict_matrix(cv.last_pipeline, X.iloc[uncovered], run.model)
-    if not np.all(np.isfinite(cv.oof)):
+    # below full fidelity only the scored rows have predictions (the others stay NaN)
+    scored = np.concatenate([uncovered, *(test for _, test in cv.folds)])
+    if not np.all(np.isfinite(cv.oof[scored])):
         raise FloatingPointError("the model produced NaN or infinite probabilities")
     result["fit_time"] = sum(cv.step_totals.values())
     result["step_times"] = {k: v / len(run.folds) for k, v in cv.step_totals.items()}

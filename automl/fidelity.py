@@ -115,6 +115,55 @@ def subsample_train(
     return np.sort(np.concatenate(kept))
 
 
+#: Fewest rows of a scoring fold a trial below full fidelity is scored on (when the
+#: fold has more); see :func:`scored_folds`.
+MIN_SCORE_ROWS = 20_000
+#: Added to a fold's training-subsample seed to draw its scoring subsample.
+SCORE_SEED_OFFSET = 104_729
+
+
+def fold_seed(seed: int | None, k: int) -> int:
+    """The seed of fold ``k``'s subsamples: the same rows for every configuration."""
+    return (seed or 0) + 7919 * k
+
+
+def scored_folds(
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    fidelity: float,
+    seed: int | None,
+    *,
+    stratify: bool,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds with each scoring part shrunk for a trial at ``fidelity``.
+
+    Below full fidelity, a trial's cost on large data is dominated by predicting
+    whole scoring folds (10^5 rows and more) after training on a small share of
+    rows. Each scoring part then keeps a seeded subsample of ``fidelity`` times
+    its rows, never fewer than :data:`MIN_SCORE_ROWS` (all of it when smaller).
+    Every trial at one fidelity is scored on the same rows, so the trials that a
+    successive-halving rung or pruning compares stay comparable; full-fidelity
+    trials are scored on every row, as the ensemble needs.
+
+    Examples
+    --------
+    >>> y = np.tile([0, 1], 50_000)
+    >>> folds = [(np.arange(0, 50_000), np.arange(50_000, 100_000))]
+    >>> len(scored_folds(folds, y, 1 / 27, 0, stratify=True)[0][1])
+    20000
+    >>> len(scored_folds(folds, y, 1.0, 0, stratify=True)[0][1])
+    50000
+    """
+    if fidelity >= FULL - 1e-9:
+        return folds
+    out = []
+    for k, (train, test) in enumerate(folds):
+        share = max(fidelity, MIN_SCORE_ROWS / max(1, len(test)))
+        seed_k = fold_seed(seed, k) + SCORE_SEED_OFFSET
+        out.append((train, subsample_train(test, y, min(share, FULL), seed_k, stratify=stratify)))
+    return out
+
+
 def fidelity_label(fidelity: float) -> str:
     """Short text of a fidelity for progress lines: ``1``, ``1/3``, ``0.05``."""
     if fidelity >= FULL - 1e-9:

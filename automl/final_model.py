@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,12 +16,12 @@ from . import metrics as M
 from .ensemble import EnsembleModel, bagged_selection, blend, diverse_candidates
 from .errors_text import failure_text
 from .exceptions import SearchError
-from .fidelity import fidelity_label, fidelity_of
+from .fidelity import fidelity_label, fidelity_of, is_full, scored_folds
 from .fold_models import final_model_kind, load_bags
 from .refit import Refitter
 from .run_context import RunContext
 from .runlog import RunLog
-from .search.budget import predict_refit_seconds, refit_wall_seconds
+from .search.budget import record_refit_seconds, refit_wall_seconds
 from .stacking import StackDecision, StackedModel, decide_stack
 from .thresholds import threshold_scores, validated_rows
 
@@ -107,14 +107,19 @@ def _ranked_ok(log: RunLog, metric: str, notes: list[str] | None = None) -> list
             f"Every trial failed, so there is no model to fit. {blame}Reasons: "
             f"{_failure_summary(log.records)}"
         )
-    top = max(fidelity_of(r.get("config")) for r in ok)
-    if top < 1.0 and notes is not None:
+    ok = sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+    full = [r for r in ok if is_full(r.get("config"))]
+    if full:
+        return full
+    # a lower fidelity's score is pessimistic (fewer rows to learn from), so the best
+    # trial's fidelity is the one to choose from; its trials share their scored rows
+    top = fidelity_of(ok[0].get("config"))
+    if notes is not None:
         notes.append(
             f"No trial finished at full fidelity; the final model is chosen from the trials "
             f"at fidelity {fidelity_label(top)} (refitted on all rows)."
         )
-    ok = [r for r in ok if fidelity_of(r.get("config")) >= top - 1e-9]
-    return sorted(ok, key=lambda r: (M.to_loss(metric, r["mean"][metric]), r["trial"]))
+    return [r for r in ok if abs(fidelity_of(r.get("config")) - top) < 1e-9]
 
 
 def _select(
@@ -288,6 +293,10 @@ def build_final_model(
     """
     notes: list[str] = []
     ok = _ranked_ok(log, run.metric, notes)
+    fidelity = fidelity_of(ok[0].get("config"))
+    if fidelity < 1.0:  # stand-ins were scored on a share of each fold: read only those rows
+        folds = scored_folds(run.folds, y, fidelity, run.seed, stratify=not run.is_regression)
+        run = replace(run, folds=folds)
     by_id = {r["trial"]: r for r in ok}
     ranked = [r["trial"] for r in ok]
     best = ranked[0]
@@ -304,10 +313,7 @@ def build_final_model(
     if time_left is not None:
         time_left -= time.monotonic() - start
     bags = load_bags(by_id, list(weights), run, notes) if run.final_model == "bag" else {}
-    predicted = {  # a lower-fidelity stand-in refits on all rows: its time scales up
-        t: predict_refit_seconds(by_id[t]["duration"] / fidelity_of(by_id[t]), len(run.folds))
-        for t in ranked
-    }
+    predicted = {t: record_refit_seconds(by_id[t], len(run.folds)) for t in ranked}
     predicted.update({t: 0.0 for t in bags})  # a bagged member costs no refit
     planned = _within_time(weights, predicted, best, time_left, run.parallelism.refit_workers)
     if len(planned) < len(weights):

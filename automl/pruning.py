@@ -73,13 +73,23 @@ def _optimistic_loss(
 
 
 def prune_loss(
-    task: TrialTask, y: np.ndarray, oof: np.ndarray, n_done: int, w: np.ndarray | None
+    task: TrialTask,
+    y: np.ndarray,
+    oof: np.ndarray,
+    n_done: int,
+    w: np.ndarray | None,
+    folds: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> float | None:
-    """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds."""
-    n_folds = len(task.run.folds)
+    """The trial's optimistic loss when it cannot beat the best after ``n_done`` folds.
+
+    ``folds`` are the folds as the trial scored them (see
+    :func:`~automl.fidelity.scored_folds`); None: the run's folds.
+    """
+    folds = task.run.folds if folds is None else folds
+    n_folds = len(folds)
     if task.prune_loss is None or n_done < PRUNE_AFTER_FOLDS or n_done >= n_folds:
         return None
-    loss = _optimistic_loss(task, y, oof, task.run.folds[:n_done], w)
+    loss = _optimistic_loss(task, y, oof, folds[:n_done], w)
     reference = task.prune_loss
     paired = task.prune_folds
     if paired is not None and len(paired) == n_folds and np.all(np.isfinite(paired[:n_done])):

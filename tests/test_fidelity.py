@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.metrics import roc_auc_score
 
 from automl.data import infer_schema, validate_fit_data
 from automl.evaluate import DataRef, TrialTask, run_trial
+from automl import fidelity as fidelity_module
 from automl.fidelity import (
     default_min_fidelity,
     fidelity_label,
     fidelity_of,
+    scored_folds,
     subsample_train,
     with_fidelity,
 )
@@ -23,6 +26,7 @@ from automl.models import ModelContext
 from automl.progress import status_text
 from automl.run_context import RunContext
 from automl.runlog import RunLog
+from automl.search.runner import trial_record
 from automl.search.session import _prune_reference
 
 
@@ -120,13 +124,44 @@ def test_the_final_model_and_ensemble_use_full_fidelity_trials_only():
     assert board["fidelity"].tolist() == pytest.approx([1.0, 1.0, 1 / 3])
 
 
-def test_without_a_full_fidelity_trial_the_highest_fidelity_stands_in_with_a_note():
+def test_without_a_full_fidelity_trial_the_best_scoring_fidelity_stands_in_with_a_note():
     X, y, run = _setup()
     base = run.graph.default_config("logreg", run.model)
+    # a lower fidelity's score is pessimistic: the best score wins, not the most rows
     log = _log(run, y, [_record(0, 0.95, 1 / 9, base), _record(1, 0.9, 1 / 3, base)])
     final = build_final_model(run, log, X, y, time_left=None)
-    assert final.best_record["trial"] == 1
-    assert any("No trial finished at full fidelity" in n and "1/3" in n for n in final.notes)
+    assert final.best_record["trial"] == 0
+    assert any("No trial finished at full fidelity" in n and "1/9" in n for n in final.notes)
+
+
+def test_a_low_fidelity_trial_on_large_folds_scores_a_seeded_share_of_each_fold(monkeypatch):
+    # MIN_SCORE_ROWS stands in for 20,000 rows: the folds here hold 100 rows each
+    monkeypatch.setattr(fidelity_module, "MIN_SCORE_ROWS", 40)
+    X, y, run = _setup()
+    config = with_fidelity(run.graph.default_config("logreg", run.model), 0.3)
+    result = run_trial(TrialTask(trial=1, config=config, run=run, data=DataRef(X=X, y=y)))
+    assert result["status"] == "ok"
+    oof = result["oof"]
+    scored = scored_folds(run.folds, y, 0.3, run.seed, stratify=True)
+    for k, ((_, test), (_, part)) in enumerate(zip(run.folds, scored, strict=True)):
+        assert set(part) < set(test) and len(part) == pytest.approx(40, abs=2)
+        assert np.isfinite(oof[part]).all()
+        assert np.isnan(oof[np.setdiff1d(test, part)]).all()  # never predicted: cheap
+        auc = roc_auc_score(y[part], oof[part, 1])
+        assert result["fold_scores"]["roc_auc"][k] == pytest.approx(auc)
+    # every trial at that fidelity is scored on the same rows
+    task = TrialTask(trial=2, config={**config, "model.C": 0.01}, run=run, data=DataRef(X=X, y=y))
+    other = run_trial(task)
+    np.testing.assert_array_equal(np.isfinite(other["oof"]), np.isfinite(oof))
+    # such trials alone still make a final model that predicts every row, scored on
+    # the rows they predicted
+    log = RunLog(None, header={})
+    first = TrialTask(trial=1, config=config, run=run, data=DataRef(X=X, y=y))
+    for t, res in ((first, result), (task, other)):
+        log.append(trial_record(t, res, 0.0, 1.0), res["oof"])
+    final = build_final_model(run, log, X, y, time_left=None)
+    assert np.isfinite(final.cv_score)
+    assert np.isfinite(final.model.predict_proba(X)).all()
 
 
 def test_pruning_compares_like_with_like():

@@ -161,8 +161,7 @@ def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
         "metric": metric,
         "summary": summary_rows(model, board, ensemble, timings, task_summary),
         "oof_scores": oof_scores(
-            np.asarray(model.oof_y_),
-            np.asarray(model.oof_proba_, dtype=float),
+            *_scored_oof(model),
             int(getattr(model, "pos_index_", 1) or 0),
             threshold,
             board,
@@ -200,12 +199,24 @@ def run_context(model: Any, sink: ImageSink) -> dict[str, Any]:
     }
 
 
+def _scored_oof(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The true target and the out-of-fold predictions of the rows that have one.
+
+    A final model chosen among trials below full fidelity (a search stopped before
+    any trial ran on all rows) was scored on a subsample of each fold; the other
+    rows' predictions are NaN.
+    """
+    proba, y = np.asarray(model.oof_proba_, dtype=float), np.asarray(model.oof_y_)
+    rows = np.isfinite(proba).all(axis=1)
+    return y[rows], proba[rows]
+
+
 def _classification(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
     """A classifier's own content: classes, threshold, class balance, ROC/PR, confusion."""
     classes = [str(c) for c in model.classes_]
     pos = int(getattr(model, "pos_index_", 1) or 0)
     threshold = getattr(model, "threshold_", None)
-    proba, y = np.asarray(model.oof_proba_, dtype=float), np.asarray(model.oof_y_)
+    y, proba = _scored_oof(model)
     balance = profile.get("class_balance") or _balance_from_labels(y, classes)
     figures = {
         "class_balance": sink.try_add(
@@ -241,8 +252,8 @@ def _classification(model: Any, profile: dict[str, Any], sink: ImageSink) -> dic
 
 def _regression(model: Any, profile: dict[str, Any], sink: ImageSink) -> dict[str, Any]:
     """A regressor's own content: target statistics, OOF errors and their three figures."""
-    pred = np.asarray(model.oof_proba_, dtype=float)
-    y = np.asarray(model.oof_y_, dtype=float)
+    y, pred = _scored_oof(model)
+    y = y.astype(float)
     target = target_stats(profile, y)
     scores = score_all(y, pred, names=REPORTED_REGRESSION)
     figures = {

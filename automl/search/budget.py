@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
+from ..fidelity import fidelity_of
 from ..models import get_family
 
 
@@ -112,6 +114,21 @@ def predict_refit_seconds(fit_time: float, n_folds: int) -> float:
     if n_folds <= 1:
         return 1.3 * fit_time
     return 1.3 * fit_time / (n_folds - 1)
+
+
+def record_refit_seconds(record: dict[str, Any], n_folds: int) -> float:
+    """Predicted seconds to refit a logged trial on all rows.
+
+    A full-fidelity trial's whole duration stands for its folds' fits (cautious:
+    it includes predicting the scoring folds). A trial below full fidelity trained
+    on a share of the rows and predicted a subsample of the scoring folds, which a
+    refit does not do: its summed fit time is scaled up by its fidelity instead.
+    """
+    fidelity = fidelity_of(record.get("config"))
+    if fidelity >= 1.0 - 1e-9:
+        return predict_refit_seconds(float(record.get("duration", 0.0)), n_folds)
+    fit_time = float(record.get("fit_time") or record.get("duration", 0.0))
+    return predict_refit_seconds(fit_time / fidelity, n_folds)
 
 
 def refit_wall_seconds(seconds: list[float], n_parallel: int) -> float:

@@ -19,7 +19,7 @@ from ..run_context import RunContext
 from ..runlog import RunLog
 from ..worker_data import worker_data_folder, write_worker_data
 from . import STRATEGIES, make_strategy
-from .budget import Budget, CostModel, predict_refit_seconds, refit_wall_seconds
+from .budget import Budget, CostModel, record_refit_seconds, refit_wall_seconds
 from .executor import LokyExecutor, make_executor
 from .runner import SearchRunner
 from .subsample_first import start_subsampled_first_trial
@@ -30,20 +30,20 @@ ENSEMBLE_RESERVE_TRIALS = 3
 
 def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
     """Seconds to keep for refitting the trials the final model would use now."""
-    ok = [r for r in log.records if r["status"] == "ok"]
-    # the final model uses full-fidelity trials; before one exists, the best at a lower
-    # fidelity stands in, its duration scaled up to all rows
     ok = sorted(
-        [r for r in ok if is_full(r.get("config"))] or ok,
+        [r for r in log.records if r["status"] == "ok"],
         key=lambda r: M.to_loss(run.metric, r["mean"][run.metric]),
     )
-    top = ok[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else ok[:1]
+    full = [r for r in ok if is_full(r.get("config"))]
+    if not full and ok:
+        # before a full-fidelity trial exists, one of the best at a lower fidelity would
+        # stand in alone, refitted on all rows: the cheapest of them to refit is kept for
+        seconds = [record_refit_seconds(r, len(run.folds)) for r in ok[:ENSEMBLE_RESERVE_TRIALS]]
+        return min(min(seconds), 0.5 * (budget.time_budget or 0.0))
+    top = full[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else full[:1]
     if run.final_model == "bag":  # a bagged member costs no refit; one whose file is gone does
         top = [r for r in top if not has_fold_models(r)]
-    seconds = [
-        predict_refit_seconds(r["duration"] / fidelity_of(r.get("config")), len(run.folds))
-        for r in top
-    ]
+    seconds = [record_refit_seconds(r, len(run.folds)) for r in top]
     wall = refit_wall_seconds(seconds, run.parallelism.refit_workers)
     return min(wall, 0.5 * (budget.time_budget or 0.0))
 
