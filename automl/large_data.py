@@ -30,12 +30,8 @@ With ``search="auto"`` (the default) the same condition picks the search: a
 multi-fidelity one (:data:`LARGE_DATA_SEARCH`), whose first rung trains many
 configurations on small subsamples of each fold and promotes the best to more rows,
 instead of Bayesian optimisation over trials on all rows (:func:`resolve_search`).
-The subsampled first trial still runs first. The multi-fidelity search's smallest
-rung is then :data:`LARGE_DATA_MIN_FIDELITY` of the rows rather than Hyperband's usual
-1/27: at this size a trial costs seconds whatever its share of rows (boosting rounds,
-net epochs, scoring at least 20,000 rows per fold), so a first rung of 27
-configurations took 137 of 300 s on 2 cores at 750,000 x 50 and no configuration
-reached all rows; with 1/9 the first bracket runs 9, 3 and 1 configurations.
+The subsampled first trial still runs first: the first rung's configurations are
+scored on whole scoring folds, which at 10^6 rows costs seconds each.
 """
 
 from __future__ import annotations
@@ -58,9 +54,6 @@ FIRST_TRIAL_MIN_ROWS = 5_000
 #: The strategy ``search="auto"`` picks on the large-data path; elsewhere :data:`SMALL_DATA_SEARCH`.
 LARGE_DATA_SEARCH = "bohb"
 SMALL_DATA_SEARCH = "bayes"
-#: The smallest fidelity of a multi-fidelity search on the large-data path (2 halvings
-#: at eta=3).
-LARGE_DATA_MIN_FIDELITY = 1.0 / 9.0
 #: Cells from which the trials' float64 columns are held as float32.
 FLOAT32_MIN_CELLS = 5_000_000
 
@@ -184,21 +177,15 @@ class DataPlan:
         Share of each training fold the first trial uses; None: no subsampled trial.
     float32 : bool
         Whether the trials' float64 columns are held as float32.
-    min_fidelity : float or None
-        The smallest fidelity a multi-fidelity search may start a configuration at;
-        None: the strategy's own rule.
     """
 
     first_fraction: float | None
     float32: bool
-    min_fidelity: float | None = None
 
     @classmethod
     def decide(cls, n_rows: int, n_cols: int, n_splits: int, time_budget: float | None) -> DataPlan:
         """The plan for data of ``n_rows`` x ``n_cols`` cross-validated in ``n_splits`` folds."""
-        slow = slow_large_data(n_rows, n_cols, n_splits, time_budget)
         return cls(
             first_fraction=first_trial_fraction(n_rows, n_cols, n_splits, time_budget),
             float32=use_float32(n_rows, n_cols),
-            min_fidelity=LARGE_DATA_MIN_FIDELITY if slow else None,
         )

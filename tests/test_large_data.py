@@ -94,22 +94,6 @@ def test_auto_search_is_multi_fidelity_on_large_slow_data_only():
     assert L.resolve_search("random", 750_000, 50, 2, 300) == "random"  # the user's choice
 
 
-def test_the_large_data_plan_starts_multi_fidelity_search_at_one_ninth():
-    from types import SimpleNamespace
-
-    from automl.search.session import _strategy_options
-
-    big = L.DataPlan.decide(750_000, 50, 2, 300)
-    assert big.min_fidelity == pytest.approx(1 / 9)
-    assert L.DataPlan.decide(20_000, 50, 5, 300).min_fidelity is None
-    folds = [(np.arange(375_000), np.arange(375_000, 750_000))] * 2
-    run = SimpleNamespace(strategy="bohb", folds=folds)
-    assert _strategy_options(run, big)["min_fidelity"] == pytest.approx(1 / 9)
-    # without the plan's floor, Hyperband's usual 1/27 (about 500 rows a fold at least)
-    assert _strategy_options(run, L.DataPlan(None, False))["min_fidelity"] == pytest.approx(1 / 27)
-    assert _strategy_options(SimpleNamespace(strategy="bayes", folds=folds), big) == {}
-
-
 def test_auto_search_on_the_large_data_path_starts_with_subsamples(monkeypatch):
     """Thresholds lowered so 3,000 rows take the large-data path: "auto" runs BOHB, whose
     first rung trains on subsamples of each fold."""

@@ -82,13 +82,12 @@ def _best_fold_losses(log: RunLog, metric: str, fidelity: float = 1.0) -> tuple[
     return tuple(M.to_loss(metric, float(v)) for v in folds)
 
 
-def _strategy_options(run: RunContext, plan: DataPlan) -> dict[str, Any]:
-    """Data-dependent settings of the strategy: a multi-fidelity one's smallest fidelity
-    (never below the large-data plan's, see :mod:`automl.large_data`)."""
+def _strategy_options(run: RunContext) -> dict[str, Any]:
+    """Data-dependent settings of the strategy: a multi-fidelity one's smallest fidelity."""
     if not getattr(STRATEGIES.get(run.strategy), "multi_fidelity", False):
         return {}
     train_rows = min((len(train) for train, _ in run.folds), default=0)
-    return {"min_fidelity": max(default_min_fidelity(train_rows), plan.min_fidelity or 0.0)}
+    return {"min_fidelity": default_min_fidelity(train_rows)}
 
 
 def run_search(
@@ -162,7 +161,7 @@ def run_search(
             run.model,
             random_state=run.seed,
             # a SearchCV resource's own smallest fidelity wins over the rows-based default
-            **{**_strategy_options(run, plan), **dict(run.strategy_options)},
+            **{**_strategy_options(run), **dict(run.strategy_options)},
         )
         if budget.time_budget is not None:
             # Durations steer the family chooser only under a time budget: without one the
