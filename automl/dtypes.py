@@ -93,6 +93,13 @@ def from_polars(X: Any) -> Any:
         ) from None
 
 
+def copy_on_write() -> bool:
+    """Whether pandas copies on write (always from pandas 3, an option before)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.options.mode.copy_on_write is True
+
+
 def as_frame(X: Any) -> tuple[pd.DataFrame, bool]:
     """A copy of X as a DataFrame with str column names, and whether X was a DataFrame.
 
@@ -129,7 +136,10 @@ def as_frame(X: Any) -> tuple[pd.DataFrame, bool]:
         )
     from_dataframe = isinstance(X, pd.DataFrame)
     if from_dataframe:
-        frame = X.copy()
+        # under copy-on-write a shallow copy is as safe as a deep one (a change to
+        # either frame copies what it changes) and costs no memory: 286 MB spared at
+        # 750,000 x 50 floats
+        frame = X.copy(deep=not copy_on_write())
     else:
         try:
             array = np.asarray(X, dtype=None if isinstance(X, np.ndarray) else object)
