@@ -303,7 +303,9 @@ def _summarise(
     result.update(_stats(cv.scores))
     if not np.isfinite(result["mean"][run.metric]):
         raise FloatingPointError(f"the {run.metric} score is NaN")
-    result["oof"] = cv.oof
+    # below full fidelity the predictions serve a stand-in at most: half the memory
+    # in the main process, which holds every trial's (see RunLog.oof)
+    result["oof"] = cv.oof if fidelity_of(task.config) >= 1.0 else cv.oof.astype(np.float32)
 
 
 def run_trial(task: TrialTask) -> dict[str, Any]:

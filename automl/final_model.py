@@ -18,12 +18,14 @@ from .errors_text import failure_text
 from .exceptions import SearchError
 from .fidelity import fidelity_label, fidelity_of, is_full, scored_folds
 from .fold_models import final_model_kind, load_bags
+from .large_data import use_float32
 from .refit import Refitter
 from .run_context import RunContext
 from .runlog import RunLog
 from .search.budget import record_refit_seconds, refit_wall_seconds
 from .stacking import StackDecision, StackedModel, decide_stack
 from .thresholds import threshold_scores, validated_rows
+from .worker_data import as_float32_frame
 
 
 @dataclass
@@ -321,6 +323,8 @@ def build_final_model(
             f"Ensemble cut from {len(weights)} to {len(planned)} members to fit the time left."
         )
     deadline = None if time_left is None else time.monotonic() + time_left
+    if use_float32(len(y), X.shape[1]):  # as the trials (see worker_data), at half the memory
+        X = as_float32_frame(X)
     refit = Refitter(log, run, X, y, sample_weight, deadline, predicted, notes, essential=best)
     # One filter for all refit threads, set here: warnings.catch_warnings is process-wide
     # and not thread-safe, so entering it in each thread let convergence chatter through.

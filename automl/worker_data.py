@@ -89,6 +89,27 @@ def _block(X: pd.DataFrame, start: int, stop: int, float32: bool) -> np.ndarray:
     return values
 
 
+def as_float32_frame(X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with its float64 columns as float32, as the trials saw them (the refit's data
+    on the large-data path: the copies its pipelines make are halved too).
+
+    A column whose magnitude float32 cannot hold keeps float64, as in the trials.
+    """
+    columns = {}
+    for name in X.columns:
+        column = X[name]
+        if column.dtype == np.float64 and len(column):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an all-missing column: no chatter
+                largest = np.nanmax(np.abs(column.to_numpy()))
+            if not largest >= FLOAT32_MAX:
+                column = column.astype(np.float32)
+        columns[name] = column
+    out = pd.DataFrame(columns, index=X.index, copy=False)
+    out.attrs.update(X.attrs)
+    return out
+
+
 def _encode(column: pd.Series) -> dict[str, Any]:
     """A string, object or category column as integer codes and its distinct values."""
     if isinstance(column.dtype, pd.CategoricalDtype):

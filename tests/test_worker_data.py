@@ -141,3 +141,21 @@ def test_sample_weights_travel_with_the_rows(tmp_path):
     w = np.array([1.0, 2.0, 0.0, 1.5, 3.0, 1.0])
     _, _, w_back = load_worker_data(write_worker_data(X, y, str(tmp_path), sample_weight=w))
     np.testing.assert_array_equal(w_back, w)
+
+
+def test_the_refit_frame_holds_float64_columns_as_float32_like_the_trials():
+    from automl.worker_data import as_float32_frame
+
+    X = pd.DataFrame(
+        {
+            "a": np.linspace(0, 1, 50),
+            "huge": np.full(50, 1e300),  # float32 cannot hold it: stays float64
+            "n": np.arange(50),
+            "s": ["x", "y"] * 25,
+        }
+    )
+    X.attrs["from"] = "user"
+    out = as_float32_frame(X)
+    assert out.dtypes.astype(str).tolist() == ["float32", "float64", "int64", X["s"].dtype.name]
+    np.testing.assert_allclose(out["a"], X["a"], rtol=1e-7)
+    assert out.attrs == X.attrs and X["a"].dtype == np.float64  # the caller's frame as it was

@@ -20,7 +20,7 @@ from ..runlog import RunLog
 from ..worker_data import worker_data_folder, write_worker_data
 from . import STRATEGIES, make_strategy
 from .budget import Budget, CostModel, record_refit_seconds, refit_wall_seconds
-from .executor import LokyExecutor, make_executor
+from .executor import LokyExecutor, make_executor, release_workers
 from .runner import SearchRunner
 from .subsample_first import start_subsampled_first_trial
 
@@ -174,4 +174,11 @@ def run_search(
         update_reserve()
         if plan.first_fraction is not None and not log.records:
             start_subsampled_first_trial(runner, run, plan.first_fraction)
-        runner.run()
+        try:
+            runner.run()
+        finally:
+            if plan.float32 and isinstance(executor, LokyExecutor):
+                # large data: each kept worker holds about 500 MB (libraries, allocator
+                # caches, the mapped data) that the refit on all rows needs more; the next
+                # fit starts new ones in seconds, which large data does not notice
+                release_workers()
