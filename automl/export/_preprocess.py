@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.impute import SimpleImputer
 
 from ..exceptions import ExportError
 from ._builder import GraphBuilder
@@ -114,7 +115,7 @@ def _impute(b: GraphBuilder, steps: list[Any], x: str, columns: list[str]) -> st
         name = type(step).__name__
         if name == "FunctionTransformer":
             continue  # the float conversion: inputs already are numbers
-        if name != "SimpleImputer":
+        if not isinstance(step, SimpleImputer):  # NumericImputer is one too
             raise ExportError(f"The numeric step {name} has no ONNX converter.")
         stats = np.asarray(step.statistics_, dtype=b.dtype)
         if np.isnan(stats).any():

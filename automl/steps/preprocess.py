@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from ..schema import Schema
+from .impute import NumericImputer
 
 Encoding = Literal["onehot", "ordinal"]
 
@@ -111,7 +112,7 @@ def build_preprocessor(
                 "numeric",
                 make_pipeline(
                     FunctionTransformer(_to_float, feature_names_out="one-to-one"),
-                    SimpleImputer(
+                    NumericImputer(
                         strategy=numeric_impute, add_indicator=True, keep_empty_features=True
                     ),
                 ),
@@ -123,7 +124,7 @@ def build_preprocessor(
             (
                 "datetime",
                 make_pipeline(
-                    DatetimeFeatures(), SimpleImputer(strategy="median", keep_empty_features=True)
+                    DatetimeFeatures(), NumericImputer(strategy="median", keep_empty_features=True)
                 ),
                 list(schema.datetime),
             )
