@@ -117,8 +117,13 @@ class _TabularNetBase(BaseEstimator):
         owner = type(self).__name__
         validate_params(self.get_params(), owner)
         device = resolve_device(self.device)
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, ensure_all_finite="allow-nan", y_numeric=self._y_numeric
+        X, y = validate_data(  # float32 stays float32: the net reads float32 anyway
+            self,
+            X,
+            y,
+            dtype=(np.float64, np.float32),
+            ensure_all_finite="allow-nan",
+            y_numeric=self._y_numeric,
         )
         target = self._fit_target(y)
         weights = None
@@ -181,6 +186,7 @@ class _TabularNetBase(BaseEstimator):
         data = self._tensors(X, device, target, weights)
         train = data.take(torch.as_tensor(train_idx, device=device))
         valid = None if val_idx is None else data.take(torch.as_tensor(val_idx, device=device))
+        del data  # the split holds its own copies: the whole set need not stay in memory
         config = self._train_config(len(target), device)
         cuda_devices = [device] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=cuda_devices):
@@ -236,7 +242,9 @@ class _TabularNetBase(BaseEstimator):
     def _raw_predict(self, X: Any) -> np.ndarray:
         """The module's outputs on ``X``, float64 of shape (n_samples, n_outputs)."""
         check_is_fitted(self, "module_")
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
+        X = validate_data(
+            self, X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan", reset=False
+        )
         from .training import predict_logits
 
         device = next(self.module_.parameters()).device
