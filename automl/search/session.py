@@ -26,6 +26,9 @@ from .subsample_first import start_subsampled_first_trial
 
 #: Trials whose refit is kept in reserve while an ensemble is wanted.
 ENSEMBLE_RESERVE_TRIALS = 3
+#: Most of the budget kept for refitting a lower-fidelity stand-in on all rows, before
+#: any trial finished at full fidelity.
+STAND_IN_MAX_SHARE = 0.5
 
 
 def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
@@ -39,7 +42,7 @@ def _reserve(log: RunLog, run: RunContext, budget: Budget) -> float:
         # before a full-fidelity trial exists, one of the best at a lower fidelity would
         # stand in alone, refitted on all rows: the cheapest of them to refit is kept for
         seconds = [record_refit_seconds(r, len(run.folds)) for r in ok[:ENSEMBLE_RESERVE_TRIALS]]
-        return min(min(seconds), 0.5 * (budget.time_budget or 0.0))
+        return min(min(seconds), STAND_IN_MAX_SHARE * (budget.time_budget or 0.0))
     top = full[:ENSEMBLE_RESERVE_TRIALS] if run.ensemble else full[:1]
     if run.final_model == "bag":  # a bagged member costs no refit; one whose file is gone does
         top = [r for r in top if not has_fold_models(r)]
