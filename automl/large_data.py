@@ -30,8 +30,9 @@ With ``search="auto"`` (the default) the same condition picks the search: a
 multi-fidelity one (:data:`LARGE_DATA_SEARCH`), whose first rung trains many
 configurations on small subsamples of each fold and promotes the best to more rows,
 instead of Bayesian optimisation over trials on all rows (:func:`resolve_search`).
-The subsampled first trial still runs first: the first rung's configurations are
-scored on whole scoring folds, which at 10^6 rows costs seconds each.
+The subsampled first trial still runs first: a first-rung configuration costs
+seconds at 10^6 rows whatever its share of rows (boosting rounds, net epochs, and
+scoring at least 20,000 rows of each fold, see :func:`automl.fidelity.scored_folds`).
 """
 
 from __future__ import annotations
