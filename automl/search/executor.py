@@ -90,30 +90,6 @@ def _custom_family(task: TrialTask) -> Any:
     return None if module.startswith(f"{__package__.split('.')[0]}.models") else family
 
 
-#: Trials at least this long hand their freed memory back (the call costs ~0.1 s).
-TRIM_MIN_SECONDS = 2.0
-
-
-def return_freed_memory() -> None:
-    """Hand the heap a finished trial freed back to the operating system (glibc only).
-
-    glibc keeps freed memory in its arenas for reuse, and raises its threshold for
-    serving big blocks by ``mmap`` each time one is freed, so after a few trials on
-    large data the fold copies come from the heap and a worker keeps their pages
-    for good. ``malloc_trim`` returns what is free; elsewhere this does nothing.
-    """
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
-        pass
-
-
 def run_trial_in_worker(task: TrialTask, family: Any = None, data: Any = None) -> dict[str, Any]:
     """:func:`~automl.evaluate.run_trial` in a worker, with the trial's custom family.
 
@@ -134,9 +110,6 @@ def run_trial_in_worker(task: TrialTask, family: Any = None, data: Any = None) -
         result = run_trial(task)
     except BaseException as exc:  # noqa: BLE001 - the worker must report, not die
         return _failure(task, "failed", describe_exception(exc), started)
-    finally:
-        if time.monotonic() - started >= TRIM_MIN_SECONDS:  # a quick trial freed little
-            return_freed_memory()
     if result.get("status") in ("failed", "timeout") and not str(result.get("error") or "").strip():
         result["error"] = failure_text(result.get("error"), result["status"])
     return result
