@@ -68,6 +68,18 @@ def _runs(X: pd.DataFrame) -> list[tuple[int, int]]:
     return runs
 
 
+def _float32_holds(X: pd.DataFrame, start: int, stop: int) -> bool:
+    """Whether columns ``start:stop`` (one run) are float64 that float32 can hold."""
+    if X.dtypes.iloc[start] != np.float64 or not len(X):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an all-missing column: no chatter
+        columns = (X.iloc[:, j].to_numpy() for j in range(start, stop))
+        # reductions, no copy made; NaN for all-missing columns, ignored
+        largest = np.nanmax([np.nanmax(np.abs([np.nanmin(c), np.nanmax(c)])) for c in columns])
+    return not largest >= FLOAT32_MAX  # NaN (nothing but missing values) casts too
+
+
 def _block(X: pd.DataFrame, start: int, stop: int, float32: bool) -> np.ndarray:
     """Columns ``start:stop`` as one C-contiguous (columns, rows) array.
 
@@ -75,14 +87,8 @@ def _block(X: pd.DataFrame, start: int, stop: int, float32: bool) -> np.ndarray:
     separate pandas blocks is not first consolidated into a temporary copy.
     """
     dtype = X.dtypes.iloc[start]
-    if float32 and dtype == np.float64 and len(X):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an all-missing column: no chatter
-            columns = (X.iloc[:, j].to_numpy() for j in range(start, stop))
-            # reductions, no copy made; NaN for all-missing columns, ignored
-            largest = np.nanmax([np.nanmax(np.abs([np.nanmin(c), np.nanmax(c)])) for c in columns])
-        if not largest >= FLOAT32_MAX:  # NaN (nothing but missing values) casts too
-            dtype = np.dtype(np.float32)
+    if float32 and _float32_holds(X, start, stop):
+        dtype = np.dtype(np.float32)
     values = np.empty((stop - start, len(X)), dtype=dtype)
     for j in range(start, stop):
         values[j - start] = X.iloc[:, j].to_numpy()
@@ -93,18 +99,15 @@ def as_float32_frame(X: pd.DataFrame) -> pd.DataFrame:
     """``X`` with its float64 columns as float32, as the trials saw them (the refit's data
     on the large-data path: the copies its pipelines make are halved too).
 
-    A column whose magnitude float32 cannot hold keeps float64, as in the trials.
+    Decided per run of float64 columns exactly as :func:`write_worker_data` decides:
+    a run holding a magnitude float32 cannot hold keeps float64, as in the trials.
     """
     columns = {}
-    for name in X.columns:
-        column = X[name]
-        if column.dtype == np.float64 and len(column):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # an all-missing column: no chatter
-                largest = np.nanmax(np.abs(column.to_numpy()))
-            if not largest >= FLOAT32_MAX:
-                column = column.astype(np.float32)
-        columns[name] = column
+    for start, stop in _runs(X):
+        cast = _float32_holds(X, start, stop)
+        for j in range(start, stop):
+            column = X.iloc[:, j]
+            columns[X.columns[j]] = column.astype(np.float32) if cast else column
     out = pd.DataFrame(columns, index=X.index, copy=False)
     out.attrs.update(X.attrs)
     return out

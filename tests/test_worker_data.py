@@ -143,19 +143,28 @@ def test_sample_weights_travel_with_the_rows(tmp_path):
     np.testing.assert_array_equal(w_back, w)
 
 
-def test_the_refit_frame_holds_float64_columns_as_float32_like_the_trials():
+def test_the_refit_frame_holds_float64_columns_as_float32_like_the_trials(tmp_path):
     from automl.worker_data import as_float32_frame
 
     X = pd.DataFrame(
         {
             "a": np.linspace(0, 1, 50),
-            "huge": np.full(50, 1e300),  # float32 cannot hold it: stays float64
             "n": np.arange(50),
+            "huge": np.full(50, 1e300),  # float32 cannot hold it: stays float64
+            "b": np.linspace(0, 2, 50),  # beside it, in its run: float64 in the trials too
             "s": ["x", "y"] * 25,
         }
     )
     X.attrs["from"] = "user"
     out = as_float32_frame(X)
-    assert out.dtypes.astype(str).tolist() == ["float32", "float64", "int64", X["s"].dtype.name]
+    assert out.dtypes.astype(str).tolist() == [
+        "float32",
+        "int64",
+        "float64",
+        "float64",
+        X["s"].dtype.name,
+    ]
+    trials, _, _ = load_worker_data(write_worker_data(X, np.zeros(50), str(tmp_path), float32=True))
+    pd.testing.assert_series_equal(out.dtypes, trials.dtypes)  # what the trials saw
     np.testing.assert_allclose(out["a"], X["a"], rtol=1e-7)
     assert out.attrs == X.attrs and X["a"].dtype == np.float64  # the caller's frame as it was
