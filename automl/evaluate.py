@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from . import metrics as M
 from .ensemble import predict_matrix
 from .errors_text import describe_exception
-from .fidelity import fidelity_of, fold_seed, scored_folds, subsample_train
+from .fidelity import fidelity_of, fold_seed, is_full, subsample_train
 from .fold_models import dump_fold_models
 from .models import ModelContext, get_family
 from .pipeline_fit import fit_pipeline_timed
@@ -189,11 +189,10 @@ def _fit_folds(
     """
     run = task.run
     fidelity = fidelity_of(task.config)
-    stratify = not run.is_regression
     cv = _Folds(
         np.full((len(y), run.n_outputs), np.nan),
         {m: [] for m in run.reported},
-        scored_folds(run.folds, y, fidelity, run.seed, stratify=stratify),
+        run.folds_scored_at(y, fidelity),
     )
     for k, (train, test) in enumerate(cv.folds):
         elapsed = time.perf_counter() - start
@@ -209,7 +208,8 @@ def _fit_folds(
         pipe = run.graph.compile(task.config, run.schema, ctx)
         if not get_family(task.config["family"]).reads_fidelity:  # else it sets a resource
             # per fold, the same rows for every configuration
-            train = subsample_train(train, y, fidelity, fold_seed(run.seed, k), stratify=stratify)
+            seed = fold_seed(run.seed, k)
+            train = subsample_train(train, y, fidelity, seed, stratify=not run.is_regression)
         times = fit_pipeline_timed(pipe, X.iloc[train], y[train], _rows(w, train))
         for name, sec in times.items():
             cv.step_totals[name] = cv.step_totals.get(name, 0.0) + sec
@@ -305,7 +305,7 @@ def _summarise(
         raise FloatingPointError(f"the {run.metric} score is NaN")
     # below full fidelity the predictions serve a stand-in at most: half the memory
     # in the main process, which holds every trial's (see RunLog.oof)
-    result["oof"] = cv.oof if fidelity_of(task.config) >= 1.0 else cv.oof.astype(np.float32)
+    result["oof"] = cv.oof if is_full(task.config) else cv.oof.astype(np.float32)
 
 
 def run_trial(task: TrialTask) -> dict[str, Any]:

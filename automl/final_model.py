@@ -16,7 +16,7 @@ from . import metrics as M
 from .ensemble import EnsembleModel, bagged_selection, blend, diverse_candidates
 from .errors_text import failure_text
 from .exceptions import SearchError
-from .fidelity import fidelity_label, fidelity_of, is_full, scored_folds
+from .fidelity import fidelity_label, fidelity_of, is_full
 from .fold_models import final_model_kind, load_bags
 from .large_data import use_float32
 from .refit import Refitter
@@ -295,10 +295,8 @@ def build_final_model(
     """
     notes: list[str] = []
     ok = _ranked_ok(log, run.metric, notes)
-    fidelity = fidelity_of(ok[0].get("config"))
-    if fidelity < 1.0:  # stand-ins were scored on a share of each fold: read only those rows
-        folds = scored_folds(run.folds, y, fidelity, run.seed, stratify=not run.is_regression)
-        run = replace(run, folds=folds)
+    if not is_full(ok[0]):  # stand-ins were scored on a share of each fold: read only those
+        run = replace(run, folds=run.folds_scored_at(y, fidelity_of(ok[0])))
     by_id = {r["trial"]: r for r in ok}
     ranked = [r["trial"] for r in ok]
     best = ranked[0]

@@ -18,6 +18,7 @@ import numpy as np
 from . import metrics as M
 from .data import minority_class
 from .exceptions import ConfigError
+from .fidelity import scored_folds
 from .graph import PipelineGraph
 from .models import ModelContext
 from .schema import Schema
@@ -234,6 +235,12 @@ class RunContext:
     def reported(self) -> tuple[str, ...]:
         """The metrics every trial reports (the user's own metric too)."""
         return reported_metrics(self.model.task, self.metric)
+
+    def folds_scored_at(self, y: np.ndarray, fidelity: float) -> Folds:
+        """The folds as a trial at ``fidelity`` scores them (see
+        :func:`~automl.fidelity.scored_folds`): the trials and the final model read
+        the same rows."""
+        return scored_folds(self.folds, y, fidelity, self.seed, stratify=not self.is_regression)
 
 
 def reported_metrics(task: str, metric: str) -> tuple[str, ...]:

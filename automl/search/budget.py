@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..fidelity import fidelity_of
+from ..fidelity import fidelity_of, is_full
 from ..models import get_family
 
 
@@ -124,11 +124,10 @@ def record_refit_seconds(record: dict[str, Any], n_folds: int) -> float:
     on a share of the rows and predicted a subsample of the scoring folds, which a
     refit does not do: its summed fit time is scaled up by its fidelity instead.
     """
-    fidelity = fidelity_of(record.get("config"))
-    if fidelity >= 1.0 - 1e-9:
+    if is_full(record):
         return predict_refit_seconds(float(record.get("duration", 0.0)), n_folds)
     fit_time = float(record.get("fit_time") or record.get("duration", 0.0))
-    return predict_refit_seconds(fit_time / fidelity, n_folds)
+    return predict_refit_seconds(fit_time / fidelity_of(record), n_folds)
 
 
 def refit_wall_seconds(seconds: list[float], n_parallel: int) -> float:
