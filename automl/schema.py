@@ -139,6 +139,13 @@ def _string_kind(name: str, column: pd.Series, n_unique: int) -> tuple[str, str 
     return "high_cardinality", note
 
 
+def _constant(name: str, column: pd.Series) -> tuple[str, str]:
+    """The kind and note of a column holding one value and no missing ones."""
+    value = column.iloc[0]
+    value = value.item() if isinstance(value, np.generic) else value
+    return "dropped", f"column {name!r} dropped: constant (value {value!r})"
+
+
 def _numeric_kind(name: str, column: pd.Series, n_missing: int) -> tuple[str, str | None]:
     """Return (kind, note) for a numeric column that is not entirely missing.
 
@@ -146,10 +153,8 @@ def _numeric_kind(name: str, column: pd.Series, n_missing: int) -> tuple[str, st
     distinct values (which hashes every row: seconds at 10^6 rows x 50 columns);
     distinct values are counted for integer columns only, to spot identifiers.
     """
-    if n_missing == 0 and len(column) and column.min(skipna=False) == column.max(skipna=False):
-        value = column.iloc[0]
-        value = value.item() if isinstance(value, np.generic) else value
-        return "dropped", f"column {name!r} dropped: constant (value {value!r})"
+    if n_missing == 0 and column.min(skipna=False) == column.max(skipna=False):
+        return _constant(name, column)
     note = None
     if (
         ptypes.is_integer_dtype(column.dtype)
@@ -179,9 +184,7 @@ def _column_kind(name: str, column: pd.Series) -> tuple[str, str | None]:
             "through validate_fit_data first, or flatten that column."
         ) from None
     if n_unique == 1 and n_missing == 0:
-        value = column.iloc[0]
-        value = value.item() if isinstance(value, np.generic) else value
-        return "dropped", f"column {name!r} dropped: constant (value {value!r})"
+        return _constant(name, column)
     if ptypes.is_bool_dtype(dtype):
         return "boolean", None
     if ptypes.is_datetime64_any_dtype(dtype):
