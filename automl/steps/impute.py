@@ -5,8 +5,9 @@ masked arrays, which copy the data and its mask several times and sort them:
 fitting a median on 750,000 x 50 float32 values took 7.1 s and 822 MB beyond the
 143 MB of data (numpy 2.4, scikit-learn 1.9). :class:`NumericImputer` is that
 imputer with the statistics computed column by column with ``np.nanmedian`` /
-``np.nanmean`` (0.6 s, a few MB); everything else (validation, the missing-value
-indicator, ``transform``, empty columns) is ``SimpleImputer``'s own.
+``np.nanmean``: its fit there took 1.0 s and 187 MB, most of it the input copy
+that ``SimpleImputer``'s validation makes. Everything else (validation, the
+missing-value indicator, ``transform``, empty columns) is ``SimpleImputer``'s own.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ class NumericImputer(SimpleImputer):
         self._fit_indicator(missing)
         statistics = np.empty(X.shape[1], dtype=np.float64)
         for j in range(X.shape[1]):
-            present = ~missing[:, j]
-            if present.any():
-                statistics[j] = reduce(X[present, j])
-            else:  # an all-missing column: kept as zeros or dropped, as SimpleImputer does
+            if missing[:, j].all():  # kept as zeros or dropped, as SimpleImputer does
                 statistics[j] = 0.0 if self.keep_empty_features else np.nan
+            else:  # the nan-reductions skip the missing values themselves
+                statistics[j] = reduce(X[:, j])
         return statistics
