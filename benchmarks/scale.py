@@ -116,6 +116,7 @@ def measure(
     hgb_auc, hgb_seconds = baseline_auc(X_tr, y_tr, X_te, y_te)
     finished = [r for r in clf.trials_ if r["status"] == "ok"]
     first = min((r["finished"] for r in finished), default=float("nan"))
+    main_mb, workers_mb = memory.peak_parts_mb or (float("nan"), float("nan"))
     return {
         "data": name,
         "rows": len(X_tr),
@@ -131,8 +132,8 @@ def measure(
         "peak_pss_mb": memory.peak_mb,
         "growth_mb": (memory.peak_mb or float("nan")) - (before or float("nan")),
         "pss_x_data": (memory.peak_mb or float("nan")) / data_mb,
-        "peak_main_mb": (memory.peak_parts_mb or (float("nan"),) * 2)[0],
-        "peak_workers_mb": (memory.peak_parts_mb or (float("nan"),) * 2)[1],
+        "peak_main_mb": main_mb,
+        "peak_workers_mb": workers_mb,
         "fit_over_budget": fit_seconds / args.budget,
         "auc": auc,
         "hgb_auc": hgb_auc,
