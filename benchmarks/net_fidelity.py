@@ -1,0 +1,121 @@
+"""The built-in tabular net tuned alone: Hyperband and BOHB (epochs as fidelity) against bayes.
+
+Issue 15's check of the multi-fidelity strategies on nets: the ``mlp`` family's
+estimator (:class:`automl.nets.TabularNetClassifier`, with the family's search space,
+patience and epoch cap) is tuned by :class:`automl.SearchCV` with each strategy at the
+same time budget, ROC AUC and the same stratified folds. ``bayes`` trains every
+configuration with up to :data:`MAX_EPOCHS` epochs (early stopping on its inner
+validation split, as the AutoML search does); ``hyperband`` and ``bohb`` grow
+``max_epochs`` from :data:`MIN_EPOCHS` to :data:`MAX_EPOCHS` by successive halving, BOHB
+proposing configurations from a surrogate fitted on the highest rung with enough
+results. Each search's best cross-validated score, the held-out ROC AUC of its refitted
+model, its trials and its wall time are printed per dataset, then the means and the
+count of datasets where each multi-fidelity strategy beats ``bayes``.
+
+The default datasets are the imbalanced suite (binary shared tables with a minority
+under 20 %). Run it on an otherwise idle machine; it measures time::
+
+    python -m benchmarks.net_fidelity --budget 60
+    python -m benchmarks.net_fidelity --datasets pc1 --budget 10   # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.search_cells import held_out_auc, load_cell, print_means, timed_cell
+from benchmarks.suites import load_suite, resolve_datasets
+
+#: The full resource: the mlp family's epoch cap, and every ``bayes`` configuration's.
+MAX_EPOCHS = 200
+#: The smallest rung (about MAX_EPOCHS / 27, Hyperband's three halvings at eta = 3).
+MIN_EPOCHS = 8
+STRATEGIES = ("bayes", "hyperband", "bohb")
+
+
+def make_net(seed: int, n_rows: int) -> Any:
+    """The mlp family's net at its defaults (one torch thread; trials run in parallel)."""
+    from automl.models.base import ModelContext
+    from automl.models.mlp import _PATIENCE, mlp_default
+    from automl.nets import TabularNetClassifier
+
+    defaults = mlp_default(ModelContext(n_rows=n_rows, n_features=1, task="binary"))
+    return TabularNetClassifier(
+        **defaults, max_epochs=MAX_EPOCHS, patience=_PATIENCE, n_threads=1, random_state=seed
+    )
+
+
+def space() -> dict[str, Any]:
+    """The mlp family's classification search space."""
+    from automl.models.base import ModelContext
+    from automl.models.mlp import mlp_space
+
+    return dict(mlp_space(ModelContext(n_rows=1000, n_features=1, task="binary")))
+
+
+def tune(strategy: str, cell: tuple, args: argparse.Namespace) -> tuple[float, float, int]:
+    """Best CV score, held-out ROC AUC and trials of one search on one dataset's cell."""
+    from automl import SearchCV
+
+    X_train, X_test, y_train, y_test, cv = cell
+    options: dict[str, Any] = {}
+    if strategy != "bayes":
+        options = dict(resource="max_epochs", min_resources=MIN_EPOCHS, max_resources=MAX_EPOCHS)
+    found = SearchCV(
+        make_net(args.seed, len(X_train)),
+        space(),
+        search=strategy,
+        time_budget=args.budget,
+        scoring="roc_auc",
+        cv=cv,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        **options,
+    ).fit(X_train, y_train)
+    test = held_out_auc(y_test, found.predict_proba(X_test), found.classes_)
+    return found.best_score_, test, found.n_trials_
+
+
+def default_datasets() -> list[str]:
+    """The imbalanced suite's tables found in the data folder."""
+    return [spec.name for spec, _ in resolve_datasets(load_suite("imbalanced"))]
+
+
+def run(args: argparse.Namespace) -> pd.DataFrame:
+    rows = []
+    for name in args.datasets or default_datasets():
+        cell = load_cell(name, args.seed, args.cv)
+        for strategy in args.strategies:
+            search = partial(tune, strategy, cell, args)
+            rows.append(timed_cell(name, "strategy", strategy, args.budget, search))
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=None)
+    parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=STRATEGIES)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per search")
+    parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--n-jobs", type=int, default=-1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="write the per-dataset rows to this CSV")
+    args = parser.parse_args(argv)
+    results = run(args)
+    print_means(results, "strategy")
+    for measure in ("cv_roc_auc", "test_roc_auc"):
+        wide = results.pivot(index="dataset", columns="strategy", values=measure)
+        for other in ("hyperband", "bohb"):
+            if {"bayes", other} <= set(wide.columns):
+                better = int((wide[other] > wide["bayes"]).sum())
+                print(f"{other}'s {measure} above bayes's on {better} of {len(wide)} datasets")
+    if args.out:
+        results.to_csv(args.out, index=False)
+
+
+if __name__ == "__main__":
+    main()
