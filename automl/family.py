@@ -20,6 +20,7 @@ from .estimator_api import check_estimator_api, check_space, estimator_tasks
 from .exceptions import ConfigError
 from .models import ModelContext, ModelFamily, is_builtin, register
 from .models.base import TaskKind
+from .nets.time_cap import cap_training_time
 from .resource import Resource, resource_value
 from .space import Categorical, Dimension, Space, describe_dimension
 
@@ -31,7 +32,9 @@ class EstimatorBuild:
     """A family's ``build``: a clone of the user's estimator with a configuration set.
 
     ``params`` may hold ``class_weight`` (ignored: the user's estimator has its own
-    settings) and ``fidelity`` (mapped onto the resource parameter).
+    settings) and ``fidelity`` (mapped onto the resource parameter). A project net in
+    the estimator whose ``max_time`` is None stops itself at the trial's per-fold time
+    limit (``ctx.time_limit``) rather than being killed with its worker.
     """
 
     estimator: Any
@@ -44,7 +47,7 @@ class EstimatorBuild:
         if self.resource is not None:
             r = self.resource
             params[r.name] = resource_value(fidelity, r.min_resources, r.max_resources)
-        return clone(self.estimator).set_params(**params)
+        return cap_training_time(clone(self.estimator).set_params(**params), ctx.time_limit)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from ..data import encode_with_classes
 from ..family import Family
 from ..graph import PipelineGraph
 from ..models import ModelContext, register
+from ..nets.time_cap import cap_training_time
 from ..resource import Resource
 from ..run_context import Folds, Parallelism, RunContext
 from ..runlog import RunLog
 from ..schema import infer_schema
+from ..search.budget import Budget, record_refit_seconds
 from ..search.executor import resolve_memory_limit
 from ..space import Space
 from ..steps.raw import RawInput
@@ -120,17 +122,32 @@ def make_run(
     )
 
 
+def refit_seconds(budget: Budget, best: dict[str, Any], n_folds: int) -> float | None:
+    """Training seconds a net in the refit may use: what the budget has left, and never
+    less than the refit its best trial predicts (None without a time budget)."""
+    if budget.time_budget is None:
+        return None
+    return max(budget.left() - budget.margin, record_refit_seconds(best, n_folds), 1.0)
+
+
 def refit_best(
-    estimator: Any, params: dict[str, Any], X: Any, y: Any, fit_params: dict[str, Any], threads: int
+    estimator: Any,
+    params: dict[str, Any],
+    X: Any,
+    y: Any,
+    fit_params: dict[str, Any],
+    threads: int,
+    max_time: float | None = None,
 ) -> Any:
     """A clone of ``estimator`` with ``params`` fitted on all rows, on the threads a trial had.
 
     Always a fresh fit, also after a multi-fidelity search whose promotions continued
-    their folds' models: no fold model saw all rows.
+    their folds' models: no fold model saw all rows. A project net whose ``max_time``
+    the user left at None trains for at most ``max_time`` seconds.
     """
     from threadpoolctl import threadpool_limits
 
-    best = clone(estimator).set_params(**params)
+    best = cap_training_time(clone(estimator).set_params(**params), max_time)
     with threadpool_limits(limits=max(1, threads)), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the CV already judged it
         best.fit(X, y, **fit_params)

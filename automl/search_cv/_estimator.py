@@ -27,7 +27,7 @@ from ._checks import (
     resolve_scoring,
     target,
 )
-from ._engine import make_run, open_log, refit_best, register_family, score_best
+from ._engine import make_run, open_log, refit_best, refit_seconds, register_family, score_best
 from ._results import best_index, cv_results, trial_params, trials_frame
 
 
@@ -57,7 +57,9 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         (``Real(0.01, 0.3, n_points=5)``); integer ranges of at most 10 values are
         searched value by value. ``"hyperband"`` and ``"bohb"`` need ``resource``.
     time_budget : float or None, default=60
-        Seconds for the whole fit, refit included.
+        Seconds for the whole fit, refit included. A net of :mod:`automl.nets` whose
+        ``max_time`` is None trains for at most its trial's time limit per fold, and
+        in the refit for what is left, instead of being stopped with its worker.
     max_trials : int or None, default=None
         Most configurations to try.
     scoring : str, scorer, CustomMetric or None, default=None
@@ -262,11 +264,12 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             )
             with quiet_workers(self.verbose):
                 run_search(run, X_df, y_fit, budget, log, progress)
-        self._keep(log, metric, len(folds), resource)
-        self._refit(X, y, fit_params, run.parallelism.threads)
+        best = self._keep(log, metric, len(folds), resource)
+        max_time = refit_seconds(budget, best, len(folds))
+        self._refit(X, y, fit_params, run.parallelism.threads, max_time)
         return self
 
-    def _keep(self, log: RunLog, metric: str, n_splits: int, resource: Any) -> None:
+    def _keep(self, log: RunLog, metric: str, n_splits: int, resource: Any) -> dict[str, Any]:
         records = sorted(log.records, key=lambda r: r["trial"])
         self.n_trials_ = len(records)
         self.n_splits_ = n_splits
@@ -277,13 +280,14 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_params_ = trial_params(records[best]["config"], resource)
         self.best_score_ = float(records[best]["mean"][metric])
         self.multimetric_ = False
+        return records[best]
 
-    def _refit(self, X: Any, y: Any, fit_params: dict[str, Any], threads: int) -> None:
+    def _refit(self, X: Any, y: Any, fit_params: dict, threads: int, max_time: Any) -> None:
         self.refit_time_ = 0.0
         if self.refit:
             t0 = time.monotonic()
             self.best_estimator_ = refit_best(
-                self.estimator, self.best_params_, X, y, fit_params, threads
+                self.estimator, self.best_params_, X, y, fit_params, threads, max_time
             )
             self.refit_time_ = time.monotonic() - t0
 
