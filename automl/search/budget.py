@@ -120,14 +120,27 @@ def record_refit_seconds(record: dict[str, Any], n_folds: int) -> float:
     """Predicted seconds to refit a logged trial on all rows.
 
     A full-fidelity trial's whole duration stands for its folds' fits (cautious:
-    it includes predicting the scoring folds). A trial below full fidelity trained
-    on a share of the rows and predicted a subsample of the scoring folds, which a
-    refit does not do: its summed fit time is scaled up by its fidelity instead.
+    it includes predicting the scoring folds). A trial below full fidelity predicted
+    a subsample of the scoring folds, which a refit does not do, so its summed fit
+    time stands for it instead: scaled up by the fidelity where the fidelity shrank
+    the rows (the refit trains on all of them), as it is where the fidelity set an
+    estimator parameter (``SearchCV``'s ``resource``: the refit keeps the trial's
+    epochs or trees).
     """
     if is_full(record):
         return predict_refit_seconds(float(record.get("duration", 0.0)), n_folds)
     fit_time = float(record.get("fit_time") or record.get("duration", 0.0))
+    if _sets_a_resource(record):
+        return predict_refit_seconds(fit_time, n_folds)
     return predict_refit_seconds(fit_time / fidelity_of(record), n_folds)
+
+
+def _sets_a_resource(record: dict[str, Any]) -> bool:
+    """Whether the trial's family maps its fidelity onto a parameter rather than rows."""
+    try:
+        return bool(get_family(str((record.get("config") or {}).get("family"))).reads_fidelity)
+    except Exception:  # a family no longer registered: take the cautious rows reading
+        return False
 
 
 def refit_wall_seconds(seconds: list[float], n_parallel: int) -> float:

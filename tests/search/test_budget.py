@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from automl.models import get_family
-from automl.search.budget import Budget, CostModel, predict_refit_seconds
+from automl.models import get_family, registry
+from automl.search.budget import Budget, CostModel, predict_refit_seconds, record_refit_seconds
 
 
 def test_no_time_budget(clock):
@@ -109,3 +110,18 @@ def test_cost_model_keeps_the_fidelity_of_each_measurement():
     costs.observe("mlp", 20.0)  # a full-fidelity measurement
     assert costs.predict("mlp", 0.5) == pytest.approx(np.median([6.0 * 0.5 / 0.04, 20.0 * 0.5]))
     assert costs.predict("logreg", 0.5) == pytest.approx(0.5 * costs.predict("logreg"))
+
+
+def test_a_low_fidelity_refit_scales_up_rows_but_keeps_a_resource_parameter(monkeypatch):
+    # fidelity as rows: the refit trains on all rows, 1/0.1 times what the trial's folds did;
+    # fidelity as a parameter (SearchCV's resource): the refit keeps the trial's epochs
+    logreg = get_family("logreg")
+    epochs = dataclasses.replace(logreg, name="budget_test_epochs", reads_fidelity=True)
+    monkeypatch.setitem(registry._FAMILIES, epochs.name, epochs)  # gone after the test
+    record = {"status": "ok", "fit_time": 2.0, "duration": 5.0}
+    rows = {**record, "config": {"family": "logreg", "fidelity": 0.1}}
+    resource = {**record, "config": {"family": "budget_test_epochs", "fidelity": 0.1}}
+    assert record_refit_seconds(rows, 5) == pytest.approx(predict_refit_seconds(20.0, 5))
+    assert record_refit_seconds(resource, 5) == pytest.approx(predict_refit_seconds(2.0, 5))
+    full = {**record, "config": {"family": "budget_test_epochs"}}
+    assert record_refit_seconds(full, 5) == pytest.approx(predict_refit_seconds(5.0, 5))
