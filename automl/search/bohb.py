@@ -103,9 +103,13 @@ class BOHBStrategy(HyperbandStrategy):
             return super().propose(family, pending)
         opt = self._optimizer(family, fidelity)
         n_pending = sum(1 for c in pending if c["family"] == family)
-        # the optimizer repeats a point until told: ask a constant-liar batch, keep the last
-        for extra in range(MAX_REASKS):
-            config = self.base_config(family, opt.ask(n_pending + 1 + extra)[-1])
+        # The optimizer's next point is free (computed when it was last told); it repeats
+        # until told again, so when it is taken (running, or proposed before), a
+        # constant-liar batch is asked instead and its last point kept: that refits the
+        # surrogate once per lie (0.6 s for two points of the net's space), time the
+        # workers would wait for.
+        for n in (1, *range(max(2, n_pending + 1), n_pending + 1 + MAX_REASKS)):
+            config = self.base_config(family, opt.ask(n)[-1])
             if point_key(config) not in self._sampled:
                 self.n_model_proposals += 1
                 return config
