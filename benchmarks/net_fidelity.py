@@ -22,12 +22,11 @@ under 20 %). Run it on an otherwise idle machine; it measures time::
 from __future__ import annotations
 
 import argparse
-from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from benchmarks.search_cells import held_out_auc, load_cell, print_means, timed_cell
+from benchmarks.search_cells import add_cell_arguments, held_out_auc, print_means, run_cells
 from benchmarks.suites import load_suite, resolve_datasets
 
 #: The full resource: the mlp family's epoch cap, and every ``bayes`` configuration's.
@@ -86,23 +85,14 @@ def default_datasets() -> list[str]:
 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
-    rows = []
-    for name in args.datasets or default_datasets():
-        cell = load_cell(name, args.seed, args.cv)
-        for strategy in args.strategies:
-            search = partial(tune, strategy, cell, args)
-            rows.append(timed_cell(name, "strategy", strategy, args.budget, search))
-    return pd.DataFrame(rows)
+    return run_cells("strategy", args.strategies, tune, args, args.datasets or default_datasets())
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=None)
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=STRATEGIES)
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds per search")
-    parser.add_argument("--cv", type=int, default=5)
-    parser.add_argument("--n-jobs", type=int, default=-1)
-    parser.add_argument("--seed", type=int, default=0)
+    add_cell_arguments(parser, budget=60.0)
     parser.add_argument("--out", default=None, help="write the per-dataset rows to this CSV")
     args = parser.parse_args(argv)
     results = run(args)

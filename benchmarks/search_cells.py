@@ -10,9 +10,11 @@ a search that fails scored NaN without stopping the run.
 
 from __future__ import annotations
 
+import argparse
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -85,3 +87,32 @@ def print_means(results: pd.DataFrame, key: str) -> None:
     """The mean of every measure per system, over the datasets."""
     print("\nMeans over datasets:")
     print(results.groupby(key)[MEASURES].mean().round(4).to_string())
+
+
+def run_cells(
+    key: str,
+    systems: Sequence[str],
+    tune: Callable[[str, tuple, argparse.Namespace], tuple[float, float, int]],
+    args: argparse.Namespace,
+    datasets: Sequence[str],
+) -> pd.DataFrame:
+    """Every system on every dataset, one timed search each (:func:`timed_cell`).
+
+    Each dataset's cell is loaded once (``args.seed``, ``args.cv``) and handed to
+    ``tune(system, cell, args)``; the rows are keyed by ``key`` (``"system"``, ...).
+    """
+    rows = []
+    for name in datasets:
+        cell = load_cell(name, args.seed, args.cv)
+        for system in systems:
+            search = partial(tune, system, cell, args)
+            rows.append(timed_cell(name, key, system, args.budget, search))
+    return pd.DataFrame(rows)
+
+
+def add_cell_arguments(parser: argparse.ArgumentParser, budget: float) -> None:
+    """The options every search comparison takes: budget, folds, workers, seed."""
+    parser.add_argument("--budget", type=float, default=budget, help="seconds per search")
+    parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--n-jobs", type=int, default=-1)
+    parser.add_argument("--seed", type=int, default=0)

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from benchmarks.search_cells import held_out_auc, load_cell, print_means, timed_cell
+from benchmarks.search_cells import add_cell_arguments, held_out_auc, print_means, run_cells
 
 #: Shared binary datasets (numeric, or with a few categorical columns coded as integers).
 DEFAULT_DATASETS = (
@@ -168,23 +167,14 @@ def tune(system: str, cell: tuple, args: argparse.Namespace) -> tuple[float, flo
 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
-    rows = []
-    for name in args.datasets:
-        cell = load_cell(name, args.seed, args.cv)
-        for system in args.systems:
-            search = partial(tune, system, cell, args)
-            rows.append(timed_cell(name, "system", system, args.budget, search))
-    return pd.DataFrame(rows)
+    return run_cells("system", args.systems, tune, args, args.datasets)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DEFAULT_DATASETS))
     parser.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
-    parser.add_argument("--budget", type=float, default=30.0, help="seconds per search")
-    parser.add_argument("--cv", type=int, default=5)
-    parser.add_argument("--n-jobs", type=int, default=-1)
-    parser.add_argument("--seed", type=int, default=0)
+    add_cell_arguments(parser, budget=30.0)
     parser.add_argument("--halving-candidates", type=int, default=64)
     parser.add_argument("--out", default=None, help="write the per-dataset rows to this CSV")
     args = parser.parse_args(argv)
