@@ -282,7 +282,9 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = False
         return records[best]
 
-    def _refit(self, X: Any, y: Any, fit_params: dict, threads: int, max_time: Any) -> None:
+    def _refit(
+        self, X: Any, y: Any, fit_params: dict[str, Any], threads: int, max_time: float | None
+    ) -> None:
         self.refit_time_ = 0.0
         if self.refit:
             t0 = time.monotonic()
