@@ -54,6 +54,7 @@ class _TabularNetBase(BaseEstimator):
     embedding_scale: float
     numeric_scaling: str
     numeric_embedding: str
+    ensemble_size: int
     learning_rate: float
     weight_decay: float
     batch_size: int
@@ -70,6 +71,8 @@ class _TabularNetBase(BaseEstimator):
 
     #: Ask ``validate_data`` for a numeric y (regression) rather than labels of any type.
     _y_numeric = False
+    #: How the members of ``ensemble_size > 1`` are averaged (:mod:`automl.nets.members`).
+    _member_average = "probability"
 
     # -- hooks --------------------------------------------------------------------------
     def _fit_target(self, y: np.ndarray) -> np.ndarray:
@@ -205,6 +208,8 @@ class _TabularNetBase(BaseEstimator):
                 norm=str(self.norm),
                 embedding_scale=float(self.embedding_scale),
                 numeric_embedding=str(self.numeric_embedding),
+                ensemble_size=int(self.ensemble_size),
+                average=self._member_average,
             ).to(device)
             generator = torch.Generator(device=device).manual_seed(seed)
             trainer = self._make_trainer(module, config, device, generator, target)

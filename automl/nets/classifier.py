@@ -61,6 +61,11 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         Feed numeric columns as they are, or each through trainable periodic
         features beside its value (PLR embeddings, Gorishniy et al. 2022), which
         let the net bend a column's effect without extra depth.
+    ensemble_size : int, default=1
+        Members trained at once in one net (TabM-mini, Gorishniy et al. 2025): they
+        share the hidden layers, each scales the inputs by its own vector and has its
+        own output layer, and their predictions are averaged. ``k`` members cost about
+        ``k`` times the compute of one net per epoch.
     learning_rate : float, default=1e-3
         Peak learning rate of AdamW.
     weight_decay : float, default=1e-5
@@ -145,6 +150,7 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         embedding_scale: float = 1.0,
         numeric_scaling: str = "standard",
         numeric_embedding: str = "none",
+        ensemble_size: int = 1,
         learning_rate: float = 1e-3,
         weight_decay: float = 1e-5,
         batch_size: int = 256,
@@ -169,6 +175,7 @@ class TabularNetClassifier(ClassifierMixin, _TabularNetBase):
         self.embedding_scale = embedding_scale
         self.numeric_scaling = numeric_scaling
         self.numeric_embedding = numeric_embedding
+        self.ensemble_size = ensemble_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.batch_size = batch_size

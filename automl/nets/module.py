@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from .members import MemberHeads, MemberInputs
 from .periodic import PeriodicEmbedding
 
 
@@ -76,6 +77,13 @@ class TabularMLP(nn.Module):
     numeric_embedding : {"none", "periodic"}
         Feed the numeric columns as they are, or each through trainable periodic
         features beside its raw value (:class:`~automl.nets.periodic.PeriodicEmbedding`).
+    ensemble_size : int
+        Members trained at once (TabM-mini, :mod:`automl.nets.members`): 1 is one
+        plain net; ``k > 1`` members share the hidden layers, each with its own input
+        scaling and output layer, and are averaged when predicting.
+    average : {"probability", "value"}
+        How members are averaged: class probabilities (the classifier; the output
+        is then the log of the average probability) or values (the regressor).
 
     Examples
     --------
@@ -97,6 +105,8 @@ class TabularMLP(nn.Module):
         norm: str = "batch",
         embedding_scale: float = 1.0,
         numeric_embedding: str = "none",
+        ensemble_size: int = 1,
+        average: str = "probability",
     ) -> None:
         super().__init__()
         dims = [embedding_dim(card, embedding_scale) for card in cardinalities]
@@ -127,16 +137,24 @@ class TabularMLP(nn.Module):
                 )
                 width_in = hidden_width
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(hidden_width if (residual or depth > 0) else n_in, n_outputs)
+        head_width = hidden_width if (residual or depth > 0) else n_in
+        self.members: nn.Module = nn.Identity()
+        self.head: nn.Module = nn.Linear(head_width, n_outputs)
+        if ensemble_size > 1:
+            self.members = MemberInputs(n_in, ensemble_size)
+            self.head = MemberHeads(head_width, n_outputs, ensemble_size, average)
 
     def __setstate__(self, state: dict) -> None:
-        """Restore a pickled net; one pickled before numeric embeddings existed has none."""
+        """Restore a pickled net; one pickled before numeric embeddings or members existed
+        has none."""
         super().__setstate__(state)
-        if "numeric" not in self._modules:
-            self.numeric = nn.Identity()
+        for name in ("numeric", "members"):
+            if name not in self._modules:
+                self._modules[name] = nn.Identity()
 
     def forward(self, x_num: torch.Tensor, x_cat: torch.Tensor | None = None) -> torch.Tensor:
-        """Return logits of shape ``(n, n_outputs)``.
+        """Return logits of shape ``(n, n_outputs)``; ``(n, k, n_outputs)`` when training
+        ``k > 1`` members.
 
         ``x_num`` is float ``(n, n_numeric)``; ``x_cat`` is long ``(n, n_categorical)``
         holding embedding indices (or None when there are no categorical columns).
@@ -145,4 +163,4 @@ class TabularMLP(nn.Module):
         if len(self.embeddings) and x_cat is not None:
             parts = [x_num] + [emb(x_cat[:, i]) for i, emb in enumerate(self.embeddings)]
             x_num = torch.cat(parts, dim=1)
-        return self.head(self.body(x_num))
+        return self.head(self.body(self.members(x_num)))

@@ -93,6 +93,7 @@ def validate_params(p: dict[str, Any], owner: str = "TabularNetClassifier") -> N
     number("embedding_scale", p["embedding_scale"], low=0, low_open=True)
     choice("numeric_scaling", p["numeric_scaling"], NUMERIC_SCALINGS)
     choice("numeric_embedding", p["numeric_embedding"], NUMERIC_EMBEDDINGS)
+    number("ensemble_size", p["ensemble_size"], low=1, high=256, integer=True)
     number("learning_rate", p["learning_rate"], low=0, low_open=True)
     number("weight_decay", p["weight_decay"], low=0)
     number("batch_size", p["batch_size"], low=1, integer=True)

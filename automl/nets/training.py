@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .checkpoint import Checkpoint
+from .members import member_rows
 from .optim import build_optimizer
 from .schedule import Horizon
 from .schedule import schedule_factor as schedule_factor  # re-exported: its old home
@@ -261,10 +262,14 @@ class Trainer:
         optimizer: torch.optim.Optimizer,
         scaler: torch.amp.GradScaler | None,
     ) -> torch.Tensor:
-        """Forward, backward, clip and step on one batch; returns the detached loss."""
+        """Forward, backward, clip and step on one batch; returns the detached loss.
+
+        A module training several members at once (``(n, k, n_outputs)`` outputs) is
+        trained on the mean of its members' losses.
+        """
         with _autocast(self.device, self.config.amp_dtype):
             output = self.forward(batch)
-        loss = self.batch_loss(output.float(), batch.labels(), batch.w)
+        loss = self.batch_loss(*member_rows(output.float(), batch.labels(), batch.w))
         optimizer.zero_grad(set_to_none=True)
         clip = self.config.grad_clip
         if scaler is not None:

@@ -68,6 +68,7 @@ def test_multiclass_forest_with_integer_labels(tmp_path):
         (2, {}),
         (3, {}),
         (2, {"numeric_scaling": "robust_clip", "numeric_embedding": "periodic"}),
+        (3, {"ensemble_size": 4}),
     ],
 )
 def test_net_member_with_embedded_categories(n_classes, inputs, tmp_path):
@@ -75,7 +76,8 @@ def test_net_member_with_embedded_categories(n_classes, inputs, tmp_path):
 
     The net is fitted here in a few epochs on the member's preprocessed rows (a
     search would spend minutes on it); ordinal codes reach it as embeddings; the
-    robust, clipped scaling and periodic embeddings of numeric columns export too.
+    robust, clipped scaling and periodic embeddings of numeric columns export too, and
+    so do several members trained at once (their averaged probabilities).
     """
     from automl.nets import TabularNetClassifier
 

@@ -57,7 +57,12 @@ def test_target_transform_and_scaler_round_trip(target, scale, family, tmp_path)
 
 
 @pytest.mark.parametrize(
-    "inputs", [{}, {"numeric_scaling": "robust_clip", "numeric_embedding": "periodic"}]
+    "inputs",
+    [
+        {},
+        {"numeric_scaling": "robust_clip", "numeric_embedding": "periodic"},
+        {"ensemble_size": 4},
+    ],
 )
 def test_net_regressor_member(inputs, tmp_path):
     """The net as a regression member, with the target transform around it.

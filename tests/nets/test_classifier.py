@@ -181,6 +181,7 @@ def test_dataframe_input_keeps_feature_names():
         ({"norm": "foo"}, "norm"),
         ({"numeric_scaling": "minmax"}, "numeric_scaling"),
         ({"numeric_embedding": "fourier"}, "numeric_embedding"),
+        ({"ensemble_size": 0}, "ensemble_size"),
         ({"dropout": 1.5}, "dropout"),
         ({"lr_schedule": "step"}, "lr_schedule"),
         ({"hidden_width": 0}, "hidden_width"),
