@@ -56,17 +56,21 @@ def space() -> dict[str, Any]:
     return dict(mlp_space(ModelContext(n_rows=1000, n_features=1, task="binary")))
 
 
-def tune(strategy: str, cell: tuple, args: argparse.Namespace) -> tuple[float, float, int]:
-    """Best CV score, held-out ROC AUC and trials of one search on one dataset's cell."""
+def search_and_score(
+    net: Any,
+    grid: dict[str, Any],
+    strategy: str,
+    cell: tuple,
+    args: argparse.Namespace,
+    **options: Any,
+) -> tuple[float, float, int]:
+    """Tune ``net`` over ``grid`` on a cell: best CV ROC AUC, held-out ROC AUC, trials."""
     from automl import SearchCV
 
     X_train, X_test, y_train, y_test, cv = cell
-    options: dict[str, Any] = {}
-    if strategy != "bayes":
-        options = dict(resource="max_epochs", min_resources=MIN_EPOCHS, max_resources=MAX_EPOCHS)
     found = SearchCV(
-        make_net(args.seed, len(X_train)),
-        space(),
+        net,
+        grid,
         search=strategy,
         time_budget=args.budget,
         scoring="roc_auc",
@@ -77,6 +81,15 @@ def tune(strategy: str, cell: tuple, args: argparse.Namespace) -> tuple[float, f
     ).fit(X_train, y_train)
     test = held_out_auc(y_test, found.predict_proba(X_test), found.classes_)
     return found.best_score_, test, found.n_trials_
+
+
+def tune(strategy: str, cell: tuple, args: argparse.Namespace) -> tuple[float, float, int]:
+    """Best CV score, held-out ROC AUC and trials of one search on one dataset's cell."""
+    options: dict[str, Any] = {}
+    if strategy != "bayes":
+        options = dict(resource="max_epochs", min_resources=MIN_EPOCHS, max_resources=MAX_EPOCHS)
+    net = make_net(args.seed, len(cell[0]))
+    return search_and_score(net, space(), strategy, cell, args, **options)
 
 
 def default_datasets() -> list[str]:
