@@ -45,6 +45,7 @@ def test_default_builds_and_fits(family, n_classes):
     assert isinstance(model, TabularNetClassifier)
     assert model.max_time is not None and model.max_time < context.time_limit
     assert model.n_threads == 1 and model.random_state == 0
+    assert model.ensemble_size > 1  # members trained at once, as measured in issue 18
     model.fit(X[:300], y[:300])
     assert model.predict_proba(X[300:]).shape == (100, n_classes)
     # held out: 0.88 (two classes) and 0.79 (three) measured; chance is 0.5 and 0.33
