@@ -58,12 +58,21 @@ def test_booster_sklearn_checks(estimator, check):
     check(estimator)
 
 
-@imblearn_checks(
-    [
-        SafeResampler(method="smote", random_state=0),
-        SafeResampler(method="random_under", random_state=0),
-    ],
-    expected_failed_checks=lambda estimator: RESAMPLER_EXPECTED_FAILURES,
+def _listed(marker: pytest.MarkDecorator) -> pytest.MarkDecorator:
+    """imbalanced-learn's checks as a parametrize mark over a list, not a generator
+    (which pytest deprecates)."""
+    names, values, *rest = marker.args
+    return pytest.mark.parametrize(names, list(values), *rest, **marker.kwargs)
+
+
+@_listed(
+    imblearn_checks(
+        [
+            SafeResampler(method="smote", random_state=0),
+            SafeResampler(method="random_under", random_state=0),
+        ],
+        expected_failed_checks=lambda estimator: RESAMPLER_EXPECTED_FAILURES,
+    )
 )
 def test_resampler_imblearn_checks(estimator, check):
     check(estimator)
