@@ -7,9 +7,9 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.metrics import roc_auc_score
 
+from automl import fidelity as fidelity_module
 from automl.data import infer_schema, validate_fit_data
 from automl.evaluate import DataRef, TrialTask, run_trial
-from automl import fidelity as fidelity_module
 from automl.fidelity import (
     default_min_fidelity,
     fidelity_label,
