@@ -129,7 +129,7 @@ MLP = ModelFamily(
     supports_class_weight=True,
     supports_sample_weight=True,
     # a prior until the first trial is timed; one member (regression) costs about this,
-    # the classifier's 4 members 2.5-5x more (13 tables, offline)
+    # the classifier's 4 members 2-4.6x more (13 tables, offline)
     cost=8.0,
     tasks=BOTH_TASKS,
     description=(
