@@ -26,7 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.search_cells import add_cell_arguments, held_out_auc, print_means, run_cells
+from benchmarks.search_cells import (
+    add_cell_arguments,
+    held_out_auc,
+    print_means,
+    print_wins,
+    run_cells,
+)
 from benchmarks.suites import load_suite, resolve_datasets
 
 #: The full resource: the mlp family's epoch cap, and every ``bayes`` configuration's.
@@ -110,12 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     results = run(args)
     print_means(results, "strategy")
-    for measure in ("cv_roc_auc", "test_roc_auc"):
-        wide = results.pivot(index="dataset", columns="strategy", values=measure)
-        for other in ("hyperband", "bohb"):
-            if {"bayes", other} <= set(wide.columns):
-                better = int((wide[other] > wide["bayes"]).sum())
-                print(f"{other}'s {measure} above bayes's on {better} of {len(wide)} datasets")
+    print_wins(results, "strategy", "bayes", ("hyperband", "bohb"))
     if args.out:
         results.to_csv(args.out, index=False)
 

@@ -20,11 +20,10 @@ Run it on an otherwise idle machine; it measures time::
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from automl.space import Categorical
 from benchmarks.net_fidelity import default_datasets, make_net, search_and_score, space
-from benchmarks.search_cells import add_cell_arguments, print_means, run_cells
+from benchmarks.search_cells import add_cell_arguments, print_means, print_wins, run_cells
 
 SEARCHED = "searched"
 
@@ -61,12 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     arms = arm_names(args.ensemble_sizes, args.searched)
     results = run_cells("arm", arms, tune, args, args.datasets or default_datasets())
     print_means(results, "arm")
-    for measure in ("cv_roc_auc", "test_roc_auc"):
-        wide: Any = results.pivot(index="dataset", columns="arm", values=measure)
-        for other in arms:
-            if other != "k=1" and {"k=1", other} <= set(wide.columns):
-                better = int((wide[other] > wide["k=1"]).sum())
-                print(f"{other}'s {measure} above k=1's on {better} of {len(wide)} datasets")
+    print_wins(results, "arm", "k=1", arms)
     if args.out:
         results.to_csv(args.out, index=False)
 

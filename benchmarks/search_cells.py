@@ -89,6 +89,19 @@ def print_means(results: pd.DataFrame, key: str) -> None:
     print(results.groupby(key)[MEASURES].mean().round(4).to_string())
 
 
+def print_wins(results: pd.DataFrame, key: str, baseline: str, others: Sequence[str]) -> None:
+    """For each CV and test measure, on how many datasets each of ``others`` beats ``baseline``.
+
+    Systems missing from ``results`` are skipped.
+    """
+    for measure in ("cv_roc_auc", "test_roc_auc"):
+        wide = results.pivot(index="dataset", columns=key, values=measure)
+        for other in others:
+            if other != baseline and {baseline, other} <= set(wide.columns):
+                better = int((wide[other] > wide[baseline]).sum())
+                print(f"{other}'s {measure} above {baseline}'s on {better} of {len(wide)} datasets")
+
+
 def run_cells(
     key: str,
     systems: Sequence[str],
