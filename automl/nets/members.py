@@ -38,7 +38,6 @@ class MemberInputs(nn.Module):
 
     def __init__(self, n_features: int, k: int) -> None:
         super().__init__()
-        self.k = k
         signs = torch.randint(0, 2, (k, n_features)).float() * 2 - 1
         self.scale = nn.Parameter(signs)
 
