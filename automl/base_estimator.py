@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from .large_data import resolve_search
 from .leaderboard import build_leaderboard
 from .log_header import log_header
 from .models import ModelContext
+from .oof_retention import trials_worth_keeping
 from .params import validate_params
 from .progress import SearchProgress
 from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy, reported_metrics
@@ -147,6 +149,7 @@ class AutoMLBase(BaseEstimator):
             self.log_dir,
             header={**log_header(self, X_df, y_fit, graph, group_labels, weights), "seed": seed},
             resume=self.resume,
+            retain=partial(trials_worth_keeping, metric=self.metric_),
         )
         seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
         run = self._run_context(graph, schema, X_df, y_fit, seed, group_labels)

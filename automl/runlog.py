@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,25 +52,36 @@ class RunLog:
         ``run.json``. On resume the stored header wins, so the run keeps its seed.
     resume : bool
         Continue an existing log in ``log_dir`` instead of starting a new one.
+    retain : callable or None
+        ``retain(records)`` returns the trials whose out-of-fold predictions must stay
+        in memory (see :mod:`automl.oof_retention`); the others are dropped from
+        :attr:`oof` (not from disk) whenever it has grown to twice its size after the
+        last drop, so it stays bounded. None keeps every trial's.
 
     Attributes
     ----------
     records : list of dict
         One per finished trial, in the order they finished.
     oof : dict of int to ndarray
-        Out-of-fold probabilities of successful trials.
+        Out-of-fold probabilities of successful trials (those ``retain`` keeps).
     resumed : int
         How many records were read back from disk.
     """
 
     def __init__(
-        self, log_dir: str | os.PathLike[str] | None, header: dict[str, Any], resume: bool = False
+        self,
+        log_dir: str | os.PathLike[str] | None,
+        header: dict[str, Any],
+        resume: bool = False,
+        retain: Callable[[list[dict[str, Any]]], set[int]] | None = None,
     ) -> None:
         self.dir = Path(log_dir) if log_dir is not None else None
         self.header = header
         self.records: list[dict[str, Any]] = []
         self.oof: dict[int, np.ndarray] = {}
         self.resumed = 0
+        self._retain = retain
+        self._retained = 0  # len(self.oof) after the last drop
         if self.dir is None:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -117,7 +129,17 @@ class RunLog:
                     continue
                 self.oof[record["trial"]] = np.load(oof_file)
             self.records.append(record)
+            self._drop_unneeded_oof()
         self.resumed = len(self.records)
+
+    def _drop_unneeded_oof(self) -> None:
+        """Drop the predictions ``retain`` no longer needs, once they have doubled."""
+        if self._retain is None or len(self.oof) <= max(2 * self._retained, 1):
+            return
+        keep = self._retain(self.records)
+        for trial in [t for t in self.oof if t not in keep]:
+            del self.oof[trial]
+        self._retained = len(self.oof)
 
     @property
     def next_trial(self) -> int:
@@ -128,6 +150,7 @@ class RunLog:
         if oof is not None:
             self.oof[record["trial"]] = oof
         self.records.append(record)
+        self._drop_unneeded_oof()
         if self.dir is None:
             return
         if oof is not None:

@@ -65,7 +65,8 @@ def open_log(
     import joblib
 
     header = {"fingerprint": joblib.hash(data), "settings": settings, "seed": seed}
-    return RunLog(log_dir, header=header, resume=resume)
+    # the search reads scores, never out-of-fold predictions: none stay in memory
+    return RunLog(log_dir, header=header, resume=resume, retain=lambda records: set())
 
 
 #: Configurations a Bayesian SearchCV draws at random (the estimator's own first)
