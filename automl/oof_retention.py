@@ -6,9 +6,9 @@ blend's candidates (the best :data:`~automl.ensemble.MAX_CANDIDATES` trials and 
 family's best, see :func:`~automl.ensemble.diverse_candidates`), the next-best trials
 refitted when no member refits (:data:`~automl.final_model.FALLBACK_REFITS`), and all
 of these at one fidelity only (the full one, or the best trial's when none finished
-there). Keeping every trial's would grow
-the main process by rows x outputs x 8 bytes a trial for the whole search: 12 MB a
-trial at 750,000 binary rows, several GB over a long search.
+there). Keeping every trial's would grow the main process by rows x outputs x 8 bytes
+a trial for the whole search: 12 MB a trial at 750,000 binary rows, several GB over
+a long search.
 
 So the trial log drops from memory the predictions of trials that can no longer be
 chosen (:class:`~automl.runlog.RunLog`'s ``retain``), per fidelity: every trial is kept
