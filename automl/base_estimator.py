@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -30,13 +29,11 @@ from .graph.compile import describe_steps
 from .group_folds import validate_groups
 from .large_data import resolve_search
 from .leaderboard import build_leaderboard
-from .log_header import log_header
+from .log_header import open_fit_log
 from .models import ModelContext
-from .oof_retention import trials_worth_keeping
 from .params import validate_params
 from .progress import SearchProgress
 from .run_context import Folds, Parallelism, RunContext, ThresholdPolicy, reported_metrics
-from .runlog import RunLog
 from .sample_weight import (
     check_weighted_classes,
     graph_for_weights,
@@ -142,16 +139,8 @@ class AutoMLBase(BaseEstimator):
             self._say(final.notes[0])
             self._keep(final, [], y_fit, t_start, time.monotonic())
             return
-        seed = self.random_state
-        if seed is None:
-            seed = int(np.random.default_rng().integers(2**31 - 1))
-        log = RunLog(
-            self.log_dir,
-            header={**log_header(self, X_df, y_fit, graph, group_labels, weights), "seed": seed},
-            resume=self.resume,
-            retain=partial(trials_worth_keeping, metric=self.metric_),
-        )
-        seed = int(log.header.get("seed", seed))  # a resumed run keeps its first seed
+        log = open_fit_log(self, X_df, y_fit, graph, group_labels, weights)
+        seed = int(log.header["seed"])  # a resumed run keeps its first seed
         run = self._run_context(graph, schema, X_df, y_fit, seed, group_labels)
         self.graph_ = graph
         self.graph_description_ = graph.describe(run.model)

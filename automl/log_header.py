@@ -1,13 +1,42 @@
-"""The header of a fit's trial log: what a resume must match."""
+"""A fit's trial log: its header (what a resume must match), and opening it."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .graph import PipelineGraph
+from .oof_retention import trials_worth_keeping
+from .runlog import RunLog
+
+
+def open_fit_log(
+    est: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    graph: PipelineGraph,
+    groups: np.ndarray | None,
+    weights: np.ndarray | None,
+) -> RunLog:
+    """The fit's trial log, new or resumed (``est.log_dir``, ``est.resume``).
+
+    Its header holds the run's seed: ``est.random_state``, or a fresh one drawn here
+    when that is None; a resumed log keeps the seed it was started with. Only the out-
+    of-fold predictions the final model may read stay in memory
+    (:mod:`automl.oof_retention`).
+    """
+    seed = est.random_state
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31 - 1))
+    return RunLog(
+        est.log_dir,
+        header={**log_header(est, X, y, graph, groups, weights), "seed": seed},
+        resume=est.resume,
+        retain=partial(trials_worth_keeping, metric=est.metric_),
+    )
 
 
 def log_header(
