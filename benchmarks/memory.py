@@ -45,6 +45,60 @@ def pss_mb(pid: int) -> float | None:
     return None
 
 
+#: The kinds of memory :func:`pss_kinds_mb` tells apart.
+KINDS = ("anonymous", "data file", "libraries", "other files")
+
+
+def _kind(path: str) -> str:
+    """The kind of one mapping, from its path in ``/proc/<pid>/smaps``."""
+    from automl.worker_data import FOLDER_PREFIX
+
+    if not path or path.startswith("["):  # heap, stack, anonymous mappings
+        return "anonymous"
+    if f"/{FOLDER_PREFIX}" in path:  # the fit's worker data, memory-mapped
+        return "data file"
+    if path.endswith(".so") or ".so." in path:
+        return "libraries"
+    return "other files"
+
+
+def pss_kinds_mb(pid: int) -> dict[str, float] | None:
+    """PSS of one process in MB by kind of mapping (see :data:`KINDS`); None when unreadable.
+
+    Anonymous memory is what the process allocated (arrays, Python objects, the
+    libraries' heaps); "data file" the fit's memory-mapped worker data; "libraries"
+    the pages of shared libraries. Reads the whole ``smaps``: slower than
+    :func:`pss_mb`, for a breakdown, not for frequent sampling.
+    """
+    kinds = dict.fromkeys(KINDS, 0.0)
+    kind = "anonymous"
+    try:
+        with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                head = line.split(None, 5)
+                if head and "-" in head[0] and ":" not in head[0]:  # a mapping's first line
+                    kind = _kind(head[5].strip() if len(head) > 5 else "")
+                elif line.startswith("Pss:"):
+                    kinds[kind] += int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return kinds
+
+
+def tree_pss_kinds_mb(pid: int | None = None) -> dict[str, dict[str, float]] | None:
+    """:func:`pss_kinds_mb` of ``pid`` (default: this process) and of its descendants summed:
+    ``{"main": {...}, "workers": {...}}``."""
+    root = os.getpid() if pid is None else pid
+    main = pss_kinds_mb(root)
+    if main is None:
+        return None
+    workers = dict.fromkeys(KINDS, 0.0)
+    for child in children(root):
+        for kind, mb in (pss_kinds_mb(child) or {}).items():
+            workers[kind] += mb
+    return {"main": main, "workers": workers}
+
+
 def tree_pss_parts_mb(pid: int | None = None) -> tuple[float, float] | None:
     """PSS of ``pid`` (default: this process) and of all its descendants together, in MB."""
     root = os.getpid() if pid is None else pid
@@ -66,7 +120,9 @@ class PeakTreePss:
 
     Use as a context manager; ``peak_mb`` is the largest sum seen, ``start_mb`` the
     first sample, ``peak_parts_mb`` the PSS of this process and of its descendants at
-    the peak (which of them holds the memory).
+    the peak (which of them holds the memory). With ``kinds=True``, ``peak_kinds_mb``
+    is :func:`tree_pss_kinds_mb` read at each new peak (reading every mapping costs
+    CPU beside the measured work, so it is off by default).
 
     Examples
     --------
@@ -75,11 +131,13 @@ class PeakTreePss:
     >>> memory.peak_mb  # doctest: +SKIP
     """
 
-    def __init__(self, interval: float = SAMPLE_SECONDS) -> None:
+    def __init__(self, interval: float = SAMPLE_SECONDS, kinds: bool = False) -> None:
         self.interval = interval
+        self.kinds = kinds
         self.start_mb: float | None = None
         self.peak_mb: float | None = None
         self.peak_parts_mb: tuple[float, float] | None = None
+        self.peak_kinds_mb: dict[str, dict[str, float]] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -87,6 +145,8 @@ class PeakTreePss:
         parts = tree_pss_parts_mb()
         if parts is not None and (self.peak_mb is None or sum(parts) > self.peak_mb):
             self.peak_mb, self.peak_parts_mb = sum(parts), parts
+            if self.kinds:
+                self.peak_kinds_mb = tree_pss_kinds_mb()
 
     def _sample(self) -> None:
         while not self._stop.is_set():

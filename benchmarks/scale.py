@@ -22,6 +22,11 @@ Memory alone, the same trials whatever the machine's load (old against new code)
 The acceptance run of issue 15 (on a quiet machine; about 6 minutes)::
 
     python -m benchmarks.scale --rows 1000000 --budget 300 --no-shared
+
+``--breakdown`` also prints, under each row, the peak's PSS by kind of memory for
+the fit's process and its workers (anonymous, the memory-mapped worker data, shared
+libraries, other files): where the memory is. It reads every mapping at each new
+peak, which costs CPU beside the fit, so leave it off for timings.
 """
 
 from __future__ import annotations
@@ -108,7 +113,7 @@ def measure(
         search=args.search,
     )
     before = tree_pss_mb()
-    with PeakTreePss() as memory:
+    with PeakTreePss(kinds=args.breakdown) as memory:
         start = time.monotonic()
         clf.fit(X_tr, y_tr)
         fit_seconds = time.monotonic() - start
@@ -134,6 +139,7 @@ def measure(
         "pss_x_data": (memory.peak_mb or float("nan")) / data_mb,
         "peak_main_mb": main_mb,
         "peak_workers_mb": workers_mb,
+        "peak_kinds_mb": memory.peak_kinds_mb,
         "fit_over_budget": fit_seconds / args.budget,
         "auc": auc,
         "hgb_auc": hgb_auc,
@@ -191,6 +197,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument(
         "--search", default="auto", help="the classifier's search strategy (default auto)"
     )
+    parser.add_argument(
+        "--breakdown", action="store_true", help="print the peak's PSS by kind of memory"
+    )
     args = parser.parse_args(argv)
 
     import automl
@@ -223,6 +232,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             f"{r['hgb_s']:>6.1f}",
             flush=True,
         )
+        for process, kinds in (r.get("peak_kinds_mb") or {}).items():
+            shares = ", ".join(f"{kind} {mb:.0f}" for kind, mb in kinds.items())
+            print(f"{'':>22} {process:>7} MB: {shares}")
     print(machine_load())
     return rows
 
