@@ -115,6 +115,11 @@ class RunLog:
                     "log_dir, or the original data and settings."
                 )
 
+    def _oof_path(self, trial: int) -> Path:
+        """Where a trial's out-of-fold predictions are saved (logs with a directory)."""
+        assert self.dir is not None
+        return self.dir / "oof" / f"trial_{trial:06d}.npy"
+
     def _read(self, trials_file: Path) -> None:
         if not trials_file.exists():
             return
@@ -123,13 +128,14 @@ class RunLog:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short by a kill: that trial is simply re-run
-            oof_file = trials_file.parent / "oof" / f"trial_{record['trial']:06d}.npy"
-            if record.get("status") == "ok":
-                if not oof_file.exists():
-                    continue
-                self.oof[record["trial"]] = np.load(oof_file)
+            if record.get("status") == "ok" and not self._oof_path(record["trial"]).exists():
+                continue
             self.records.append(record)
-            self._drop_unneeded_oof()
+        # load only the predictions ``retain`` keeps: a long run's are not all read back
+        ok = [r["trial"] for r in self.records if r.get("status") == "ok"]
+        keep = set(ok) if self._retain is None else self._retain(self.records)
+        self.oof = {t: np.load(self._oof_path(t)) for t in ok if t in keep}
+        self._retained = len(self.oof)
         self.resumed = len(self.records)
 
     def _drop_unneeded_oof(self) -> None:
@@ -154,7 +160,7 @@ class RunLog:
         if self.dir is None:
             return
         if oof is not None:
-            path = self.dir / "oof" / f"trial_{record['trial']:06d}.npy"
+            path = self._oof_path(record["trial"])
             tmp = path.with_name(path.stem + ".tmp.npy")
             np.save(tmp, oof)
             os.replace(tmp, path)

@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from automl.worker_data import FOLDER_PREFIX
+
 #: Seconds between two samples of the tree's memory.
 SAMPLE_SECONDS = 0.2
 
@@ -51,8 +53,6 @@ KINDS = ("anonymous", "data file", "libraries", "other files")
 
 def _kind(path: str) -> str:
     """The kind of one mapping, from its path in ``/proc/<pid>/smaps``."""
-    from automl.worker_data import FOLDER_PREFIX
-
     if not path or path.startswith("["):  # heap, stack, anonymous mappings
         return "anonymous"
     if f"/{FOLDER_PREFIX}" in path:  # the fit's worker data, memory-mapped
