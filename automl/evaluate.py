@@ -303,9 +303,10 @@ def _summarise(
     result.update(_stats(cv.scores))
     if not np.isfinite(result["mean"][run.metric]):
         raise FloatingPointError(f"the {run.metric} score is NaN")
-    # below full fidelity the predictions serve a stand-in at most: half the memory
-    # in the main process, which holds every trial's (see RunLog.oof)
-    result["oof"] = cv.oof if is_full(task.config) else cv.oof.astype(np.float32)
+    if run.keep_oof:
+        # below full fidelity the predictions serve a stand-in at most: half the memory
+        # in the main process, which holds every trial's (see RunLog.oof)
+        result["oof"] = cv.oof if is_full(task.config) else cv.oof.astype(np.float32)
 
 
 def run_trial(task: TrialTask) -> dict[str, Any]:

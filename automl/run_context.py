@@ -197,6 +197,10 @@ class RunContext:
     fold_models : str or None
         The folder where workers keep the fold models of full-fidelity trials; None:
         they keep none.
+    keep_oof : bool
+        Whether trials send their out-of-fold predictions back. The final model's
+        ensemble, stacking, threshold and stand-in need them; ``SearchCV`` reads only
+        scores, so its trials send none (12 MB a trial at 750,000 binary rows).
     """
 
     graph: PipelineGraph
@@ -215,6 +219,7 @@ class RunContext:
     strategy_options: tuple[tuple[str, Any], ...] = ()
     final_model: str = "refit"
     fold_models: str | None = None
+    keep_oof: bool = True
 
     @property
     def n_classes(self) -> int:

@@ -57,6 +57,10 @@ class RunLog:
         in memory (see :mod:`automl.oof_retention`); the others are dropped from
         :attr:`oof` (not from disk) whenever it has grown to twice its size after the
         last drop, so it stays bounded. None keeps every trial's.
+    predictions : bool, default=True
+        Whether the log holds out-of-fold predictions at all. With False (a search
+        that reads only scores, as ``SearchCV``) a successful trial is complete
+        without them, so a resume keeps it although no ``.npy`` file exists.
 
     Attributes
     ----------
@@ -74,6 +78,7 @@ class RunLog:
         header: dict[str, Any],
         resume: bool = False,
         retain: Callable[[list[dict[str, Any]]], set[int]] | None = None,
+        predictions: bool = True,
     ) -> None:
         self.dir = Path(log_dir) if log_dir is not None else None
         self.header = header
@@ -82,10 +87,12 @@ class RunLog:
         self.resumed = 0
         self._retain = retain
         self._retained = 0  # len(self.oof) after the last drop
+        self.predictions = predictions
         if self.dir is None:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "oof").mkdir(exist_ok=True)
+        if predictions:
+            (self.dir / "oof").mkdir(exist_ok=True)
         run_file, trials_file = self.dir / "run.json", self.dir / "trials.jsonl"
         if resume and run_file.exists():
             stored = json.loads(run_file.read_text(encoding="utf-8"))
@@ -128,15 +135,21 @@ class RunLog:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short by a kill: that trial is simply re-run
-            if record.get("status") == "ok" and not self._oof_path(record["trial"]).exists():
-                continue
+            if (
+                self.predictions
+                and record.get("status") == "ok"
+                and not self._oof_path(record["trial"]).exists()
+            ):
+                continue  # its predictions are missing: the trial is re-run
             self.records.append(record)
+        self.resumed = len(self.records)
+        if not self.predictions:
+            return
         # load only the predictions ``retain`` keeps: a long run's are not all read back
         ok = [r["trial"] for r in self.records if r.get("status") == "ok"]
         keep = set(ok) if self._retain is None else self._retain(self.records)
         self.oof = {t: np.load(self._oof_path(t)) for t in ok if t in keep}
         self._retained = len(self.oof)
-        self.resumed = len(self.records)
 
     def _drop_unneeded_oof(self) -> None:
         """Drop the predictions ``retain`` no longer needs, once they have doubled."""
@@ -153,6 +166,8 @@ class RunLog:
 
     def append(self, record: dict[str, Any], oof: np.ndarray | None) -> None:
         """Add one finished trial (and persist it when the log has a directory)."""
+        if not self.predictions:
+            oof = None
         if oof is not None:
             self.oof[record["trial"]] = oof
         self.records.append(record)

@@ -89,6 +89,19 @@ def test_ok_trial_without_its_predictions_is_dropped(tmp_path):
     assert set(log.oof) == {0}
 
 
+def test_a_log_without_predictions_keeps_scores_and_resumes_them(tmp_path):
+    # SearchCV's log: its trials send no predictions, and a resume must still count them
+    log = RunLog(tmp_path, HEADER, predictions=False)
+    log.append(_record(0, score=0.7), _oof(0))  # given by mistake: not kept either
+    log.append(_record(1, status="failed"), None)
+    log.append(_record(2, score=0.9), None)
+    assert log.oof == {} and not (tmp_path / "oof").exists()
+    again = RunLog(tmp_path, HEADER, resume=True, predictions=False)
+    assert [r["trial"] for r in again.records] == [0, 1, 2]
+    assert again.resumed == 3 and again.next_trial == 3 and again.oof == {}
+    assert again.records[2]["mean"]["roc_auc"] == 0.9
+
+
 @pytest.mark.parametrize(
     "key, other",
     [

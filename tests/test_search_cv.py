@@ -288,6 +288,31 @@ def test_a_search_resumes_from_its_trial_log_and_prints_nothing(cancer, tmp_path
     assert again.n_trials_ == 3
     assert again.cv_results_["params"][:2] == first.cv_results_["params"]
     assert capfd.readouterr().err == ""
+    # the search reads scores only: no trial wrote out-of-fold predictions
+    assert not (tmp_path / "oof").exists()
+
+
+def test_trials_send_back_no_predictions(cancer, monkeypatch):
+    # at 750,000 binary rows each trial's predictions are 12 MB pickled to the main process
+    from automl.search import runner
+
+    X_train, _, y_train, _ = cancer
+    sent = []
+    original = runner.trial_record
+
+    def spy(task, result, started, finished):
+        sent.append(result.get("oof"))
+        return original(task, result, started, finished)
+
+    monkeypatch.setattr(runner, "trial_record", spy)
+    search = SearchCV(
+        LogisticRegression(max_iter=3000),
+        {"C": Real(0.05, 5.0, log=True)},
+        max_trials=3,
+        **{**CHEAP, "search": "random"},
+    ).fit(X_train, y_train)
+    assert len(sent) == 3 and all(oof is None for oof in sent)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 def test_a_classifier_without_predict_proba_is_scored_from_its_decision_function(cancer):

@@ -65,8 +65,8 @@ def open_log(
     import joblib
 
     header = {"fingerprint": joblib.hash(data), "settings": settings, "seed": seed}
-    # the search reads scores, never out-of-fold predictions: none stay in memory
-    return RunLog(log_dir, header=header, resume=resume, retain=lambda records: set())
+    # the search reads scores, never out-of-fold predictions: its trials send none
+    return RunLog(log_dir, header=header, resume=resume, predictions=False)
 
 
 #: Configurations a Bayesian SearchCV draws at random (the estimator's own first)
@@ -117,6 +117,7 @@ def make_run(
         strategy=search,
         seed=seed,
         ensemble=False,
+        keep_oof=False,
         memory_limit_mb=resolve_memory_limit("auto", parallelism.trials),
         custom_metric=custom,
         strategy_options=options,
