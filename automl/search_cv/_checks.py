@@ -15,6 +15,7 @@ from sklearn.model_selection import check_cv
 from .. import metrics as M
 from ..custom_metrics import CostMatrix, CustomMetric, as_metric
 from ..data import encode_target
+from ..estimator_api import estimator_tasks
 from ..exceptions import ConfigError, DataError
 from ..resource import Resource
 from ..search import STRATEGIES
@@ -27,6 +28,11 @@ SEARCHES = tuple(STRATEGIES)
 MULTI_FIDELITY = tuple(n for n, cls in STRATEGIES.items() if getattr(cls, "multi_fidelity", False))
 #: An integer range of at most this many values is searched value by value under grid.
 GRID_ALL_INTEGERS = 10
+
+
+def kind_of(estimator: Any) -> str:
+    """``"regression"`` for a regressor, else ``"classification"``."""
+    return "regression" if estimator_tasks(estimator) == {"regression"} else "classification"
 
 
 def _integer(v: Any) -> bool:
@@ -72,9 +78,10 @@ def check_params(params: dict[str, Any]) -> None:
     if not ((_integer(cv) and cv >= 2) or (not isinstance(cv, str) and hasattr(cv, "split"))):
         if not (isinstance(cv, (list, tuple)) and len(cv) >= 1):
             raise _fail("cv", "an int >= 2, a CV splitter or a list of (train, test) pairs", cv)
-    for name in ("refit", "resume"):
-        if not isinstance(params[name], (bool, np.bool_)):
-            raise _fail(name, "a bool", params[name])
+    if not isinstance(params["resume"], (bool, np.bool_)):
+        raise _fail("resume", "a bool", params["resume"])
+    if not isinstance(params["refit"], (bool, np.bool_, str)):
+        raise _fail("refit", "a bool, or the name of a metric in 'scoring'", params["refit"])
     if not (_integer(params["verbose"]) and params["verbose"] >= 0):
         raise _fail("verbose", "an int >= 0", params["verbose"])
     log_dir = params["log_dir"]

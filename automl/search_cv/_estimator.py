@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 
-from ..estimator_api import check_estimator_api, check_space, estimator_tasks
+from ..estimator_api import check_estimator_api, check_space
 from ..exceptions import NotFittedError
 from ..progress import SearchProgress
 from ..runlog import RunLog
@@ -22,18 +22,14 @@ from ._checks import (
     check_params,
     check_resource,
     grid_space,
+    kind_of,
     make_folds,
     per_row_params,
-    resolve_scoring,
     target,
 )
 from ._engine import make_run, open_log, refit_best, refit_seconds, register_family, score_best
-from ._results import best_index, cv_results, trial_params, trials_frame
-
-
-def _kind(estimator: Any) -> str:
-    """``"regression"`` for a regressor, else ``"classification"``."""
-    return "regression" if estimator_tasks(estimator) == {"regression"} else "classification"
+from ._results import search_attributes
+from ._scoring import resolve_metrics
 
 
 class SearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -62,12 +58,15 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         in the refit for what is left, instead of being stopped with its worker.
     max_trials : int or None, default=None
         Most configurations to try.
-    scoring : str, scorer, CustomMetric or None, default=None
+    scoring : str, scorer, CustomMetric, None, list of str or dict, default=None
         A metric of automl (``"roc_auc"``, ``"log_loss"``, ``"rmse"``, ...), a
         scikit-learn scorer name (``"neg_log_loss"``) or object, or a
         :class:`~automl.CustomMetric`. None: accuracy for a classifier, R² for a
         regressor (the estimator's ``score``). Scores keep the metric's own sign:
-        lower is better for losses such as ``log_loss`` and ``rmse``.
+        lower is better for losses such as ``log_loss`` and ``rmse``. Several metrics
+        (a list of automl's names, or a dict ``{key: metric}`` where the optimised
+        one may be a scorer) fill ``cv_results_`` per key, as in scikit-learn, at no
+        extra cost (trials score them all); ``refit`` names the one optimised.
     cv : int, CV splitter or iterable, default=5
         As in scikit-learn: an int is stratified K-fold for a classifier, K-fold for
         a regressor (not shuffled); a splitter receives ``groups``.
@@ -89,9 +88,11 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
     min_resources, max_resources : int or None, default=None
         The resource's range; None: the estimator's own value as the maximum and a
         ninth of it as the minimum.
-    refit : bool, default=True
+    refit : bool or str, default=True
         Fit the best configuration on all rows as ``best_estimator_`` (a fresh fit,
-        also when promotions continued their folds' models).
+        also when promotions continued their folds' models). With several metrics:
+        the key of the one to optimise and refit, or False (the first is optimised,
+        ``best_*`` describe it, nothing is refitted).
     verbose : int, default=0
         0 silent, 1 a progress bar.
 
@@ -113,8 +114,10 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         Trials run (resumed ones included).
     n_splits_ : int
         Cross-validation folds.
-    scorer_ : str
-        The name of the metric optimised.
+    scorer_ : str or dict
+        The name of the metric optimised; with several, ``{key: metric name}``.
+    multimetric_ : bool
+        Whether ``scoring`` named several metrics.
     refit_time_ : float
         Seconds the refit took.
 
@@ -146,7 +149,7 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         resource: str | None = None,
         min_resources: int | None = None,
         max_resources: int | None = None,
-        refit: bool = True,
+        refit: bool | str = True,
         verbose: int = 0,
     ) -> None:
         self.estimator = estimator
@@ -210,11 +213,12 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.search == "grid":
             space = grid_space(space)
         resource = check_resource(params, self.estimator, space)
-        kind = _kind(self.estimator)
+        kind = kind_of(self.estimator)
         X_df, from_dataframe = as_input_frame(X)
         y_fit, task, n_classes, self._classes = target(y, kind, len(X_df))
-        metric, custom = resolve_scoring(self.scoring, kind, task, self._classes)
-        self.scorer_ = metric
+        scoring = resolve_metrics(self.scoring, self.refit, kind, task, self._classes)
+        metric, custom, self._metric = scoring.metric, scoring.custom, scoring.metric
+        self.scorer_ = dict(scoring.metrics) if scoring.multimetric else metric
         folds = make_folds(self.cv, X, y, groups, kind)
         seed = (
             self.random_state
@@ -235,7 +239,7 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
                 "estimator": repr(self.estimator),
                 "space": repr(space),
                 "search": self.search,
-                "metric": metric,
+                "metric": metric if not scoring.multimetric else repr(scoring.metrics),
                 "cv": repr(self.cv),
                 "resource": repr(resource),
             }
@@ -264,23 +268,16 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
             )
             with quiet_workers(self.verbose):
                 run_search(run, X_df, y_fit, budget, log, progress)
-        best = self._keep(log, metric, len(folds), resource)
+        best = self._keep(log, scoring, len(folds), resource)
         max_time = refit_seconds(budget, best, len(folds))
         self._refit(X, y, fit_params, run.parallelism.threads, max_time)
         return self
 
-    def _keep(self, log: RunLog, metric: str, n_splits: int, resource: Any) -> dict[str, Any]:
+    def _keep(self, log: RunLog, scoring: Any, n_splits: int, resource: Any) -> dict[str, Any]:
         records = sorted(log.records, key=lambda r: r["trial"])
-        self.n_trials_ = len(records)
-        self.n_splits_ = n_splits
-        self.trials_ = trials_frame(records, metric, resource)
-        self.cv_results_ = cv_results(records, metric, n_splits, resource)
-        best = best_index(records, metric)
-        self.best_index_ = best
-        self.best_params_ = trial_params(records[best]["config"], resource)
-        self.best_score_ = float(records[best]["mean"][metric])
-        self.multimetric_ = False
-        return records[best]
+        attributes, best = search_attributes(records, scoring, n_splits, resource)
+        self.__dict__.update(attributes)  # n_trials_, cv_results_, best_index_, ...
+        return best
 
     def _refit(
         self, X: Any, y: Any, fit_params: dict[str, Any], threads: int, max_time: float | None
@@ -395,6 +392,6 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         float
-            The metric ``scorer_`` names, with its own sign.
+            The optimised metric (``best_score_``'s), with its own sign.
         """
-        return score_best(self._best(), self.scorer_, _kind(self.estimator), X, y)
+        return score_best(self._best(), self._metric, kind_of(self.estimator), X, y)
