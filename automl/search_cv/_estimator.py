@@ -29,7 +29,7 @@ from ._checks import (
 )
 from ._engine import make_run, open_log, refit_best, refit_seconds, register_family, score_best
 from ._results import search_attributes
-from ._scoring import resolve_metrics
+from ._scoring import Scoring, resolve_metrics
 
 
 class SearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -273,7 +273,7 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         self._refit(X, y, fit_params, run.parallelism.threads, max_time)
         return self
 
-    def _keep(self, log: RunLog, scoring: Any, n_splits: int, resource: Any) -> dict[str, Any]:
+    def _keep(self, log: RunLog, scoring: Scoring, n_splits: int, resource: Any) -> dict[str, Any]:
         records = sorted(log.records, key=lambda r: r["trial"])
         attributes, best = search_attributes(records, scoring, n_splits, resource)
         self.__dict__.update(attributes)  # n_trials_, cv_results_, best_index_, ...
