@@ -138,6 +138,31 @@ def test_a_regressor_scores_several_losses():
     assert results["mean_test_r2"][search.best_index_] == pytest.approx(sk["test_r2"].mean())
 
 
+def test_a_resumed_search_keeps_its_metrics_and_the_one_it_optimised(cancer, tmp_path):
+    X, y = cancer
+    settings = {**CHEAP, "log_dir": str(tmp_path), "scoring": ["roc_auc", "f1"]}
+    first = SearchCV(LogisticRegression(max_iter=5000), SPACE, refit="f1", max_trials=2, **settings)
+    first.fit(X, y)
+    again = SearchCV(
+        LogisticRegression(max_iter=5000), SPACE, refit="f1", max_trials=3, resume=True, **settings
+    ).fit(X, y)
+    assert again.n_trials_ == 3
+    np.testing.assert_array_equal(
+        again.cv_results_["mean_test_f1"][:2], first.cv_results_["mean_test_f1"]
+    )
+    # optimising another metric is another search: its log is not continued
+    other = SearchCV(
+        LogisticRegression(max_iter=5000),
+        SPACE,
+        refit="roc_auc",
+        max_trials=3,
+        resume=True,
+        **settings,
+    )
+    with pytest.raises(ConfigError, match="settings"):
+        other.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "scoring, refit, message",
     [

@@ -239,7 +239,8 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
                 "estimator": repr(self.estimator),
                 "space": repr(space),
                 "search": self.search,
-                "metric": metric if not scoring.multimetric else repr(scoring.metrics),
+                "metric": metric,  # the optimised one; several also name the others
+                **({"scoring": repr(scoring.metrics)} if scoring.multimetric else {}),
                 "cv": repr(self.cv),
                 "resource": repr(resource),
             }
