@@ -58,3 +58,40 @@ def test_hist_gb_reports_its_rounds_in_both_tasks():
     Xr, yr = make_regression(n_samples=300, n_features=6, random_state=0)
     reg = get_family("hist_gb").build({"refit_rounds": 12}, ctx).fit(Xr, yr)
     assert reg.n_rounds_ == 12 and reg.early_stopping is False
+
+
+@pytest.mark.parametrize("classify", [True, False])
+def test_large_histogram_boosting_stops_on_rows_split_off_before_float64(classify, monkeypatch):
+    # large data: the early-stopping rows are split off the float32 array before
+    # scikit-learn's float64 copy (one copy less); the model is the one scikit-learn
+    # fits on those same rows, and smaller data keeps scikit-learn's own split
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    from automl.boosters.common import inner_split
+    from automl.models import hist_gb
+
+    make = make_classification if classify else make_regression
+    X, y = make(n_samples=3000, n_features=8, random_state=0)
+    X = X.astype(np.float32)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    ours = hist_gb.StoppingHGBClassifier if classify else hist_gb.StoppingHGBRegressor
+    plain = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
+    params = dict(max_iter=300, early_stopping=True, n_iter_no_change=5, random_state=3)
+
+    small = ours(**params).fit(X, y, sample_weight=w)
+    reference = plain(**params).fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(small.predict(X), reference.predict(X))
+
+    monkeypatch.setattr(hist_gb, "OWN_SPLIT_MIN_CELLS", X.size)
+    large = ours(**params).fit(X, y, sample_weight=w)
+    train, val = inner_split(len(y), 0.1, 3, y if classify else None)
+    same_rows = plain(**params).fit(
+        X[train].astype(np.float64),
+        y[train],
+        w[train],
+        X_val=X[val].astype(np.float64),
+        y_val=y[val],
+        sample_weight_val=w[val],
+    )
+    assert 1 <= large.n_rounds_ < 300 and large.n_rounds_ == same_rows.n_iter_
+    np.testing.assert_allclose(large.predict(X), same_rows.predict(X))
