@@ -30,6 +30,10 @@ from .common import (
 )
 from .lightgbm_training import train_booster
 
+#: Input dtypes kept as they come: LightGBM bins float32 as it is, and the large-data
+#: path hands float32 over, which a float64 copy would double (values are equal).
+FLOATS = [np.float64, np.float32]
+
 
 class _LightGBMBase(BaseEstimator):
     """The fit both adapters share; subclasses declare the hyperparameters."""
@@ -159,7 +163,7 @@ class LightGBMClassifier(ClassifierMixin, _LightGBMBase):
         LightGBMClassifier
             The fitted model.
         """
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=FLOATS)
         cats = self._check(X.shape[1])
         check_classification_targets(y)
         labels = encode_labels(y, sample_weight, self.class_weight)
@@ -191,7 +195,7 @@ class LightGBMClassifier(ClassifierMixin, _LightGBMBase):
         ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self, "classes_")
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=FLOATS)
         if self.booster_ is None:
             proba = np.ones((X.shape[0], 1))
         else:
@@ -302,7 +306,7 @@ class LightGBMRegressor(RegressorMixin, _LightGBMBase):
             The fitted model.
         """
         X, y = validate_data(
-            self, X, y, ensure_all_finite="allow-nan", dtype=np.float64, y_numeric=True
+            self, X, y, ensure_all_finite="allow-nan", dtype=FLOATS, y_numeric=True
         )
         cats = self._check(X.shape[1])
         weights = row_weights(sample_weight, X.shape[0])
@@ -329,5 +333,5 @@ class LightGBMRegressor(RegressorMixin, _LightGBMBase):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self, "booster_")
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=FLOATS)
         return np.asarray(self.booster_.predict(X), dtype=np.float64).reshape(-1)

@@ -71,7 +71,7 @@ def negative_codes_as_missing(X: np.ndarray, cats: list[int]) -> np.ndarray:
     negative = codes < 0
     if not negative.any():
         return X
-    X = X.copy()  # float64: the adapters validate X as such
+    X = X.copy()  # a float array (float64 or float32), as the adapters validated it
     X[:, cats] = np.where(negative, np.nan, codes)
     return X
 

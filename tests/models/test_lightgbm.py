@@ -201,3 +201,32 @@ def test_missing_category_codes_fit_quietly_and_predict_as_missing(capfd):
     as_nan[codes < 0, 0] = np.nan
     np.testing.assert_allclose(model.predict_proba(X), model.predict_proba(as_nan))
     assert np.mean(model.predict(X) == y) > 0.95
+
+
+@pytest.mark.parametrize("classify", [True, False])
+def test_float32_rows_train_as_they_are_without_a_float64_copy(classify, monkeypatch):
+    # the large-data path hands float32 over: LightGBM bins it as it is, so the model
+    # equals the one fitted on the same values in float64, and no float64 copy is made
+    import lightgbm as lgb
+
+    if classify:
+        X, y = make_classification(n_samples=600, n_features=6, random_state=0)
+        model = LightGBMClassifier
+    else:
+        X, y = make_friedman1(n_samples=600, random_state=0)
+        model = LightGBMRegressor
+    X32 = X.astype(np.float32)
+    dtypes = []
+    original = lgb.Dataset.__init__
+
+    def spy(self, data, *args, **kwargs):
+        dtypes.append(np.asarray(data).dtype)
+        original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(lgb.Dataset, "__init__", spy)
+    from_32 = model(n_estimators=40, random_state=0).fit(X32, y)
+    assert dtypes and all(d == np.float32 for d in dtypes)
+    from_64 = model(n_estimators=40, random_state=0).fit(X32.astype(np.float64), y)
+    predict = from_32.predict_proba if classify else from_32.predict
+    again = from_64.predict_proba if classify else from_64.predict
+    np.testing.assert_allclose(predict(X32), again(X32.astype(np.float64)), rtol=1e-12)
