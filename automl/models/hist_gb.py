@@ -32,6 +32,7 @@ def _fit_large(fit: Any, model: Any, X: Any, y: Any, sample_weight: Any, classif
     params = model.get_params()
     if not (
         params["early_stopping"] is True
+        and params["validation_fraction"]
         and isinstance(X, np.ndarray)
         and X.ndim == 2
         and X.dtype.kind == "f"
@@ -44,14 +45,21 @@ def _fit_large(fit: Any, model: Any, X: Any, y: Any, sample_weight: Any, classif
     if split is None:
         return False
     train, val = split
-    w = None if sample_weight is None else np.asarray(sample_weight)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    w_val = None if w is None else w[val]
+    if classify and params.get("class_weight") is not None:
+        # scikit-learn weighs its own validation rows by class; given ones it does not
+        from sklearn.utils.class_weight import compute_sample_weight
+
+        by_class = compute_sample_weight(params["class_weight"], y)[val]
+        w_val = by_class if w_val is None else w_val * by_class
     fit(
         X[train].astype(np.float64),
         y[train],
         None if w is None else w[train],
         X_val=X[val].astype(np.float64),
         y_val=y[val],
-        sample_weight_val=None if w is None else w[val],
+        sample_weight_val=w_val,
     )
     return True
 

@@ -60,8 +60,12 @@ def test_hist_gb_reports_its_rounds_in_both_tasks():
     assert reg.n_rounds_ == 12 and reg.early_stopping is False
 
 
-@pytest.mark.parametrize("classify", [True, False])
-def test_large_histogram_boosting_stops_on_rows_split_off_before_float64(classify, monkeypatch):
+@pytest.mark.parametrize(
+    "classify, class_weight", [(True, None), (True, "balanced"), (False, None)]
+)
+def test_large_histogram_boosting_stops_on_rows_split_off_before_float64(
+    classify, class_weight, monkeypatch
+):
     # large data: the early-stopping rows are split off the float32 array before
     # scikit-learn's float64 copy (one copy less); the model is the one scikit-learn
     # fits on those same rows, and smaller data keeps scikit-learn's own split
@@ -77,6 +81,8 @@ def test_large_histogram_boosting_stops_on_rows_split_off_before_float64(classif
     ours = hist_gb.StoppingHGBClassifier if classify else hist_gb.StoppingHGBRegressor
     plain = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
     params = dict(max_iter=300, early_stopping=True, n_iter_no_change=5, random_state=3)
+    if class_weight is not None:
+        params["class_weight"] = class_weight
 
     small = ours(**params).fit(X, y, sample_weight=w)
     reference = plain(**params).fit(X, y, sample_weight=w)
@@ -85,13 +91,18 @@ def test_large_histogram_boosting_stops_on_rows_split_off_before_float64(classif
     monkeypatch.setattr(hist_gb, "OWN_SPLIT_MIN_CELLS", X.size)
     large = ours(**params).fit(X, y, sample_weight=w)
     train, val = inner_split(len(y), 0.1, 3, y if classify else None)
+    w_val = w[val]
+    if class_weight is not None:  # as scikit-learn weighs the rows it splits off itself
+        from sklearn.utils.class_weight import compute_sample_weight
+
+        w_val = w_val * compute_sample_weight(class_weight, y)[val]
     same_rows = plain(**params).fit(
         X[train].astype(np.float64),
         y[train],
         w[train],
         X_val=X[val].astype(np.float64),
         y_val=y[val],
-        sample_weight_val=w[val],
+        sample_weight_val=w_val,
     )
     assert 1 <= large.n_rounds_ < 300 and large.n_rounds_ == same_rows.n_iter_
     np.testing.assert_allclose(large.predict(X), same_rows.predict(X))
