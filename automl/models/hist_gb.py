@@ -96,15 +96,13 @@ class StoppingHGBClassifier(HistGradientBoostingClassifier):
         """
         _, counts = np.unique(np.asarray(y), return_counts=True)
         stopping = self.get_params()["early_stopping"]
-        if counts.min() >= 2 and _fit_large(super().fit, self, X, y, sample_weight, True):
-            pass  # early-stopping rows split off before the float64 copy
-        elif stopping is True and counts.min() < 2:
+        if stopping is True and counts.min() < 2:
             self.early_stopping = False
             try:
                 super().fit(X, y, sample_weight=sample_weight)
             finally:
                 self.early_stopping = True
-        else:
+        elif not _fit_large(super().fit, self, X, y, sample_weight, True):
             super().fit(X, y, sample_weight=sample_weight)
         self.n_rounds_ = int(self.n_iter_)
         return self
