@@ -104,6 +104,22 @@ def test_a_dict_may_optimise_a_scorer_beside_built_in_metrics(cancer):
     assert search.best_score_ == results["mean_test_brier"][search.best_index_]
 
 
+def test_two_names_of_one_metric_fill_both_keys_and_one_trials_column(cancer):
+    X, y = cancer
+    search = SearchCV(
+        LogisticRegression(max_iter=5000),
+        SPACE,
+        scoring={"auc": "roc_auc", "roc": "auc", "f1": "f1"},
+        refit="f1",
+        max_trials=2,
+        **CHEAP,
+    ).fit(X, y)
+    results = search.cv_results_
+    np.testing.assert_array_equal(results["mean_test_auc"], results["mean_test_roc"])
+    assert list(search.trials_.columns[3:7]) == ["f1_mean", "f1_std", "roc_auc_mean", "roc_auc_std"]
+    assert search.trials_.columns.is_unique
+
+
 def test_without_refit_the_first_metric_is_optimised_and_nothing_refitted(cancer):
     X, y = cancer
     search = SearchCV(

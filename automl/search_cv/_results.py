@@ -43,7 +43,7 @@ def search_attributes(
     metric = scoring.metric
     best = best_index(records, metric)
     several = dict(scoring.metrics) if scoring.multimetric else None
-    shown = [metric, *(m for m in scoring.metrics.values() if m != metric)]
+    shown = list(dict.fromkeys([metric, *scoring.metrics.values()]))  # two keys, one metric
     attributes = {
         "n_trials_": len(records),
         "n_splits_": n_splits,
