@@ -126,6 +126,12 @@ class Comparison:
         return self.table.index[signed < -self.tolerance].to_series()
 
     @property
+    def better(self) -> pd.Series:
+        """Datasets where the system is better than the baseline by more than the tolerance."""
+        signed = self.table["diff"] if self.greater_is_better else -self.table["diff"]
+        return self.table.index[signed > self.tolerance].to_series()
+
+    @property
     def worse_by_ratio(self) -> pd.Series:
         """Datasets where system / baseline is worse than ``1 + ratio_tolerance``.
 
@@ -300,12 +306,14 @@ def _summary_lines(c: Comparison) -> list[str]:
         ]
     diffs = c.table["diff"]
     worst = diffs.idxmin() if c.greater_is_better else diffs.idxmax()
-    worse = c.worse
+    worse, better = c.worse, c.better
     return [
         f"- mean difference: {diffs.mean():+.4f} over {len(diffs)} datasets",
         f"- worst dataset: {worst} ({diffs[worst]:+.4f})",
         f"- datasets where {c.system} is worse by more than {c.tolerance}: "
         f"{len(worse)}" + (f" ({', '.join(worse)})" if len(worse) else ""),
+        f"- datasets where {c.system} is better by more than {c.tolerance}: "
+        f"{len(better)}" + (f" ({', '.join(better)})" if len(better) else ""),
     ]
 
 

@@ -45,18 +45,20 @@ def test_means_differences_and_summary():
     assert c.table.loc["a", "diff"] == pytest.approx(0.02)
     assert c.table.loc["b", "diff"] == pytest.approx(-0.05)
     assert "c" not in c.table.index and c.not_ok == {"automl": 1, "xgb": 0}
-    assert list(c.worse) == ["b"]
+    assert list(c.worse) == ["b"] and list(c.better) == ["a"]
     assert c.cv_gap == pytest.approx((0.05 + 0.01 + 0.10) / 3)
     assert c.cv_bias == pytest.approx((0.05 + 0.01 + 0.10) / 3)  # every cv_score was above
     assert c.cv_gap_floor == pytest.approx(0.03 * np.sqrt(2 / np.pi))  # only cells with se
     text = to_markdown(c)
     assert "| a | 0.9100 | 0.8900 | +0.0200 | 2/2 |" in text
     assert "mean difference: -0.0150" in text and "worst dataset: b (-0.0500)" in text
+    assert "automl is better by more than 0.005: 1 (a)" in text
 
 
 def test_loss_metrics_count_higher_as_worse():
     c = compare(RECORDS, system="automl", baseline="xgb", metric="log_loss")
     assert list(c.worse) == ["b"] and not c.greater_is_better
+    assert list(c.better) == []  # log loss 0.3 against 0.3 on a: level
 
 
 def test_a_rerun_cell_counts_once_and_budgets_must_be_chosen():
