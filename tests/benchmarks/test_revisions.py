@@ -72,12 +72,14 @@ def test_runs_both_revisions_paired_and_compares(repo, tmp_path, monkeypatch, ca
     ]
     assert {Path(p) for *_, p in runs} == {data.resolve()}  # the data folder reaches both
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert sorted((r["system"], r["dataset"]) for r in records) == [
-        (f"automl@{base}", "d1"),
-        (f"automl@{base}", "d2"),
-        (f"automl@{head}", "d1"),
-        (f"automl@{head}", "d2"),
-    ]
+    assert sorted((r["system"], r["dataset"]) for r in records) == sorted(
+        [
+            (f"automl@{base}", "d1"),
+            (f"automl@{base}", "d2"),
+            (f"automl@{head}", "d1"),
+            (f"automl@{head}", "d2"),
+        ]
+    )
     text = capsys.readouterr().out
     assert f"## automl: {head} against {base}, roc_auc" in text
     assert "mean difference: +0.1000 over 2 datasets" in text
