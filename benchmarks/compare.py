@@ -120,16 +120,19 @@ class Comparison:
     worst_budget_ratio: dict[str, float | None] = field(default_factory=dict)
 
     @property
+    def _gain(self) -> pd.Series:
+        """The difference signed so that positive is better (a loss's is negated)."""
+        return self.table["diff"] if self.greater_is_better else -self.table["diff"]
+
+    @property
     def worse(self) -> pd.Series:
         """Datasets where the system is worse than the baseline by more than the tolerance."""
-        signed = self.table["diff"] if self.greater_is_better else -self.table["diff"]
-        return self.table.index[signed < -self.tolerance].to_series()
+        return self.table.index[self._gain < -self.tolerance].to_series()
 
     @property
     def better(self) -> pd.Series:
         """Datasets where the system is better than the baseline by more than the tolerance."""
-        signed = self.table["diff"] if self.greater_is_better else -self.table["diff"]
-        return self.table.index[signed > self.tolerance].to_series()
+        return self.table.index[self._gain > self.tolerance].to_series()
 
     @property
     def worse_by_ratio(self) -> pd.Series:
@@ -306,14 +309,14 @@ def _summary_lines(c: Comparison) -> list[str]:
         ]
     diffs = c.table["diff"]
     worst = diffs.idxmin() if c.greater_is_better else diffs.idxmax()
-    worse, better = c.worse, c.better
     return [
         f"- mean difference: {diffs.mean():+.4f} over {len(diffs)} datasets",
         f"- worst dataset: {worst} ({diffs[worst]:+.4f})",
-        f"- datasets where {c.system} is worse by more than {c.tolerance}: "
-        f"{len(worse)}" + (f" ({', '.join(worse)})" if len(worse) else ""),
-        f"- datasets where {c.system} is better by more than {c.tolerance}: "
-        f"{len(better)}" + (f" ({', '.join(better)})" if len(better) else ""),
+        *(
+            f"- datasets where {c.system} is {word} by more than {c.tolerance}: {len(names)}"
+            + (f" ({', '.join(names)})" if len(names) else "")
+            for word, names in (("worse", c.worse), ("better", c.better))
+        ),
     ]
 
 

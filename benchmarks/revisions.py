@@ -110,9 +110,10 @@ def merge_arms(out: Path, commits: Sequence[str]) -> list[dict[str, Any]]:
 
 def _check_run_args(run_args: Sequence[str]) -> argparse.Namespace:
     for arg in run_args:
-        if arg.split("=")[0] in _OWN_OPTIONS:
+        option = arg.split("=")[0]
+        if option in _OWN_OPTIONS:
             raise ConfigError(
-                f"{arg.split('=')[0]} is set by this script; give --datasets and "
+                f"{option} is set by this script; give --datasets and "
                 "--data-dir before '--', and --out as this script's option."
             )
     return build_parser().parse_args(list(run_args))
