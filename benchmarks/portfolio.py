@@ -20,6 +20,11 @@ resumes where it stopped. The result is written as data that
     python -m benchmarks.portfolio --task classification --suite shared \\
         --candidates-per-family 16 --size 24 --max-rows 5000 --folds 3 --seed 0 \\
         --out pipelines/portfolio_classification.json
+
+``--preset`` draws the candidates from another graph of the task: ``--preset
+imbalanced --suite imbalanced`` learns entries with resampling and class weights, on
+the tables that preset is meant for, for a preset whose ``portfolio`` key names the
+file written (a ``.json`` path).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from automl.exceptions import ConfigError
 from automl.graph import PipelineGraph
 from automl.graph.portfolio import PORTFOLIO_FORMAT
 from automl.models import ModelContext
@@ -82,6 +88,7 @@ def learn_portfolio(
     n_folds: int = 3,
     seed: int = 0,
     families: Sequence[str] | None = None,
+    preset: str | None = None,
     results: str | Path | None = None,
     trial_time: float | None = None,
     n_jobs: int = 1,
@@ -99,7 +106,12 @@ def learn_portfolio(
     candidates_per_family, size, n_folds, seed : int
         Random draws per family, most configurations selected, CV folds, seed.
     families : sequence of str or None
-        Families of the task's preset to use; None: all of them.
+        Families of the preset to use; None: all of them.
+    preset : str or None
+        The graph whose space the candidates are drawn from and whose defaults run
+        first (a preset name or ``.toml`` path of the task); None: the task's
+        default (``default`` or ``regression``). ``imbalanced`` draws resampling
+        and class weights too, for a portfolio that preset points to.
     results : path or None
         The JSONL cache of raw CV scores (resumed when it exists).
     trial_time : float or None
@@ -120,7 +132,12 @@ def learn_portfolio(
         selection order) and ``provenance``; plus ``selection`` and ``candidates``
         for printing (not written).
     """
-    graph = PipelineGraph.from_preset(PRESETS[task])
+    preset = preset or PRESETS[task]
+    graph = PipelineGraph.from_preset(preset)
+    if graph.task != task:
+        raise ConfigError(
+            f"The preset {preset!r} is a {graph.task} graph; the portfolio is for {task}."
+        )
     if families is not None:
         graph = graph.with_families(list(families))
     ref = ModelContext(
@@ -147,7 +164,7 @@ def learn_portfolio(
             "command": command,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "git_revision": _git_revision(),
-            "preset": PRESETS[task],
+            "preset": preset,
             "families": list(graph.families),
             "metric": METRICS[task],
             "normalisation": "per dataset: clip((median - loss) / (median - best), 0, 1)",
@@ -211,6 +228,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--suite", default=None, help="default: shared, or regression for regression")
     p.add_argument("--datasets", nargs="+", default=None, help="only these datasets of the suite")
     p.add_argument("--families", nargs="+", default=None, help="default: every family of preset")
+    p.add_argument(
+        "--preset",
+        default=None,
+        help="graph to draw candidates from (default: default, or regression); "
+        "e.g. imbalanced, with --suite imbalanced",
+    )
     p.add_argument("--candidates-per-family", type=int, default=16)
     p.add_argument("--size", type=int, default=24, help="most configurations selected")
     p.add_argument("--max-rows", type=int, default=5000, help="subsample each training split")
@@ -242,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n_folds=args.folds,
         seed=args.seed,
         families=args.families,
+        preset=args.preset,
         results=args.results or f"results/portfolio_{args.task}.jsonl",
         trial_time=args.trial_time,
         n_jobs=args.n_jobs,

@@ -9,6 +9,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer, make_classification
 
 import benchmarks.portfolio_eval as PE
+from automl.exceptions import ConfigError
 from automl.graph import PipelineGraph
 from automl.graph.portfolio import PORTFOLIO_FORMAT
 from automl.models import ModelContext
@@ -220,3 +221,34 @@ def test_subsample_keeps_the_class_balance_and_is_seeded():
     assert len(ys) == 100 and int(ys.sum()) == 20 and list(Xs.index) == list(ys.index)
     assert list(subsample(X, y, "classification", 100, seed=0)[1].index) == list(ys.index)
     assert subsample(X, y, "regression", 2000, seed=0)[0] is X  # under the cap: unchanged
+
+
+def _learn_logreg(tmp_path, draws, **kw):
+    return learn_portfolio(
+        _tiny_datasets(),
+        task="classification",
+        candidates_per_family=draws,
+        size=2,
+        n_folds=2,
+        families=["logreg"],
+        results=tmp_path / "cells.jsonl",
+        max_rows=120,
+        **kw,
+    )
+
+
+def test_a_preset_other_than_the_tasks_default_draws_from_its_own_space(tmp_path):
+    result = _learn_logreg(tmp_path, 4, preset="imbalanced")
+    assert result["provenance"]["preset"] == "imbalanced"
+    drawn = [c.entry for c in result["candidates"] if ":rand" in c.id]
+    # the imbalanced graph searches resampling and class weights; the default one does not
+    assert all("resample" in e and "class_weight" in e for e in drawn)
+    assert {e["resample"] for e in drawn} - {"none"}
+    default = _learn_logreg(tmp_path, 1)
+    assert default["provenance"]["preset"] == "default"
+    assert "resample" not in next(c.entry for c in default["candidates"] if ":rand" in c.id)
+
+
+def test_a_preset_of_the_other_task_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="'regression' is a regression graph"):
+        _learn_logreg(tmp_path, 1, preset="regression")
